@@ -51,7 +51,7 @@ class Subscriber:
 
 @dataclass(frozen=True, slots=True)
 class Dependent:
-    """Loop 2000C/2010CA: the patient when the patient is not the subscriber (PAT01 relationship)."""
+    """Loop 2000C/2010CA: the patient when not the subscriber (PAT01 relationship)."""
 
     first_name: str
     last_name: str

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
 from chalicelib.claims import model
 
@@ -29,7 +29,12 @@ def _parse_ccyymmdd(value: object) -> object:
     return value
 
 
-X12Date = Annotated[date, BeforeValidator(_parse_ccyymmdd)]
+X12Date = Annotated[
+    date,
+    BeforeValidator(_parse_ccyymmdd),
+    PlainSerializer(lambda d: d.strftime("%Y%m%d"), return_type=str, when_used="json"),
+    Field(json_schema_extra={"pattern": "^[0-9]{8}$", "format": "CCYYMMDD"}),
+]
 Money = Annotated[Decimal, Field(max_digits=12, decimal_places=2, allow_inf_nan=False)]
 Quantity = Annotated[Decimal, Field(max_digits=10, decimal_places=3, allow_inf_nan=False)]
 Text = Annotated[str, Field(min_length=1, max_length=80)]

@@ -1,0 +1,15 @@
+"""claimgate: routes and schedules only. Blueprints live in chalicelib/api and
+chalicelib/schedules; importing this module builds no client and touches no network."""
+
+from __future__ import annotations
+
+from chalice.app import Chalice
+
+from chalicelib.api.auth import authenticate
+from chalicelib.api.claims import claims
+from chalicelib.api.openapi import docs
+
+app = Chalice(app_name="claimgate")
+app.register_middleware(authenticate, "http")
+app.register_blueprint(claims)
+app.register_blueprint(docs)

@@ -1,0 +1,213 @@
+"""Claims routes (v1). Thin: parse, call the service, shape the answer."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from chalice.app import Blueprint, Response
+from pydantic import ValidationError
+
+from chalicelib import service
+from chalicelib.claims.lifecycle import Status
+from chalicelib.observability import logger
+from chalicelib.store.errors import DuplicateClaimError, InvalidCursorError
+
+from .auth import tenant_of
+from .http import error_response, json_body, json_response, problems_response, schema_problems
+from .schemas import ClaimRequest
+from .views import (
+    ClaimCreatedOut,
+    ClaimDetailOut,
+    ClaimPageOut,
+    ClaimSummaryOut,
+    ProblemOut,
+    ValidationOut,
+)
+
+claims = Blueprint(__name__)
+
+MAX_PAGE = 200
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _new_claim_id() -> str:
+    return f"clm_{uuid.uuid4().hex}"
+
+
+def _parse_claim(body: object) -> ClaimRequest | Response:
+    try:
+        return ClaimRequest.model_validate(body)
+    except ValidationError as error:
+        return problems_response(422, "the claim is not valid", schema_problems(error))
+
+
+def _create(request: dict[str, Any]) -> dict[str, Any]:
+    """Create one claim; returns a JSON-safe response description so the idempotency layer
+    can store it and replay it exactly."""
+    parsed = ClaimRequest.model_validate(request["body"])
+    record, findings = service.submit_claim(
+        request["tenant"],
+        parsed.to_claim(),
+        parsed.model_dump(mode="json", exclude_none=True),
+        claim_id=_new_claim_id(),
+        now=_now(),
+    )
+    logger.info("claim created", extra={"claim_id": record.claim_id, "status": record.status})
+    out = ClaimCreatedOut(
+        **ClaimSummaryOut.of(record).model_dump(),
+        warnings=[ProblemOut.of(f) for f in findings],
+    )
+    return {"status": 201, "body": out.model_dump(mode="json"), "claim_id": record.claim_id}
+
+
+@claims.route("/v1/claims", methods=["POST"])
+def create_claim() -> Response:
+    request = claims.current_request
+    try:
+        body = json_body(request)
+    except ValueError as error:
+        return error_response(400, "invalid_json", str(error))
+    parsed = _parse_claim(body)
+    if isinstance(parsed, Response):
+        return parsed
+    tenant = tenant_of(request)
+    key = request.headers.get("idempotency-key")
+    payload = {"tenant": tenant, "key": key, "body": body}
+    try:
+        if key:
+            from aws_lambda_powertools.utilities.idempotency.exceptions import (
+                IdempotencyAlreadyInProgressError,
+                IdempotencyValidationError,
+            )
+
+            try:
+                result = _idempotent_create()(payload, claims.lambda_context)
+            except IdempotencyValidationError:
+                return error_response(
+                    422,
+                    "idempotency_key_reused",
+                    "this Idempotency-Key was used with a different body",
+                    "Idempotency-Key",
+                )
+            except IdempotencyAlreadyInProgressError:
+                return error_response(
+                    409,
+                    "idempotency_in_progress",
+                    "a request with this Idempotency-Key is still being processed",
+                    "Idempotency-Key",
+                )
+        else:
+            result = _create(payload)
+    except service.ClaimRejectedError as rejected:
+        logger.info("claim rejected", extra={"codes": sorted({f.code for f in rejected.findings})})
+        return problems_response(
+            422, "the claim failed scrubbing", [ProblemOut.of(f) for f in rejected.findings]
+        )
+    except DuplicateClaimError as duplicate:
+        return error_response(
+            409,
+            "duplicate_claim",
+            "an original claim with this patient control number exists: "
+            + duplicate.existing_claim_id,
+            "claimInformation.patientControlNumber",
+        )
+    headers = {"Location": f"/v1/claims/{result['claim_id']}"}
+    if result.get("replayed"):
+        headers["Idempotent-Replayed"] = "true"
+    return Response(
+        body=result["body"],
+        status_code=int(result["status"]),
+        headers={"Content-Type": "application/json", **headers},
+    )
+
+
+def _idempotent_create() -> Any:
+    from chalicelib.wiring import idempotent
+
+    return idempotent(_create)
+
+
+@claims.route("/v1/claims/validate", methods=["POST"])
+def validate_claim() -> Response:
+    try:
+        body = json_body(claims.current_request)
+    except ValueError as error:
+        return error_response(400, "invalid_json", str(error))
+    parsed = _parse_claim(body)
+    if isinstance(parsed, Response):
+        return parsed
+    findings = service.check_claim(parsed.to_claim(), now=_now())
+    errors = [ProblemOut.of(f) for f in findings if f.severity == "error"]
+    warnings = [ProblemOut.of(f) for f in findings if f.severity != "error"]
+    return json_response(ValidationOut(valid=not errors, errors=errors, warnings=warnings))
+
+
+@claims.route("/v1/claims/{claim_id}", methods=["GET"])
+def get_claim(claim_id: str) -> Response:
+    record = service.get_claim(tenant_of(claims.current_request), claim_id)
+    if record is None:
+        return error_response(404, "not_found", "no such claim", "claimId")
+    return json_response(ClaimDetailOut.of_record(record))
+
+
+@claims.route("/v1/claims", methods=["GET"])
+def list_claims() -> Response:
+    request = claims.current_request
+    query: Mapping[str, str] = request.query_params or {}
+    problems: list[ProblemOut] = []
+    status: Status | None = None
+    if query.get("status"):
+        try:
+            status = Status(query["status"])
+        except ValueError:
+            problems.append(
+                ProblemOut(field="status", code="invalid_code", message="unknown claim status")
+            )
+    updated_since: datetime | None = None
+    if query.get("updatedSince"):
+        try:
+            updated_since = datetime.fromisoformat(query["updatedSince"])
+            if updated_since.tzinfo is None:
+                updated_since = updated_since.replace(tzinfo=UTC)
+            updated_since = updated_since.astimezone(UTC)
+        except ValueError:
+            problems.append(
+                ProblemOut(
+                    field="updatedSince",
+                    code="invalid_date",
+                    message="updatedSince must be an ISO 8601 date-time",
+                )
+            )
+    limit = 50
+    if query.get("limit"):
+        raw = query["limit"]
+        if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+            problems.append(
+                ProblemOut(
+                    field="limit", code="invalid_value", message=f"limit must be 1..{MAX_PAGE}"
+                )
+            )
+        else:
+            limit = int(raw)
+    if problems:
+        return problems_response(400, "invalid query parameters", problems)
+    try:
+        page = service.list_claims(
+            tenant_of(request),
+            status=status,
+            payer_id=query.get("payerId") or None,
+            updated_since=updated_since,
+            limit=limit,
+            cursor=query.get("cursor") or None,
+        )
+    except InvalidCursorError as error:
+        return error_response(400, "invalid_cursor", str(error), "cursor")
+    return json_response(
+        ClaimPageOut(claims=[ClaimSummaryOut.of(r) for r in page.claims], cursor=page.cursor)
+    )

@@ -1,0 +1,154 @@
+"""GET /v1/openapi.json: OpenAPI 3.1 generated from the pydantic models that validate requests
+and shape responses, so the document cannot drift from the code."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from chalice.app import Blueprint, Response
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from .schemas import ClaimRequest
+from .views import ClaimCreatedOut, ClaimDetailOut, ClaimPageOut, ErrorOut, ValidationOut
+
+docs = Blueprint(__name__)
+
+_MODELS: tuple[type[BaseModel], ...] = (
+    ClaimRequest,
+    ClaimCreatedOut,
+    ClaimDetailOut,
+    ClaimPageOut,
+    ErrorOut,
+    ValidationOut,
+)
+
+
+def _ref(model: type[BaseModel]) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def _json(model: type[BaseModel], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": _ref(model)}}}
+
+
+def _errors(*codes: int) -> dict[str, Any]:
+    text = {
+        400: "Bad request (malformed JSON or query)",
+        401: "Missing or unknown x-api-key",
+        404: "Not found (also another tenant's claim)",
+        409: "Conflict: duplicate claim or request in progress",
+        422: "Field-level errors, all of them at once",
+    }
+    return {str(c): _json(ErrorOut, text[c]) for c in codes}
+
+
+def _query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema,
+    }
+
+
+@lru_cache(maxsize=1)
+def openapi_document() -> dict[str, Any]:
+    _, schemas = models_json_schema(
+        [(m, "validation" if m is ClaimRequest else "serialization") for m in _MODELS],
+        ref_template="#/components/schemas/{model}",
+    )
+    claim_body = {"required": True, "content": {"application/json": {"schema": _ref(ClaimRequest)}}}
+    idempotency = {
+        "name": "Idempotency-Key",
+        "in": "header",
+        "required": False,
+        "description": "Same key and body within 24 h: the first answer, nothing created.",
+        "schema": {"type": "string", "maxLength": 255},
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "claimgate", "version": "1.0.0"},
+        "components": {
+            "schemas": schemas.get("$defs", {}),
+            "securitySchemes": {"apiKey": {"type": "apiKey", "in": "header", "name": "x-api-key"}},
+        },
+        "security": [{"apiKey": []}],
+        "paths": {
+            "/v1/claims": {
+                "post": {
+                    "summary": "Submit a claim (JSON 837P shape)",
+                    "parameters": [idempotency],
+                    "requestBody": claim_body,
+                    "responses": {
+                        "201": _json(ClaimCreatedOut, "Claim accepted for processing (queued)"),
+                        **_errors(400, 401, 409, 422),
+                    },
+                },
+                "get": {
+                    "summary": "List claims, oldest update first, with a cursor",
+                    "parameters": [
+                        _query("status", "claim status", {"type": "string"}),
+                        _query("payerId", "payer id", {"type": "string"}),
+                        _query(
+                            "updatedSince",
+                            "ISO 8601 date-time",
+                            {"type": "string", "format": "date-time"},
+                        ),
+                        _query(
+                            "limit",
+                            "page size (1-200)",
+                            {"type": "integer", "minimum": 1, "maximum": 200},
+                        ),
+                        _query(
+                            "cursor", "opaque cursor from the previous page", {"type": "string"}
+                        ),
+                    ],
+                    "responses": {
+                        "200": _json(ClaimPageOut, "A page of claims"),
+                        **_errors(400, 401),
+                    },
+                },
+            },
+            "/v1/claims/validate": {
+                "post": {
+                    "summary": "Scrub a claim without storing anything",
+                    "requestBody": claim_body,
+                    "responses": {
+                        "200": _json(ValidationOut, "Scrub findings"),
+                        **_errors(400, 401, 422),
+                    },
+                }
+            },
+            "/v1/claims/{claimId}": {
+                "get": {
+                    "summary": "A claim with its status and history",
+                    "parameters": [
+                        {
+                            "name": "claimId",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        }
+                    ],
+                    "responses": {"200": _json(ClaimDetailOut, "The claim"), **_errors(401, 404)},
+                }
+            },
+            "/v1/openapi.json": {
+                "get": {
+                    "summary": "This document",
+                    "security": [],
+                    "responses": {"200": {"description": "OpenAPI 3.1 document"}},
+                }
+            },
+        },
+    }
+
+
+@docs.route("/v1/openapi.json", methods=["GET"])
+def openapi() -> Response:
+    return Response(
+        body=openapi_document(), status_code=200, headers={"Content-Type": "application/json"}
+    )

@@ -1,0 +1,45 @@
+"""Settings, read from the environment in one place. Nothing else reads os.environ.
+
+Every value has a default that works for `make run` except the endpoint: unset, the AWS SDK's
+own endpoints are used (real AWS); set, every DynamoDB/S3/SQS call goes to that endpoint
+(the embedded local AWS of `make run`, or any compatible one).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    region: str
+    aws_endpoint: str | None
+    table_name: str
+    idempotency_table_name: str
+    archive_bucket: str
+    cursor_secret: str
+    idempotency_ttl_seconds: int
+    service_name: str
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ) if environ is None else environ
+    return Settings(
+        region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
+        aws_endpoint=env.get("CLAIMGATE_AWS_ENDPOINT") or None,
+        table_name=env.get("CLAIMGATE_TABLE", "claimgate"),
+        idempotency_table_name=env.get("CLAIMGATE_IDEMPOTENCY_TABLE", "claimgate-idempotency"),
+        archive_bucket=env.get("CLAIMGATE_ARCHIVE_BUCKET", "claimgate-archive"),
+        # Signs list cursors so a client cannot forge one into another tenant's key space.
+        cursor_secret=env.get("CLAIMGATE_CURSOR_SECRET", "claimgate-local-cursor-secret"),
+        idempotency_ttl_seconds=int(env.get("CLAIMGATE_IDEMPOTENCY_TTL_SECONDS", "86400")),
+        service_name=env.get("POWERTOOLS_SERVICE_NAME", "claimgate"),
+    )
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    """The process-wide settings; tests that change the environment call settings.cache_clear()."""
+    return load_settings()

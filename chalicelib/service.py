@@ -1,0 +1,157 @@
+"""Use cases: join the pure domain (claims, payers) with the store. Handlers call these and
+only translate HTTP; these never see a request object.
+
+Ids and `now` are passed in by the caller so a use case is repeatable in tests.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import TypeVar
+
+from chalicelib.claims.lifecycle import Event, Status, apply_event
+from chalicelib.claims.model import Claim
+from chalicelib.claims.records import ClaimEvent, ClaimRecord
+from chalicelib.claims.scrub import ScrubFinding, scrub_claim
+from chalicelib.payers.directory import Payer
+from chalicelib.store import claims as claim_store
+from chalicelib.store import payers as payer_store
+from chalicelib.store import tenants as tenant_store
+
+T = TypeVar("T")
+_CACHE_SECONDS = 60.0
+
+
+class ClaimRejectedError(Exception):
+    """The claim failed scrubbing; nothing was stored."""
+
+    def __init__(self, findings: tuple[ScrubFinding, ...]) -> None:
+        self.findings = findings
+        super().__init__(f"{len(findings)} scrub finding(s)")
+
+
+class _TtlCache:
+    """Per-container cache for lookups that change rarely (API keys, payers): one DynamoDB
+    read per minute per key instead of one per request."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[float, object]] = {}
+
+    def get(self, key: str, load: Callable[[], T]) -> T:
+        hit = self._entries.get(key)
+        if hit is not None and time.monotonic() - hit[0] < _CACHE_SECONDS:
+            return hit[1]  # type: ignore[return-value]
+        value = load()
+        self._entries[key] = (time.monotonic(), value)
+        return value
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+_tenants = _TtlCache()
+_payers = _TtlCache()
+
+
+def clear_caches() -> None:
+    _tenants.clear()
+    _payers.clear()
+
+
+def authenticate(api_key: str) -> str | None:
+    """The tenant id for an API key, or None when the key is unknown."""
+    return _tenants.get(
+        tenant_store.hash_api_key(api_key), lambda: tenant_store.tenant_for_api_key(api_key)
+    )
+
+
+def find_payer(payer_id: str) -> Payer | None:
+    return _payers.get(payer_id, lambda: payer_store.load_payer(payer_id))
+
+
+def check_claim(claim: Claim, *, now: datetime) -> tuple[ScrubFinding, ...]:
+    """Every scrub finding plus the one edit that needs the directory: the payer must exist."""
+    findings = scrub_claim(claim, today=now.date())
+    if find_payer(claim.trading_partner_service_id) is None:
+        findings += (
+            ScrubFinding(
+                field="tradingPartnerServiceId",
+                code="payer_unknown",
+                message="payer id is not in the payer directory",
+                severity="error",
+            ),
+        )
+    return findings
+
+
+def blocking(findings: tuple[ScrubFinding, ...]) -> tuple[ScrubFinding, ...]:
+    return tuple(f for f in findings if f.severity == "error")
+
+
+def submit_claim(
+    tenant_id: str,
+    claim: Claim,
+    body: dict[str, object],
+    *,
+    claim_id: str,
+    now: datetime,
+    source: str = "api",
+) -> tuple[ClaimRecord, tuple[ScrubFinding, ...]]:
+    """Scrub and store a new claim as `queued`. Raises ClaimRejectedError (nothing stored) when
+    any blocking finding exists, DuplicateClaimError when an original claim with the same
+    patient control number is already on file for this payer."""
+    findings = check_claim(claim, now=now)
+    if blocking(findings):
+        raise ClaimRejectedError(blocking(findings))
+    status = apply_event(None, Event.CREATED)
+    info = claim.claim_information
+    record = ClaimRecord(
+        tenant_id=tenant_id,
+        claim_id=claim_id,
+        status=status,
+        payer_id=claim.trading_partner_service_id,
+        patient_control_number=info.patient_control_number,
+        frequency_code=info.claim_frequency_code,
+        charge_amount=info.claim_charge_amount,
+        created_at=now,
+        updated_at=now,
+        body=body,
+        events=(
+            ClaimEvent(
+                seq=1,
+                at=now,
+                source=source,
+                event=Event.CREATED,
+                from_status=None,
+                to_status=status,
+                codes=tuple(f.code for f in findings),
+            ),
+        ),
+    )
+    claim_store.create_claim(record)
+    return record, findings
+
+
+def get_claim(tenant_id: str, claim_id: str) -> ClaimRecord | None:
+    return claim_store.load_claim(tenant_id, claim_id)
+
+
+def list_claims(
+    tenant_id: str,
+    *,
+    status: Status | None,
+    payer_id: str | None,
+    updated_since: datetime | None,
+    limit: int,
+    cursor: str | None,
+) -> claim_store.ClaimPage:
+    return claim_store.list_claims(
+        tenant_id,
+        status=status,
+        payer_id=payer_id,
+        updated_since=updated_since,
+        limit=limit,
+        cursor=cursor,
+    )

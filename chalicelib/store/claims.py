@@ -1,0 +1,236 @@
+"""Claim repository: the claim item, its append-only events and the patient-control-number
+guard, written together in one transaction so a claim never exists without its history."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.indexes import GlobalSecondaryIndex
+from pynamodb.transactions import TransactWrite
+
+from chalicelib.claims.lifecycle import Event, Status
+from chalicelib.claims.records import ClaimEvent, ClaimRecord
+from chalicelib.config import settings
+
+from .connection import pynamodb_connection
+from .errors import ConcurrentUpdateError, DuplicateClaimError, InvalidCursorError
+from .models import ClaimEventItem, ClaimItem, Item, PatientControlGuardItem
+
+CLAIM_SK = "#CLAIM"
+GUARD_SK = "#GUARD"
+EVENT_PREFIX = "EV#"
+
+
+def claim_pk(tenant_id: str, claim_id: str) -> str:
+    return f"T#{tenant_id}#CLAIM#{claim_id}"
+
+
+def guard_pk(tenant_id: str, payer_id: str, patient_control_number: str) -> str:
+    return f"T#{tenant_id}#PCN#{payer_id}#{patient_control_number}"
+
+
+def _sort_key(updated_at: datetime, claim_id: str) -> str:
+    return f"{updated_at.isoformat(timespec='microseconds')}#{claim_id}"
+
+
+def _claim_item(record: ClaimRecord) -> ClaimItem:
+    tenant = f"T#{record.tenant_id}"
+    return ClaimItem(
+        pk=claim_pk(record.tenant_id, record.claim_id),
+        sk=CLAIM_SK,
+        tenant_id=record.tenant_id,
+        claim_id=record.claim_id,
+        status=record.status.value,
+        payer_id=record.payer_id,
+        patient_control_number=record.patient_control_number,
+        frequency_code=record.frequency_code,
+        charge_amount=str(record.charge_amount),
+        created_at=record.created_at,
+        updated_at=record.updated_at,
+        event_count=len(record.events),
+        body=dict(record.body),
+        gsi1pk=f"{tenant}#ST#{record.status.value}",
+        gsi2pk=f"{tenant}#PY#{record.payer_id}",
+        gsi3pk=tenant,
+        gsi4pk=f"{tenant}#PY#{record.payer_id}#ST#{record.status.value}",
+        gsi_sk=_sort_key(record.updated_at, record.claim_id),
+    )
+
+
+def _event_item(tenant_id: str, claim_id: str, event: ClaimEvent) -> ClaimEventItem:
+    return ClaimEventItem(
+        pk=claim_pk(tenant_id, claim_id),
+        sk=f"{EVENT_PREFIX}{event.seq:06d}",
+        tenant_id=tenant_id,
+        claim_id=claim_id,
+        seq=event.seq,
+        at=event.at,
+        source=event.source,
+        event=event.event.value,
+        from_status=event.from_status.value if event.from_status else None,
+        to_status=event.to_status.value,
+        codes=list(event.codes),
+        detail=dict(event.detail),
+    )
+
+
+def _event(item: ClaimEventItem) -> ClaimEvent:
+    return ClaimEvent(
+        seq=int(item.seq),
+        at=item.at,
+        source=item.source,
+        event=Event(item.event),
+        from_status=Status(item.from_status) if item.from_status else None,
+        to_status=Status(item.to_status),
+        codes=tuple(item.codes or ()),
+        detail=dict(item.detail or {}),
+    )
+
+
+def _record(item: ClaimItem, events: tuple[ClaimEvent, ...] = ()) -> ClaimRecord:
+    return ClaimRecord(
+        tenant_id=item.tenant_id,
+        claim_id=item.claim_id,
+        status=Status(item.status),
+        payer_id=item.payer_id,
+        patient_control_number=item.patient_control_number,
+        frequency_code=item.frequency_code,
+        charge_amount=Decimal(item.charge_amount),
+        created_at=item.created_at,
+        updated_at=item.updated_at,
+        body=item.body,
+        version=item.version,
+        events=events,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimPage:
+    claims: tuple[ClaimRecord, ...]
+    cursor: str | None
+
+
+def create_claim(record: ClaimRecord) -> None:
+    """Save a new claim with its first events. An original (frequency 1) claim also takes the
+    patient-control-number guard; if another claim holds it, nothing is written."""
+    with_guard = record.frequency_code == "1"
+    try:
+        with TransactWrite(connection=pynamodb_connection()) as tx:
+            if with_guard:
+                guard = PatientControlGuardItem(
+                    pk=guard_pk(record.tenant_id, record.payer_id, record.patient_control_number),
+                    sk=GUARD_SK,
+                    claim_id=record.claim_id,
+                )
+                tx.save(guard, condition=PatientControlGuardItem.pk.does_not_exist())
+            tx.save(_claim_item(record), condition=ClaimItem.pk.does_not_exist())
+            for event in record.events:
+                tx.save(
+                    _event_item(record.tenant_id, record.claim_id, event),
+                    condition=ClaimEventItem.pk.does_not_exist(),
+                )
+    except TransactWriteError as error:
+        reasons = error.cancellation_reasons
+        if with_guard and reasons and reasons[0] and reasons[0].code == "ConditionalCheckFailed":
+            existing = PatientControlGuardItem.get(
+                guard_pk(record.tenant_id, record.payer_id, record.patient_control_number), GUARD_SK
+            )
+            raise DuplicateClaimError(existing.claim_id) from None
+        if reasons and any(r and r.code == "ConditionalCheckFailed" for r in reasons):
+            raise ConcurrentUpdateError(record.claim_id) from None
+        raise
+
+
+def load_claim(tenant_id: str, claim_id: str) -> ClaimRecord | None:
+    """The claim and its whole history in one query (they share a partition)."""
+    claim: ClaimItem | None = None
+    events: list[ClaimEvent] = []
+    for item in Item.query(claim_pk(tenant_id, claim_id), consistent_read=True):
+        if isinstance(item, ClaimItem):
+            claim = item
+        elif isinstance(item, ClaimEventItem):
+            events.append(_event(item))
+    if claim is None:
+        return None
+    events.sort(key=lambda e: e.seq)
+    return _record(claim, tuple(events))
+
+
+def _sign(payload: bytes) -> str:
+    key = settings().cursor_secret.encode()
+    return hmac.new(key, payload, hashlib.sha256).hexdigest()[:32]
+
+
+def encode_cursor(scope: str, last_key: Mapping[str, object]) -> str:
+    payload = json.dumps({"s": scope, "k": last_key}, sort_keys=True, separators=(",", ":"))
+    raw = payload.encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=") + "." + _sign(raw)
+
+
+def decode_cursor(scope: str, cursor: str) -> dict[str, object]:
+    """Only a cursor we issued for this very tenant and query is accepted."""
+    try:
+        body, signature = cursor.rsplit(".", 1)
+        raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        data = json.loads(raw)
+    except (ValueError, json.JSONDecodeError):
+        raise InvalidCursorError("cursor is malformed") from None
+    if not hmac.compare_digest(signature, _sign(raw)) or data.get("s") != scope:
+        raise InvalidCursorError("cursor does not belong to this query")
+    key = data.get("k")
+    if not isinstance(key, dict):
+        raise InvalidCursorError("cursor is malformed")
+    return key
+
+
+def list_claims(
+    tenant_id: str,
+    *,
+    status: Status | None = None,
+    payer_id: str | None = None,
+    updated_since: datetime | None = None,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> ClaimPage:
+    """A page of claims, oldest update first, from the index that fits the filters (never a
+    scan). `updatedSince` is a key condition on the index sort key, so polling reads only what
+    changed."""
+    tenant = f"T#{tenant_id}"
+    index: GlobalSecondaryIndex[Item]
+    if status and payer_id:
+        index, hash_key = Item.by_payer_status, f"{tenant}#PY#{payer_id}#ST#{status.value}"
+    elif status:
+        index, hash_key = Item.by_status, f"{tenant}#ST#{status.value}"
+    elif payer_id:
+        index, hash_key = Item.by_payer, f"{tenant}#PY#{payer_id}"
+    else:
+        index, hash_key = Item.by_tenant, tenant
+    scope = f"{hash_key}|{updated_since.isoformat() if updated_since else ''}"
+    start = decode_cursor(scope, cursor) if cursor else None
+    condition = (
+        Item.gsi_sk >= updated_since.isoformat(timespec="microseconds") if updated_since else None
+    )
+    results = index.query(
+        hash_key,
+        range_key_condition=condition,
+        limit=limit,
+        last_evaluated_key=start,  # type: ignore[arg-type]
+        page_size=limit,
+    )
+    claims = tuple(_record(item) for item in _claims_only(results))
+    last = results.last_evaluated_key
+    return ClaimPage(claims=claims, cursor=encode_cursor(scope, last) if last else None)
+
+
+def _claims_only(items: Iterator[Item]) -> Iterator[ClaimItem]:
+    for item in items:
+        if isinstance(item, ClaimItem):
+            yield item

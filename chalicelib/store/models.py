@@ -1,0 +1,176 @@
+"""PynamoDB models: one table, one item type per class (PynamoDB discriminator), keys that
+start with the tenant so one tenant's items never share a partition with another's.
+
+Key layout of the main table (pk, sk):
+  T#<tenant>#CLAIM#<claim id>, #CLAIM          the claim (versioned)
+  T#<tenant>#CLAIM#<claim id>, EV#<seq>        its append-only events (audit trail = history)
+  T#<tenant>#PCN#<payer>#<pcn>, #GUARD         one original claim per patient control number
+  KEY#<sha256 of api key>, #KEY                api key -> tenant (keys are stored only hashed)
+  T#<tenant>, #TENANT                          the tenant
+  PAYER#<payer id>, #PAYER                     payer directory entry
+
+Money is a string attribute holding a Decimal; never NumberAttribute (a float).
+Table names come from config when the classes are defined; production tables are in infra/.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import (
+    DiscriminatorAttribute,
+    JSONAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from chalicelib.config import settings
+
+# The claim list indexes: each keyed by a tenant-scoped partition and sorted by
+# `<updated_at>#<claim id>`, so pages come oldest first and `updatedSince` is a key condition.
+
+
+class ByStatus(GlobalSecondaryIndex["Item"]):
+    class Meta:
+        index_name = "by-status"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi_sk = UnicodeAttribute(range_key=True)
+
+
+class ByPayer(GlobalSecondaryIndex["Item"]):
+    class Meta:
+        index_name = "by-payer"
+        projection = AllProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi_sk = UnicodeAttribute(range_key=True)
+
+
+class ByTenant(GlobalSecondaryIndex["Item"]):
+    class Meta:
+        index_name = "by-tenant"
+        projection = AllProjection()
+
+    gsi3pk = UnicodeAttribute(hash_key=True)
+    gsi_sk = UnicodeAttribute(range_key=True)
+
+
+class ByPayerStatus(GlobalSecondaryIndex["Item"]):
+    class Meta:
+        index_name = "by-payer-status"
+        projection = AllProjection()
+
+    gsi4pk = UnicodeAttribute(hash_key=True)
+    gsi_sk = UnicodeAttribute(range_key=True)
+
+
+class Item(Model):
+    class Meta:
+        table_name = settings().table_name
+        region = settings().region
+        host = settings().aws_endpoint
+        billing_mode = "PAY_PER_REQUEST"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    kind = DiscriminatorAttribute()
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi3pk = UnicodeAttribute(null=True)
+    gsi4pk = UnicodeAttribute(null=True)
+    gsi_sk = UnicodeAttribute(null=True)
+
+    by_status = ByStatus()
+    by_payer = ByPayer()
+    by_tenant = ByTenant()
+    by_payer_status = ByPayerStatus()
+
+
+class ClaimItem(Item, discriminator="claim"):
+    tenant_id = UnicodeAttribute()
+    claim_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    payer_id = UnicodeAttribute()
+    patient_control_number = UnicodeAttribute()
+    frequency_code = UnicodeAttribute()
+    charge_amount = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    event_count = NumberAttribute(default=0)
+    body = JSONAttribute()
+    version = VersionAttribute()
+
+
+class ClaimEventItem(Item, discriminator="claim_event"):
+    tenant_id = UnicodeAttribute()
+    claim_id = UnicodeAttribute()
+    seq = NumberAttribute()
+    at = UTCDateTimeAttribute()
+    source = UnicodeAttribute()
+    event = UnicodeAttribute()
+    from_status = UnicodeAttribute(null=True)
+    to_status = UnicodeAttribute()
+    codes = JSONAttribute(default=list)
+    detail = JSONAttribute(default=dict)
+
+
+class PatientControlGuardItem(Item, discriminator="pcn_guard"):
+    claim_id = UnicodeAttribute()
+
+
+class ApiKeyItem(Item, discriminator="api_key"):
+    tenant_id = UnicodeAttribute()
+    label = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+
+
+class TenantItem(Item, discriminator="tenant"):
+    tenant_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+
+
+class PayerItem(Item, discriminator="payer"):
+    payer_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    plan_type = UnicodeAttribute()
+    gateway = UnicodeAttribute()
+    gateway_payer_id = UnicodeAttribute()
+    settings = JSONAttribute(default=dict)
+
+
+def table_definition() -> dict[str, Any]:
+    """Key schema and indexes as CloudFormation-style data, for infra/ and the local launcher."""
+    gsi_names = {
+        "by-status": "gsi1pk",
+        "by-payer": "gsi2pk",
+        "by-tenant": "gsi3pk",
+        "by-payer-status": "gsi4pk",
+    }
+    attrs = ["pk", "sk", "gsi_sk", *gsi_names.values()]
+    return {
+        "TableName": Item.Meta.table_name,
+        "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [{"AttributeName": a, "AttributeType": "S"} for a in attrs],
+        "KeySchema": [
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        "GlobalSecondaryIndexes": [
+            {
+                "IndexName": name,
+                "KeySchema": [
+                    {"AttributeName": hash_key, "KeyType": "HASH"},
+                    {"AttributeName": "gsi_sk", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+            for name, hash_key in gsi_names.items()
+        ],
+    }

@@ -1,0 +1,58 @@
+"""Objects that hold clients, built lazily on first use so importing `app` stays cheap."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
+
+CreateClaim = Callable[..., dict[str, Any]]
+IdempotentCall = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+@lru_cache(maxsize=1)
+def idempotent(func: CreateClaim) -> IdempotentCall:
+    """`func` wrapped by Powertools' idempotency utility on its DynamoDB persistence layer.
+
+    The idempotency record is keyed by tenant and Idempotency-Key; the body is the payload
+    checked on replay, so the same key with a different body is refused, never replayed."""
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
+
+    from chalicelib.config import settings
+    from chalicelib.store.connection import dynamodb_client
+
+    cfg = settings()
+    persistence = DynamoDBPersistenceLayer(
+        table_name=cfg.idempotency_table_name, boto3_client=dynamodb_client()
+    )
+    config = IdempotencyConfig(
+        event_key_jmespath="[tenant, key]",
+        payload_validation_jmespath="body",
+        raise_on_no_idempotency_key=True,
+        expires_after_seconds=cfg.idempotency_ttl_seconds,
+        response_hook=_mark_replayed,
+    )
+    wrapped: CreateClaim = idempotent_function(
+        data_keyword_argument="request", persistence_store=persistence, config=config
+    )(func)
+
+    def call(request: dict[str, Any], lambda_context: Any) -> dict[str, Any]:
+        """The Lambda context bounds how long an in-progress record blocks a retry."""
+        if lambda_context is not None:
+            config.register_lambda_context(lambda_context)
+        return wrapped(request=request)
+
+    return call
+
+
+def _mark_replayed(response: Any, idempotent_data: DataRecord) -> Any:
+    if isinstance(response, dict):
+        return {**response, "replayed": True}
+    return response

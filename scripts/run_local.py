@@ -1,0 +1,107 @@
+"""`make run`: claimgate on this machine, on its embedded defaults.
+
+Starts an in-memory local AWS (moto's ThreadedMotoServer: DynamoDB, S3, SQS) on 127.0.0.1,
+creates the tables and the archive bucket, seeds a demo tenant and the sandbox payers, and
+serves the API with `chalice local`. Ctrl-C or SIGTERM stops everything it started:
+`chalice local` runs in its own process group, which is killed as a whole, because killing
+only its parent leaves its worker serving.
+
+Settings: CLAIMGATE_PORT (API port, default 8000), CLAIMGATE_AWS_PORT (local AWS port,
+default: any free one), CLAIMGATE_DEMO_API_KEY (the demo tenant's key).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from types import FrameType
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DEMO_KEY = "cg_demo_local_key"
+CHALICE = str(Path(sys.executable).with_name("chalice"))
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_for_port(port: int, seconds: float, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"chalice local exited with code {process.returncode}")
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise SystemExit(f"the API did not start on port {port} within {seconds:.0f} s")
+
+
+def main() -> int:
+    from moto.server import ThreadedMotoServer
+
+    api_port = int(os.environ.get("CLAIMGATE_PORT", "8000"))
+    aws_port = int(os.environ.get("CLAIMGATE_AWS_PORT") or _free_port())
+    demo_key = os.environ.get("CLAIMGATE_DEMO_API_KEY", DEFAULT_DEMO_KEY)
+    endpoint = f"http://127.0.0.1:{aws_port}"
+    # Local credentials only: the embedded AWS accepts any, real AWS is never contacted.
+    os.environ.update(
+        {
+            "CLAIMGATE_AWS_ENDPOINT": endpoint,
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
+            "POWERTOOLS_SERVICE_NAME": "claimgate",
+        }
+    )
+
+    aws = ThreadedMotoServer(ip_address="127.0.0.1", port=aws_port, verbose=False)
+    aws.start()
+    chalice: subprocess.Popen[bytes] | None = None
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        from chalicelib.store.bootstrap import create_storage, seed
+
+        create_storage()
+        seed(tenant_id="demo", tenant_name="Demo practice", api_key=demo_key, now=datetime.now(UTC))
+        chalice = subprocess.Popen(
+            [CHALICE, "local", "--host", "127.0.0.1", "--port", str(api_port), "--no-autoreload"],
+            cwd=ROOT,
+            start_new_session=True,
+        )
+        _wait_for_port(api_port, 60, chalice)
+        print(
+            f"\nclaimgate is serving on http://127.0.0.1:{api_port}\n"
+            f"  local AWS (DynamoDB, S3, SQS): {endpoint}\n"
+            f"  demo tenant API key: {demo_key}\n"
+            "  Ctrl-C stops everything.\n",
+            flush=True,
+        )
+        chalice.wait()
+        return chalice.returncode or 0
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        if chalice is not None and chalice.poll() is None:
+            os.killpg(chalice.pid, signal.SIGTERM)
+            try:
+                chalice.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(chalice.pid, signal.SIGKILL)
+        aws.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -12,6 +12,7 @@ default: any free one), CLAIMGATE_DEMO_API_KEY (the demo tenant's key).
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import socket
@@ -63,6 +64,7 @@ def main() -> int:
         }
     )
 
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per local AWS call is noise
     aws = ThreadedMotoServer(ip_address="127.0.0.1", port=aws_port, verbose=False)
     aws.start()
     chalice: subprocess.Popen[bytes] | None = None

@@ -74,7 +74,9 @@ def main() -> None:
                 if key:
                     headers["Idempotency-Key"] = key
                 with counting() as calls:
-                    response = client.http.post("/v1/claims", headers=headers, body=json.dumps(body))
+                    response = client.http.post(
+                        "/v1/claims", headers=headers, body=json.dumps(body)
+                    )
                 assert response.status_code == 201, response.body
                 detail = ", ".join(f"{op} {count}" for op, count in sorted(calls.items()))
                 print(f"{label:38} {sum(calls.values())} requests ({detail})")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -137,12 +138,23 @@ class SegmentReader:
         terminator = self.delimiters.segment
         element = self.delimiters.element
         index = self.index
+        # A chunk with no line break, indentation, empty segment or ISA after a terminator
+        # (the usual machine-written file) is split in one comprehension: the same segments
+        # as the general loop below, about twice as fast.
+        quirk = re.compile(f"{re.escape(terminator)}(?:[\\x00- ]|ISA|{re.escape(terminator)})")
         while True:
             chunk = self._read()
             if chunk:
                 buffer += chunk
                 parts = buffer.split(terminator)
                 buffer = parts.pop()
+                first = parts[0] if parts else ""
+                if first[:1] > " " and first[:3] != "ISA" and not quirk.search(chunk):
+                    for segment in [part.split(element) for part in parts]:
+                        index += 1
+                        self.index = index
+                        yield segment
+                    continue
             else:
                 parts = buffer.split(terminator)
                 buffer = ""

@@ -1,0 +1,64 @@
+"""The clearinghouse port: what claimgate needs from any clearinghouse connection.
+
+One implementation per clearinghouse; each payer in the directory names its gateway and its
+payer id there. `account` is the tenant's mailbox (submitter id) at that clearinghouse, so one
+tenant never fetches another's files. Everything crossing the port is raw X12 bytes: the
+caller archives them unchanged before it parses them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+class GatewayError(Exception):
+    """The clearinghouse refused or failed the call; the caller retries later."""
+
+
+class GatewayTimeoutError(GatewayError):
+    """No answer in time: the call may or may not have reached the clearinghouse, so a retry
+    must resend the very same interchange (same ISA13), never a new one."""
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionReceipt:
+    """The clearinghouse took an interchange. `duplicate` is true when it already had this very
+    interchange (a retry after a timeout): nothing new was accepted."""
+
+    reference: str
+    duplicate: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class InboundFile:
+    """A file from the clearinghouse mailbox (999, 277CA, 277, 835); `name` is unique there."""
+
+    name: str
+    content: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class InboundBatch:
+    files: tuple[InboundFile, ...]
+    cursor: str | None
+
+
+class Gateway(Protocol):
+    name: str
+
+    def submit(self, account: str, interchange: bytes) -> SubmissionReceipt:
+        """Send one 837P interchange."""
+        ...
+
+    def fetch_inbound(self, account: str, cursor: str | None) -> InboundBatch:
+        """Files that arrived after `cursor` (None: from the start), and the next cursor."""
+        ...
+
+    def claim_status(self, account: str, inquiry: bytes) -> bytes:
+        """A 276 in, the payer's 277 out."""
+        ...
+
+    def eligibility(self, account: str, inquiry: bytes) -> bytes:
+        """A 270 in, the payer's 271 out."""
+        ...

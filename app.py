@@ -7,9 +7,15 @@ from chalice.app import Chalice
 
 from chalicelib.api.auth import authenticate
 from chalicelib.api.claims import claims
+from chalicelib.api.inbound import inbound
 from chalicelib.api.openapi import docs
+from chalicelib.api.operations import operations
+from chalicelib.schedules.handlers import schedules
 
 app = Chalice(app_name="claimgate")
 app.register_middleware(authenticate, "http")
 app.register_blueprint(claims)
+app.register_blueprint(inbound)
+app.register_blueprint(operations)
 app.register_blueprint(docs)
+app.register_blueprint(schedules)

@@ -22,6 +22,9 @@ class Settings:
     cursor_secret: str
     idempotency_ttl_seconds: int
     service_name: str
+    sandbox_ack_delay_polls: int
+    sandbox_remit_delay_polls: int
+    sandbox_outage: bool
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
@@ -36,6 +39,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         cursor_secret=env.get("CLAIMGATE_CURSOR_SECRET", "claimgate-local-cursor-secret"),
         idempotency_ttl_seconds=int(env.get("CLAIMGATE_IDEMPOTENCY_TTL_SECONDS", "86400")),
         service_name=env.get("POWERTOOLS_SERVICE_NAME", "claimgate"),
+        sandbox_ack_delay_polls=int(env.get("CLAIMGATE_SANDBOX_ACK_DELAY_POLLS", "0")),
+        sandbox_remit_delay_polls=int(env.get("CLAIMGATE_SANDBOX_REMIT_DELAY_POLLS", "1")),
+        sandbox_outage=env.get("CLAIMGATE_SANDBOX_OUTAGE", "").lower() in ("1", "true", "yes"),
     )
 
 

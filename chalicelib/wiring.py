@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 
+    from chalicelib.payers.gateways.base import Gateway
+
 CreateClaim = Callable[..., dict[str, Any]]
 IdempotentCall = Callable[[dict[str, Any], Any], dict[str, Any]]
 
@@ -56,3 +58,48 @@ def _mark_replayed(response: Any, idempotent_data: DataRecord) -> Any:
     if isinstance(response, dict):
         return {**response, "replayed": True}
     return response
+
+
+_gateways: dict[str, Gateway] = {}
+
+
+def gateway_names() -> tuple[str, ...]:
+    """Every clearinghouse connection the payer directory can name."""
+    return ("sandbox",)
+
+
+def gateway(name: str) -> Gateway:
+    """The connection to clearinghouse `name`, built on first use."""
+    if name not in _gateways:
+        _gateways[name] = _build_gateway(name)
+    return _gateways[name]
+
+
+def use_gateway(name: str, connection: Gateway | None) -> None:
+    """Put a connection in place of the configured one (tests), or forget it (None)."""
+    if connection is None:
+        _gateways.pop(name, None)
+    else:
+        _gateways[name] = connection
+
+
+def _build_gateway(name: str) -> Gateway:
+    if name != "sandbox":
+        raise KeyError(f"no clearinghouse gateway named {name!r}")
+    from datetime import UTC, datetime
+
+    from chalicelib.config import settings
+    from chalicelib.payers.gateways.sandbox.clearinghouse import SandboxClearinghouse
+    from chalicelib.payers.gateways.sandbox.gateway import SandboxGateway
+    from chalicelib.store.sandbox import S3SandboxStateStore
+
+    cfg = settings()
+    return SandboxGateway(
+        SandboxClearinghouse(
+            ack_delay_polls=cfg.sandbox_ack_delay_polls,
+            remit_delay_polls=cfg.sandbox_remit_delay_polls,
+        ),
+        S3SandboxStateStore(),
+        clock=lambda: datetime.now(UTC),
+        outage=cfg.sandbox_outage,
+    )

@@ -6,19 +6,26 @@ serves the API with `chalice local`. Ctrl-C or SIGTERM stops everything it start
 `chalice local` runs in its own process group, which is killed as a whole, because killing
 only its parent leaves its worker serving.
 
+`chalice local` does not run schedules, so a local timer starts each schedule through the
+operators' API every CLAIMGATE_SCHEDULE_SECONDS (default 60; 0 turns it off and leaves the
+runs to you: POST /v1/schedules/{name}/runs).
+
 Settings: CLAIMGATE_PORT (API port, default 8000), CLAIMGATE_AWS_PORT (local AWS port,
 default: any free one), CLAIMGATE_DEMO_API_KEY (the demo tenant's key).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
@@ -46,12 +53,35 @@ def _wait_for_port(port: int, seconds: float, process: subprocess.Popen[bytes]) 
     raise SystemExit(f"the API did not start on port {port} within {seconds:.0f} s")
 
 
+def _local_timer(api_port: int, api_key: str, every: float, stop: threading.Event) -> None:
+    from chalicelib.schedules.registry import SCHEDULES
+
+    while not stop.wait(every):
+        for name in SCHEDULES:
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{api_port}/v1/schedules/{name}/runs?trigger=local-timer",
+                method="POST",
+                headers={"x-api-key": api_key},
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=120) as response:
+                    run = json.loads(response.read())
+                print(
+                    f"[local timer] {name}: examined {run['examined']}, acted {run['acted']}, "
+                    f"failed {run['failed']}",
+                    flush=True,
+                )
+            except (OSError, ValueError) as error:
+                print(f"[local timer] {name}: {error}", flush=True)
+
+
 def main() -> int:
     from moto.server import ThreadedMotoServer
 
     api_port = int(os.environ.get("CLAIMGATE_PORT", "8000"))
     aws_port = int(os.environ.get("CLAIMGATE_AWS_PORT") or _free_port())
     demo_key = os.environ.get("CLAIMGATE_DEMO_API_KEY", DEFAULT_DEMO_KEY)
+    timer_seconds = float(os.environ.get("CLAIMGATE_SCHEDULE_SECONDS", "60"))
     endpoint = f"http://127.0.0.1:{aws_port}"
     # Local credentials only: the embedded AWS accepts any, real AWS is never contacted.
     os.environ.update(
@@ -68,6 +98,7 @@ def main() -> int:
     aws = ThreadedMotoServer(ip_address="127.0.0.1", port=aws_port, verbose=False)
     aws.start()
     chalice: subprocess.Popen[bytes] | None = None
+    stop_timer = threading.Event()
 
     def stop(signum: int, _frame: FrameType | None) -> None:
         raise KeyboardInterrupt
@@ -77,13 +108,25 @@ def main() -> int:
         from chalicelib.store.bootstrap import create_storage, seed
 
         create_storage()
-        seed(tenant_id="demo", tenant_name="Demo practice", api_key=demo_key, now=datetime.now(UTC))
+        seed(
+            tenant_id="demo",
+            tenant_name="Demo practice",
+            api_key=demo_key,
+            now=datetime.now(UTC),
+            roles=("tenant", "operator"),  # one key for the whole local walk-through
+        )
         chalice = subprocess.Popen(
             [CHALICE, "local", "--host", "127.0.0.1", "--port", str(api_port), "--no-autoreload"],
             cwd=ROOT,
             start_new_session=True,
         )
         _wait_for_port(api_port, 60, chalice)
+        if timer_seconds > 0:
+            threading.Thread(
+                target=_local_timer,
+                args=(api_port, demo_key, timer_seconds, stop_timer),
+                daemon=True,
+            ).start()
         print(
             f"\nclaimgate is serving on http://127.0.0.1:{api_port}\n"
             f"  local AWS (DynamoDB, S3, SQS): {endpoint}\n"
@@ -96,6 +139,7 @@ def main() -> int:
     except KeyboardInterrupt:
         return 0
     finally:
+        stop_timer.set()
         if chalice is not None and chalice.poll() is None:
             os.killpg(chalice.pid, signal.SIGTERM)
             try:

@@ -12,13 +12,14 @@ from collections.abc import Callable
 
 from chalice.app import Request, Response
 
-from chalicelib import service
 from chalicelib.observability import logger
+from chalicelib.services import claims as service
 
 from .http import error_response
 
 PUBLIC_PATHS = frozenset({"/v1/openapi.json"})
 TENANT = "tenant_id"
+ROLES = "roles"
 
 
 def authenticate(event: Request, get_response: Callable[[Request], Response]) -> Response:
@@ -37,15 +38,17 @@ def authenticate(event: Request, get_response: Callable[[Request], Response]) ->
             error_response(401, "unauthorized", "the x-api-key header is required", "x-api-key"),
             correlation_id,
         )
-    tenant_id = service.authenticate(api_key)
-    if tenant_id is None:
+    principal = service.authenticate(api_key)
+    if principal is None:
         logger.info("api key refused")
         return _with_correlation(
             error_response(401, "unauthorized", "the API key is not valid", "x-api-key"),
             correlation_id,
         )
-    event.context.setdefault("authorizer", {})[TENANT] = tenant_id
-    logger.append_keys(tenant_id=tenant_id)
+    authorizer = event.context.setdefault("authorizer", {})
+    authorizer[TENANT] = principal.tenant_id
+    authorizer[ROLES] = ",".join(sorted(principal.roles))
+    logger.append_keys(tenant_id=principal.tenant_id)
     return _with_correlation(get_response(event), correlation_id)
 
 
@@ -56,3 +59,7 @@ def _with_correlation(response: Response, correlation_id: str) -> Response:
 
 def tenant_of(request: Request) -> str:
     return str(request.context["authorizer"][TENANT])
+
+
+def has_role(request: Request, role: str) -> bool:
+    return role in str(request.context["authorizer"].get(ROLES, "")).split(",")

@@ -10,9 +10,9 @@ from typing import Any
 from chalice.app import Blueprint, Response
 from pydantic import ValidationError
 
-from chalicelib import service
 from chalicelib.claims.lifecycle import Status
 from chalicelib.observability import logger
+from chalicelib.services import claims as service
 from chalicelib.store.errors import DuplicateClaimError, InvalidCursorError
 
 from .auth import tenant_of
@@ -36,7 +36,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _new_claim_id() -> str:
+def new_claim_id() -> str:
     return f"clm_{uuid.uuid4().hex}"
 
 
@@ -55,7 +55,7 @@ def _create(request: dict[str, Any]) -> dict[str, Any]:
         request["tenant"],
         parsed.to_claim(),
         parsed.model_dump(mode="json", exclude_none=True),
-        claim_id=_new_claim_id(),
+        claim_id=new_claim_id(),
         now=_now(),
     )
     logger.info("claim created", extra={"claim_id": record.claim_id, "status": record.status})
@@ -154,6 +154,23 @@ def get_claim(claim_id: str) -> Response:
     if record is None:
         return error_response(404, "not_found", "no such claim", "claimId")
     return json_response(ClaimDetailOut.of_record(record))
+
+
+@claims.route("/v1/claims/{claim_id}/x12", methods=["GET"])
+def get_claim_x12(claim_id: str) -> Response:
+    """The 837P interchange exactly as it was sent (the archived bytes)."""
+    record = service.get_claim(tenant_of(claims.current_request), claim_id)
+    if record is None:
+        return error_response(404, "not_found", "no such claim", "claimId")
+    if record.x12_key is None:
+        return error_response(404, "not_sent", "the claim has not been put in an interchange yet")
+    from chalicelib.store.archive import load_raw
+
+    return Response(
+        body=load_raw(record.x12_key).decode("utf-8", errors="replace"),
+        status_code=200,
+        headers={"Content-Type": "application/edi-x12"},
+    )
 
 
 @claims.route("/v1/claims", methods=["GET"])

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from .views import ErrorOut, ProblemOut
 
-JSON = {"Content-Type": "application/json"}
+JSON: dict[str, str | list[str]] = {"Content-Type": "application/json"}
 
 # pydantic error types -> our stable codes (the rest pass through as schema_<type>).
 _SCHEMA_CODES = {

@@ -3,13 +3,23 @@ document is generated from them, so documentation and answers cannot drift."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, PlainSerializer
 
+from chalicelib.claims.posting import PostedAdjustment, PostedLine, Posting
 from chalicelib.claims.records import ClaimEvent, ClaimRecord
 from chalicelib.claims.scrub import ScrubFinding
+
+
+def _cents(amount: Decimal) -> str:
+    return str(amount.quantize(Decimal("0.01")))
+
+
+# Money in answers: a string with exactly two decimals, whatever the payer's file wrote ("149.2").
+Cents = Annotated[Decimal, PlainSerializer(_cents, return_type=str)]
 
 
 class View(BaseModel):
@@ -74,7 +84,7 @@ class ClaimSummaryOut(View):
     payerId: str  # noqa: N815
     patientControlNumber: str  # noqa: N815
     frequencyCode: str  # noqa: N815
-    chargeAmount: Decimal  # noqa: N815
+    chargeAmount: Cents  # noqa: N815
     createdAt: datetime  # noqa: N815
     updatedAt: datetime  # noqa: N815
 
@@ -96,9 +106,111 @@ class ClaimCreatedOut(ClaimSummaryOut):
     warnings: list[ProblemOut] = []
 
 
+class AdjustmentOut(View):
+    group: str
+    reason: str
+    amount: Cents
+    quantity: Decimal | None
+    description: str | None
+
+    @classmethod
+    def of(cls, adjustment: PostedAdjustment) -> AdjustmentOut:
+        return cls(
+            group=adjustment.group,
+            reason=adjustment.reason,
+            amount=adjustment.amount,
+            quantity=adjustment.quantity,
+            description=adjustment.description,
+        )
+
+
+class RemarkOut(View):
+    code: str
+    description: str | None
+
+
+class LinePaymentOut(View):
+    """One service line as the payer paid it (835 loop 2110), matched to our line."""
+
+    lineNumber: int | None  # noqa: N815 - wire name; 1-based line of the claim, None: unmatched
+    matchedBy: str | None  # noqa: N815
+    providerControlNumber: str | None  # noqa: N815
+    procedureCode: str  # noqa: N815
+    procedureModifiers: list[str]  # noqa: N815
+    serviceDate: date | None  # noqa: N815
+    charge: Cents
+    allowed: Cents
+    paid: Cents
+    units: Decimal
+    denied: bool
+    adjustments: list[AdjustmentOut]
+    remarks: list[RemarkOut]
+
+    @classmethod
+    def of(cls, line: PostedLine) -> LinePaymentOut:
+        return cls(
+            lineNumber=line.claim_line_index + 1 if line.claim_line_index is not None else None,
+            matchedBy=line.matched_by,
+            providerControlNumber=line.provider_control_number,
+            procedureCode=line.procedure_code,
+            procedureModifiers=list(line.procedure_modifiers),
+            serviceDate=line.service_date,
+            charge=line.charge,
+            allowed=line.allowed,
+            paid=line.paid,
+            units=line.units,
+            denied=line.denied,
+            adjustments=[AdjustmentOut.of(a) for a in line.adjustments],
+            remarks=[RemarkOut(code=r.code, description=r.description) for r in line.remarks],
+        )
+
+
+class PaymentOut(View):
+    """One 835 claim payment (loop 2100) posted to the claim."""
+
+    payerId: str  # noqa: N815
+    traceNumber: str  # noqa: N815
+    paymentDate: date | None  # noqa: N815
+    statusCode: str  # noqa: N815
+    statusDescription: str | None  # noqa: N815
+    payerClaimControlNumber: str  # noqa: N815
+    charge: Cents
+    paid: Cents
+    patientResponsibility: Cents  # noqa: N815
+    crossover: bool
+    crossoverCarrier: str | None  # noqa: N815
+    adjustments: list[AdjustmentOut]
+    remarks: list[RemarkOut]
+    lines: list[LinePaymentOut]
+    unmatchedLines: list[LinePaymentOut]  # noqa: N815
+    codeTables: dict[str, str]  # noqa: N815
+
+    @classmethod
+    def of(cls, posting: Posting) -> PaymentOut:
+        return cls(
+            payerId=posting.payer_id,
+            traceNumber=posting.trace_number,
+            paymentDate=posting.payment_date,
+            statusCode=posting.status_code,
+            statusDescription=posting.status_description,
+            payerClaimControlNumber=posting.payer_claim_control_number,
+            charge=posting.charge,
+            paid=posting.paid,
+            patientResponsibility=posting.patient_responsibility,
+            crossover=posting.crossover,
+            crossoverCarrier=posting.crossover_carrier_name,
+            adjustments=[AdjustmentOut.of(a) for a in posting.claim_adjustments],
+            remarks=[RemarkOut(code=r.code, description=r.description) for r in posting.remarks],
+            lines=[LinePaymentOut.of(line) for line in posting.lines],
+            unmatchedLines=[LinePaymentOut.of(line) for line in posting.unmatched_lines],
+            codeTables={"carc": posting.carc_version, "rarc": posting.rarc_version},
+        )
+
+
 class ClaimDetailOut(ClaimSummaryOut):
     claim: dict[str, object]
     history: list[ClaimEventOut]
+    payments: list[PaymentOut]
 
     @classmethod
     def of_record(cls, record: ClaimRecord) -> ClaimDetailOut:
@@ -107,6 +219,7 @@ class ClaimDetailOut(ClaimSummaryOut):
             **summary.model_dump(),
             claim=dict(record.body),
             history=[ClaimEventOut.of(e) for e in record.events],
+            payments=[PaymentOut.of(Posting.from_json(r)) for r in record.remittances],
         )
 
 

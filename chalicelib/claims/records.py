@@ -4,11 +4,11 @@ Built by the store from its items and by the service before saving; never a Pyna
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
-from .lifecycle import Event, Status
+from .lifecycle import Event, Status, apply_event
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,3 +41,46 @@ class ClaimRecord:
     body: Mapping[str, object]
     version: int | None = None
     events: tuple[ClaimEvent, ...] = ()
+    event_count: int = 0
+    # What a schedule must do next and when (`send`, `status_check`); None when nothing is due.
+    next_action: str | None = None
+    due_at: datetime | None = None
+    batch_id: str | None = None
+    x12_key: str | None = None
+    send_attempts: int = 0
+    remittances: tuple[Mapping[str, object], ...] = ()
+
+
+def with_event(
+    record: ClaimRecord,
+    event: Event,
+    *,
+    at: datetime,
+    source: str,
+    codes: tuple[str, ...] = (),
+    detail: Mapping[str, str] | None = None,
+    **changes: object,
+) -> tuple[ClaimRecord, ClaimEvent]:
+    """The claim after `event` (through the lifecycle table) and the history entry recording
+    it. `changes` sets other fields in the same step (e.g. the next action). Raises
+    LifecycleError when the event is not allowed in the claim's status."""
+    status = apply_event(record.status, event)
+    entry = ClaimEvent(
+        seq=record.event_count + 1,
+        at=at,
+        source=source,
+        event=event,
+        from_status=record.status,
+        to_status=status,
+        codes=codes,
+        detail=dict(detail or {}),
+    )
+    updated = replace(
+        record,
+        status=status,
+        updated_at=at,
+        event_count=record.event_count + 1,
+        events=(*record.events, entry),
+        **changes,  # type: ignore[arg-type]
+    )
+    return updated, entry

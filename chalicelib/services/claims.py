@@ -7,18 +7,19 @@ Ids and `now` are passed in by the caller so a use case is repeatable in tests.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TypeVar
 
 from chalicelib.claims.lifecycle import Event, Status, apply_event
 from chalicelib.claims.model import Claim
-from chalicelib.claims.records import ClaimEvent, ClaimRecord
+from chalicelib.claims.records import ClaimEvent, ClaimRecord, with_event
 from chalicelib.claims.scrub import ScrubFinding, scrub_claim
 from chalicelib.payers.directory import Payer
 from chalicelib.store import claims as claim_store
 from chalicelib.store import payers as payer_store
 from chalicelib.store import tenants as tenant_store
+from chalicelib.store.errors import ConcurrentUpdateError
 
 T = TypeVar("T")
 _CACHE_SECONDS = 60.0
@@ -60,10 +61,10 @@ def clear_caches() -> None:
     _payers.clear()
 
 
-def authenticate(api_key: str) -> str | None:
-    """The tenant id for an API key, or None when the key is unknown."""
+def authenticate(api_key: str) -> tenant_store.Principal | None:
+    """Who an API key belongs to, or None when the key is unknown."""
     return _tenants.get(
-        tenant_store.hash_api_key(api_key), lambda: tenant_store.tenant_for_api_key(api_key)
+        tenant_store.hash_api_key(api_key), lambda: tenant_store.principal_for_api_key(api_key)
     )
 
 
@@ -118,6 +119,9 @@ def submit_claim(
         created_at=now,
         updated_at=now,
         body=body,
+        event_count=1,
+        next_action="send",
+        due_at=now,
         events=(
             ClaimEvent(
                 seq=1,
@@ -155,3 +159,52 @@ def list_claims(
         limit=limit,
         cursor=cursor,
     )
+
+
+ClaimChange = Callable[[ClaimRecord], tuple[ClaimRecord, tuple[ClaimEvent, ...]]]
+_UPDATE_ATTEMPTS = 3
+
+
+class ClaimNotFoundError(Exception):
+    def __init__(self, claim_id: str) -> None:
+        self.claim_id = claim_id
+        super().__init__(f"claim {claim_id} not found")
+
+
+def update_claim(tenant_id: str, claim_id: str, change: ClaimChange) -> ClaimRecord:
+    """Read, change, save with the version check; on a concurrent update read again and
+    re-apply `change` (it must be a pure function of the record). Raises ClaimNotFoundError,
+    LifecycleError from `change`, or ConcurrentUpdateError after repeated conflicts."""
+    for attempt in range(_UPDATE_ATTEMPTS):
+        record = claim_store.load_claim(tenant_id, claim_id)
+        if record is None:
+            raise ClaimNotFoundError(claim_id)
+        updated, events = change(record)
+        try:
+            return claim_store.save_claim_change(updated, events)
+        except ConcurrentUpdateError:
+            if attempt == _UPDATE_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def transition(
+    tenant_id: str,
+    claim_id: str,
+    event: Event,
+    *,
+    at: datetime,
+    source: str,
+    codes: tuple[str, ...] = (),
+    detail: Mapping[str, str] | None = None,
+    **changes: object,
+) -> ClaimRecord:
+    """Move a claim through the lifecycle table and record the event on its history."""
+
+    def change(record: ClaimRecord) -> tuple[ClaimRecord, tuple[ClaimEvent, ...]]:
+        updated, entry = with_event(
+            record, event, at=at, source=source, codes=codes, detail=detail, **changes
+        )
+        return updated, (entry,)
+
+    return update_claim(tenant_id, claim_id, change)

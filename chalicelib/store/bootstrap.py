@@ -41,7 +41,14 @@ def create_storage() -> None:
         s3.create_bucket(Bucket=bucket)
 
 
-def seed(*, tenant_id: str, tenant_name: str, api_key: str, now: datetime) -> None:
-    save_tenant(tenant_id, tenant_name, api_key, now=now)
+def seed(
+    *,
+    tenant_id: str,
+    tenant_name: str,
+    api_key: str,
+    now: datetime,
+    roles: tuple[str, ...] = ("tenant",),
+) -> None:
+    save_tenant(tenant_id, tenant_name, api_key, now=now, roles=roles)
     for payer in SANDBOX_PAYERS:
         save_payer(payer)

@@ -8,7 +8,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -37,8 +37,12 @@ def guard_pk(tenant_id: str, payer_id: str, patient_control_number: str) -> str:
     return f"T#{tenant_id}#PCN#{payer_id}#{patient_control_number}"
 
 
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="microseconds")
+
+
 def _sort_key(updated_at: datetime, claim_id: str) -> str:
-    return f"{updated_at.isoformat(timespec='microseconds')}#{claim_id}"
+    return f"{_iso(updated_at)}#{claim_id}"
 
 
 def _claim_item(record: ClaimRecord) -> ClaimItem:
@@ -55,8 +59,19 @@ def _claim_item(record: ClaimRecord) -> ClaimItem:
         charge_amount=str(record.charge_amount),
         created_at=record.created_at,
         updated_at=record.updated_at,
-        event_count=len(record.events),
+        event_count=record.event_count,
         body=dict(record.body),
+        batch_id=record.batch_id,
+        x12_key=record.x12_key,
+        send_attempts=record.send_attempts,
+        remittances=[dict(r) for r in record.remittances],
+        due_pk=f"DUE#{record.next_action}" if record.next_action and record.due_at else None,
+        due_sk=(
+            f"{_iso(record.due_at)}#{record.tenant_id}#{record.claim_id}"
+            if record.next_action and record.due_at
+            else None
+        ),
+        gsi5pk=f"{tenant}#PCN#{record.patient_control_number}",
         gsi1pk=f"{tenant}#ST#{record.status.value}",
         gsi2pk=f"{tenant}#PY#{record.payer_id}",
         gsi3pk=tenant,
@@ -109,6 +124,13 @@ def _record(item: ClaimItem, events: tuple[ClaimEvent, ...] = ()) -> ClaimRecord
         body=item.body,
         version=item.version,
         events=events,
+        event_count=int(item.event_count or 0),
+        next_action=item.due_pk.removeprefix("DUE#") if item.due_pk else None,
+        due_at=datetime.fromisoformat(item.due_sk.split("#", 1)[0]) if item.due_sk else None,
+        batch_id=item.batch_id,
+        x12_key=item.x12_key,
+        send_attempts=int(item.send_attempts or 0),
+        remittances=tuple(item.remittances or ()),
     )
 
 
@@ -147,6 +169,46 @@ def create_claim(record: ClaimRecord) -> None:
         if reasons and any(r and r.code == "ConditionalCheckFailed" for r in reasons):
             raise ConcurrentUpdateError(record.claim_id) from None
         raise
+
+
+def save_claim_change(record: ClaimRecord, new_events: tuple[ClaimEvent, ...]) -> ClaimRecord:
+    """Save a changed claim and append its new events in one transaction. The claim item is
+    written only if nobody changed it since `record` was read (version check): a lost update
+    is impossible, the caller re-reads and retries on ConcurrentUpdateError. Returns the
+    record with its new version."""
+    item = _claim_item(record)
+    item.version = record.version
+    try:
+        with TransactWrite(connection=pynamodb_connection()) as tx:
+            tx.save(item)
+            for event in new_events:
+                tx.save(
+                    _event_item(record.tenant_id, record.claim_id, event),
+                    condition=ClaimEventItem.pk.does_not_exist(),
+                )
+    except TransactWriteError as error:
+        if any(r and r.code == "ConditionalCheckFailed" for r in error.cancellation_reasons or ()):
+            raise ConcurrentUpdateError(record.claim_id) from None
+        raise
+    return replace(record, version=(record.version or 0) + 1)
+
+
+def due_claims(action: str, until: datetime, *, limit: int) -> list[tuple[str, str]]:
+    """(tenant, claim id) of claims whose `action` is due by `until`, oldest first: a query on
+    the sparse due index, so it reads the due set and nothing else."""
+    results = Item.by_due.query(
+        f"DUE#{action}", Item.due_sk <= _iso(until) + "~", limit=limit, page_size=limit
+    )
+    due: list[tuple[str, str]] = []
+    for item in results:
+        if isinstance(item, ClaimItem):
+            due.append((item.tenant_id, item.claim_id))
+    return due
+
+
+def claims_by_patient_control_number(tenant_id: str, pcn: str) -> list[ClaimRecord]:
+    """Every claim of the tenant with this CLM01 (originals, corrections, secondaries)."""
+    return [_record(item) for item in _claims_only(Item.by_pcn.query(f"T#{tenant_id}#PCN#{pcn}"))]
 
 
 def load_claim(tenant_id: str, claim_id: str) -> ClaimRecord | None:

@@ -70,6 +70,29 @@ class ByPayerStatus(GlobalSecondaryIndex["Item"]):
     gsi_sk = UnicodeAttribute(range_key=True)
 
 
+class ByPatientControlNumber(GlobalSecondaryIndex["Item"]):
+    """Inbound 999/277CA/835 name claims by CLM01, the practice's patient control number."""
+
+    class Meta:
+        index_name = "by-pcn"
+        projection = AllProjection()
+
+    gsi5pk = UnicodeAttribute(hash_key=True)
+    gsi_sk = UnicodeAttribute(range_key=True)
+
+
+class ByDue(GlobalSecondaryIndex["Item"]):
+    """Sparse: only items with a next action carry `due_pk` (`DUE#<action>`), sorted by due
+    time, so schedules read what is due and nothing else, whatever the size of the table."""
+
+    class Meta:
+        index_name = "by-due"
+        projection = AllProjection()
+
+    due_pk = UnicodeAttribute(hash_key=True)
+    due_sk = UnicodeAttribute(range_key=True)
+
+
 class Item(Model):
     class Meta:
         table_name = settings().table_name
@@ -84,12 +107,17 @@ class Item(Model):
     gsi2pk = UnicodeAttribute(null=True)
     gsi3pk = UnicodeAttribute(null=True)
     gsi4pk = UnicodeAttribute(null=True)
+    gsi5pk = UnicodeAttribute(null=True)
     gsi_sk = UnicodeAttribute(null=True)
+    due_pk = UnicodeAttribute(null=True)
+    due_sk = UnicodeAttribute(null=True)
 
     by_status = ByStatus()
     by_payer = ByPayer()
     by_tenant = ByTenant()
     by_payer_status = ByPayerStatus()
+    by_pcn = ByPatientControlNumber()
+    by_due = ByDue()
 
 
 class ClaimItem(Item, discriminator="claim"):
@@ -104,6 +132,10 @@ class ClaimItem(Item, discriminator="claim"):
     updated_at = UTCDateTimeAttribute()
     event_count = NumberAttribute(default=0)
     body = JSONAttribute()
+    batch_id = UnicodeAttribute(null=True)
+    x12_key = UnicodeAttribute(null=True)
+    send_attempts = NumberAttribute(default=0)
+    remittances = JSONAttribute(default=list)
     version = VersionAttribute()
 
 
@@ -127,6 +159,7 @@ class PatientControlGuardItem(Item, discriminator="pcn_guard"):
 class ApiKeyItem(Item, discriminator="api_key"):
     tenant_id = UnicodeAttribute()
     label = UnicodeAttribute(null=True)
+    roles = JSONAttribute(default=list)
     created_at = UTCDateTimeAttribute()
 
 
@@ -145,15 +178,94 @@ class PayerItem(Item, discriminator="payer"):
     settings = JSONAttribute(default=dict)
 
 
+class CounterItem(Item, discriminator="counter"):
+    """Monotonic counters (interchange control numbers per tenant): atomic ADD, never reused."""
+
+    value = NumberAttribute(default=0)
+
+
+class BatchItem(Item, discriminator="batch"):
+    """One outbound interchange: the exact bytes are archived before the first send and the
+    same bytes (same ISA13) are resent on every retry, so a claim is never in two interchanges."""
+
+    tenant_id = UnicodeAttribute()
+    batch_id = UnicodeAttribute()
+    gateway = UnicodeAttribute()
+    account = UnicodeAttribute()
+    control_number = UnicodeAttribute()
+    archive_key = UnicodeAttribute()
+    claim_ids = JSONAttribute(default=list)
+    status = UnicodeAttribute()  # pending | sent
+    attempts = NumberAttribute(default=0)
+    created_at = UTCDateTimeAttribute()
+    sent_at = UTCDateTimeAttribute(null=True)
+    reference = UnicodeAttribute(null=True)
+    last_error = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+
+
+class InboundFileItem(Item, discriminator="inbound_file"):
+    """A received file, by sha256: the same bytes twice are applied once."""
+
+    tenant_id = UnicodeAttribute()
+    sha256 = UnicodeAttribute()
+    name = UnicodeAttribute()
+    source = UnicodeAttribute()
+    received_at = UTCDateTimeAttribute()
+    status = UnicodeAttribute()  # applied | unreadable
+    result = JSONAttribute(default=dict)
+
+
+class GatewayCursorItem(Item, discriminator="gateway_cursor"):
+    cursor = UnicodeAttribute(null=True)
+    updated_at = UTCDateTimeAttribute()
+
+
+class RemittanceItem(Item, discriminator="remittance"):
+    """An 835 transaction posted, by payer and TRN02 trace number: posted once, answered with
+    the same result when it comes again."""
+
+    tenant_id = UnicodeAttribute()
+    payer_key = UnicodeAttribute()
+    trace_number = UnicodeAttribute()
+    archive_key = UnicodeAttribute()
+    posted_at = UTCDateTimeAttribute()
+    result = JSONAttribute(default=dict)
+
+
+class UnmatchedItem(Item, discriminator="unmatched"):
+    """A remittance claim (or line) that matched no claim: kept for a person, never dropped."""
+
+    tenant_id = UnicodeAttribute()
+    received_at = UTCDateTimeAttribute()
+    reason = UnicodeAttribute()
+    detail = JSONAttribute(default=dict)
+
+
+class RunItem(Item, discriminator="run"):
+    run_id = UnicodeAttribute()
+    schedule = UnicodeAttribute()
+    trigger = UnicodeAttribute()
+    started_at = UTCDateTimeAttribute()
+    ended_at = UTCDateTimeAttribute(null=True)
+    examined = NumberAttribute(default=0)
+    acted = NumberAttribute(default=0)
+    failed = NumberAttribute(default=0)
+    errors = JSONAttribute(default=list)
+    detail = JSONAttribute(default=dict)
+
+
 def table_definition() -> dict[str, Any]:
     """Key schema and indexes as CloudFormation-style data, for infra/ and the local launcher."""
     gsi_names = {
-        "by-status": "gsi1pk",
-        "by-payer": "gsi2pk",
-        "by-tenant": "gsi3pk",
-        "by-payer-status": "gsi4pk",
+        "by-status": ("gsi1pk", "gsi_sk"),
+        "by-payer": ("gsi2pk", "gsi_sk"),
+        "by-tenant": ("gsi3pk", "gsi_sk"),
+        "by-payer-status": ("gsi4pk", "gsi_sk"),
+        "by-pcn": ("gsi5pk", "gsi_sk"),
+        "by-due": ("due_pk", "due_sk"),
     }
-    attrs = ["pk", "sk", "gsi_sk", *gsi_names.values()]
+    attrs = ["pk", "sk", "gsi_sk", "due_sk", *(h for h, _ in gsi_names.values())]
     return {
         "TableName": Item.Meta.table_name,
         "BillingMode": "PAY_PER_REQUEST",
@@ -167,10 +279,10 @@ def table_definition() -> dict[str, Any]:
                 "IndexName": name,
                 "KeySchema": [
                     {"AttributeName": hash_key, "KeyType": "HASH"},
-                    {"AttributeName": "gsi_sk", "KeyType": "RANGE"},
+                    {"AttributeName": range_key, "KeyType": "RANGE"},
                 ],
                 "Projection": {"ProjectionType": "ALL"},
             }
-            for name, hash_key in gsi_names.items()
+            for name, (hash_key, range_key) in gsi_names.items()
         ],
     }

@@ -20,7 +20,7 @@ TENANT_B_KEY = "cg_test_tenant_b_key"
 
 @pytest.fixture
 def aws() -> Iterator[None]:
-    from chalicelib import service
+    from chalicelib.services import claims as service
     from chalicelib.store import connection
     from chalicelib.wiring import idempotent
 
@@ -34,7 +34,13 @@ def aws() -> Iterator[None]:
 
         create_storage()
         now = datetime(2026, 11, 20, tzinfo=UTC)
-        seed(tenant_id="tenant-a", tenant_name="Practice A", api_key=TENANT_A_KEY, now=now)
+        seed(
+            tenant_id="tenant-a",
+            tenant_name="Practice A",
+            api_key=TENANT_A_KEY,
+            now=now,
+            roles=("tenant", "operator"),
+        )
         seed(tenant_id="tenant-b", tenant_name="Practice B", api_key=TENANT_B_KEY, now=now)
         yield
 

@@ -77,7 +77,5 @@ def test_logs_carry_no_phi_from_any_contract_example(
     logged = service_log.getvalue() + caplog.text
     assert '"correlation_id"' in logged
     assert '"tenant_id":"tenant-a"' in logged.replace(" ", "")
-    leaked = sorted(
-        {value for body in examples for value in _phi_values(body) if value in logged}
-    )
+    leaked = sorted({value for body in examples for value in _phi_values(body) if value in logged})
     assert leaked == [], f"PHI in logs: {len(leaked)} value(s)"

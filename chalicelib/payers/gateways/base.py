@@ -46,6 +46,7 @@ class InboundBatch:
 
 class Gateway(Protocol):
     name: str
+    receiver_id: str  # ISA08 / 1000B NM109: the clearinghouse's id in interchanges we send
 
     def submit(self, account: str, interchange: bytes) -> SubmissionReceipt:
         """Send one 837P interchange."""

@@ -1,0 +1,93 @@
+"""Upload routes for clearinghouses that deliver files instead of a mailbox: raw X12 in, what
+was applied out. The same code path as the scheduled poll."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from chalice.app import Blueprint, Response
+
+from chalicelib.services.inbound import receive_file
+from chalicelib.x12.errors import X12ReadError
+
+from .auth import tenant_of
+from .http import JSON, error_response
+
+inbound = Blueprint(__name__)
+
+X12_TYPES = ["application/edi-x12", "text/plain", "application/octet-stream"]
+MAX_BYTES = 6 * 1024 * 1024  # the Lambda request payload limit
+
+
+def _receive(accept: frozenset[str], source: str) -> Response:
+    request = inbound.current_request
+    body = _body()
+    if isinstance(body, Response):
+        return body
+    outcome = receive_file(
+        tenant_of(request),
+        body,
+        name=request.headers.get("x-file-name", "upload"),
+        source=source,
+        now=datetime.now(UTC),
+        accept=accept,
+    )
+    status = {"applied": 200, "duplicate": 200}.get(outcome.status, 422)
+    return Response(body=outcome.as_dict(), status_code=status, headers=dict(JSON))
+
+
+@inbound.route("/v1/claim-files", methods=["POST"], content_types=X12_TYPES)
+def post_claim_file() -> Response:
+    """An 837P interchange exported by a practice system: each claim is scrubbed and queued
+    like a JSON claim; the answer lists each claim's id or its errors."""
+    request = inbound.current_request
+    body = _body()
+    if isinstance(body, Response):
+        return body
+    from chalicelib.api.claims import new_claim_id
+    from chalicelib.services.claim_files import submit_claim_file
+
+    try:
+        result = submit_claim_file(
+            tenant_of(request), body, now=datetime.now(UTC), new_claim_id=new_claim_id
+        )
+    except X12ReadError as error:
+        return Response(
+            body={
+                "message": "the file cannot be read",
+                "errors": [
+                    {
+                        "field": None,
+                        "code": "x12_unreadable",
+                        "message": error.located(),
+                        "segmentIndex": error.segment_index,
+                        "segmentId": error.segment_id,
+                        "elementPosition": error.element_position,
+                        "severity": "error",
+                    }
+                ],
+            },
+            status_code=422,
+            headers=dict(JSON),
+        )
+    return Response(body=result, status_code=200, headers=dict(JSON))
+
+
+def _body() -> bytes | Response:
+    raw = inbound.current_request.raw_body or b""
+    body = raw.encode() if isinstance(raw, str) else raw
+    if not body.strip():
+        return error_response(400, "empty_body", "the request body must be an X12 file")
+    if len(body) > MAX_BYTES:
+        return error_response(413, "too_large", "X12 files over 6 MB must come by mailbox")
+    return body
+
+
+@inbound.route("/v1/remittances", methods=["POST"], content_types=X12_TYPES)
+def post_remittance() -> Response:
+    return _receive(frozenset({"835"}), "upload-835")
+
+
+@inbound.route("/v1/acknowledgments", methods=["POST"], content_types=X12_TYPES)
+def post_acknowledgment() -> Response:
+    return _receive(frozenset({"999", "277CA", "277"}), "upload-ack")

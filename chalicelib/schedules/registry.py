@@ -1,0 +1,26 @@
+"""The schedules: stable names (they become Lambda function names) and their rates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    name: str
+    rate_minutes: int
+    description: str
+
+    @property
+    def rate(self) -> str:
+        return f"rate({self.rate_minutes} minutes)"
+
+
+CLEARINGHOUSE_POLL = Schedule(
+    "clearinghouse-poll",
+    5,
+    "send queued claims; fetch 999, 277CA, 277 and 835 files from each clearinghouse mailbox, "
+    "archive them unchanged, parse and apply them",
+)
+
+SCHEDULES: dict[str, Schedule] = {s.name: s for s in (CLEARINGHOUSE_POLL,)}

@@ -1,0 +1,95 @@
+"""837P files from practice systems that export them: each claim in the file goes through the
+same scrubbing and lifecycle as a JSON claim, and the answer says, claim by claim, what
+became of it. The file is archived unchanged whatever happens."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from pydantic import ValidationError
+
+from chalicelib.api.schemas import request_from_claim
+from chalicelib.store import archive
+from chalicelib.store.errors import DuplicateClaimError
+from chalicelib.x12.claim837 import parse_837p
+from chalicelib.x12.envelope import EnvelopeReader
+from chalicelib.x12.errors import X12ReadError
+
+from .claims import ClaimRejectedError, submit_claim
+
+SOURCE = "837-upload"
+
+
+def _problem(code: str, message: str, field: str | None = None) -> dict[str, object]:
+    return {"field": field, "code": code, "message": message, "severity": "error"}
+
+
+def submit_claim_file(
+    tenant_id: str, content: bytes, *, now: datetime, new_claim_id: Callable[[], str]
+) -> dict[str, object]:
+    """Raises X12ReadError (nothing stored but the archived file) when the file itself cannot
+    be read; otherwise returns one entry per claim: its id and status, or its errors."""
+    key = archive.save_raw(content, kind="837P", source=f"{tenant_id}/{SOURCE}")
+    reader = EnvelopeReader(content)
+    read = [claim for ts in reader for claim in parse_837p(ts)]  # whole file first
+    results: list[dict[str, object]] = []
+    for index, item in enumerate(read):
+        entry: dict[str, object] = {
+            "index": index,
+            "segmentIndex": item.segment_index,
+            "patientControlNumber": item.patient_control_number,
+            "findings": [f.as_dict() for f in item.findings if f.code != "not_carried"],
+        }
+        results.append(entry)
+        if item.claim is None or item.error is not None:
+            error = item.error
+            entry["errors"] = [
+                _problem("x12_unreadable", error.located() if error else "claim not readable")
+            ]
+            continue
+        try:
+            request = request_from_claim(item.claim)
+        except ValidationError as invalid:
+            entry["errors"] = [
+                _problem("invalid_value", e["msg"], ".".join(str(p) for p in e["loc"]))
+                for e in invalid.errors(include_input=False, include_url=False)
+            ]
+            continue
+        try:
+            record, findings = submit_claim(
+                tenant_id,
+                request.to_claim(),
+                request.model_dump(mode="json", exclude_none=True),
+                claim_id=new_claim_id(),
+                now=now,
+                source=SOURCE,
+            )
+        except ClaimRejectedError as rejected:
+            entry["errors"] = [_problem(f.code, f.message, f.field) for f in rejected.findings]
+            continue
+        except DuplicateClaimError as duplicate:
+            entry["errors"] = [
+                _problem(
+                    "duplicate_claim",
+                    "an original claim with this patient control number exists: "
+                    + duplicate.existing_claim_id,
+                    "claimInformation.patientControlNumber",
+                )
+            ]
+            continue
+        entry.update(
+            {
+                "claimId": record.claim_id,
+                "status": record.status.value,
+                "warnings": [_problem(f.code, f.message, f.field) for f in findings],
+            }
+        )
+    if not read:
+        raise X12ReadError("the file holds no 837P claim", segment_index=0, segment_id="")
+    return {
+        "archiveKey": key,
+        "claims": results,
+        "accepted": sum(1 for r in results if "claimId" in r),
+        "rejected": sum(1 for r in results if "errors" in r),
+    }

@@ -1,0 +1,78 @@
+"""Running a schedule: record the run when it starts and when it ends, count, keep errors,
+emit metrics. A run never raises: an unexpected error ends it as failed, with the error kept."""
+
+from __future__ import annotations
+
+import traceback
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from chalicelib.observability import logger
+from chalicelib.schedules.registry import CLEARINGHOUSE_POLL, SCHEDULES
+from chalicelib.schedules.runs import Run
+from chalicelib.store import runs as run_store
+
+Clock = Callable[[], datetime]
+
+
+class UnknownScheduleError(Exception):
+    pass
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def execute(name: str, *, trigger: str, clock: Clock = _utcnow) -> Run:
+    if name not in SCHEDULES:
+        raise UnknownScheduleError(name)
+    run = Run(run_id=f"run_{uuid.uuid4().hex}", schedule=name, trigger=trigger, started_at=clock())
+    run_store.save_run(run)
+    logger.append_keys(run_id=run.run_id, schedule=name)
+    try:
+        _body(name)(run, clock())
+    except Exception as error:
+        # Exception messages can carry data (PHI): log the type and where it was raised only.
+        frame = traceback.extract_tb(error.__traceback__)[-1]
+        where = f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}"
+        logger.error("run failed", extra={"error": error.__class__.__name__, "at": where})
+        run.fail(f"run stopped: {error.__class__.__name__} at {where}", code="run_error")
+    finally:
+        run.ended_at = clock()
+        run_store.save_run(run)
+        _emit_metrics(run)
+        logger.info(
+            "run finished",
+            extra={"examined": run.examined, "acted": run.acted, "failed": run.failed},
+        )
+        logger.remove_keys(["run_id", "schedule"])
+    return run
+
+
+def _body(name: str) -> Callable[[Run, datetime], None]:
+    from chalicelib import wiring
+
+    if name == CLEARINGHOUSE_POLL.name:
+        from .polling import poll_clearinghouses
+
+        return lambda run, now: poll_clearinghouses(
+            run, now=now, gateway_for=wiring.gateway, gateways=wiring.gateway_names()
+        )
+    raise UnknownScheduleError(name)
+
+
+def _emit_metrics(run: Run) -> None:
+    """CloudWatch embedded metric format: one log line, no API call."""
+    from aws_lambda_powertools import Metrics
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    metrics = Metrics(namespace="claimgate")
+    metrics.add_dimension(name="schedule", value=run.schedule)
+    metrics.add_metric(name="RunExamined", unit=MetricUnit.Count, value=run.examined)
+    metrics.add_metric(name="RunActed", unit=MetricUnit.Count, value=run.acted)
+    metrics.add_metric(name="RunFailed", unit=MetricUnit.Count, value=run.failed)
+    if run.ended_at is not None:
+        seconds = (run.ended_at - run.started_at).total_seconds()
+        metrics.add_metric(name="RunDuration", unit=MetricUnit.Seconds, value=seconds)
+    metrics.flush_metrics()

@@ -1,0 +1,35 @@
+"""The raw-file archive: every X12 file sent or received, byte for byte, keyed by its sha256.
+Writing the same bytes twice is one object; nothing is ever overwritten with other bytes."""
+
+from __future__ import annotations
+
+import hashlib
+
+from chalicelib.config import settings
+
+from .connection import s3_client
+
+
+def archive_key(content: bytes) -> str:
+    digest = hashlib.sha256(content).hexdigest()
+    return f"x12/{digest[:2]}/{digest}"
+
+
+def save_raw(content: bytes, *, kind: str, source: str) -> str:
+    """Store `content` unchanged; returns its key. `kind` (837P, 835, 999 ...) and `source`
+    are object metadata for people browsing the bucket, never PHI."""
+    key = archive_key(content)
+    s3_client().put_object(
+        Bucket=settings().archive_bucket,
+        Key=key,
+        Body=content,
+        ContentType="application/edi-x12",
+        Metadata={"kind": kind, "source": source},
+        ServerSideEncryption="AES256",
+    )
+    return key
+
+
+def load_raw(key: str) -> bytes:
+    response = s3_client().get_object(Bucket=settings().archive_bucket, Key=key)
+    return response["Body"].read()

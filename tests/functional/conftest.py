@@ -20,6 +20,7 @@ TENANT_B_KEY = "cg_test_tenant_b_key"
 
 @pytest.fixture
 def aws() -> Iterator[None]:
+    from chalicelib import wiring
     from chalicelib.services import claims as service
     from chalicelib.store import connection
     from chalicelib.wiring import idempotent
@@ -29,6 +30,7 @@ def aws() -> Iterator[None]:
         connection.s3_client.cache_clear()
         connection.pynamodb_connection.cache_clear()
         idempotent.cache_clear()
+        wiring.use_gateway("sandbox", None)
         service.clear_caches()
         from chalicelib.store.bootstrap import create_storage, seed
 

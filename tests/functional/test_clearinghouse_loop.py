@@ -114,3 +114,193 @@ def test_runs_are_recorded_and_listed_for_operators(client: Client) -> None:
     schedules = client.http.get("/v1/schedules", headers=headers()).json_body["schedules"]
     assert [s["name"] for s in schedules] == ["clearinghouse-poll"]
     assert client.http.get("/v1/runs", headers=headers(TENANT_B_KEY)).status_code == 403
+
+
+class BrokenGateway:
+    """A clearinghouse that fails every call, like one that is down."""
+
+    name = "sandbox"
+    receiver_id = "SANDBOXCH"
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.sent: list[bytes] = []
+
+    def submit(self, account: str, interchange: bytes) -> Any:
+        from chalicelib.payers.gateways.base import GatewayTimeoutError
+
+        self.calls += 1
+        self.sent.append(interchange)
+        raise GatewayTimeoutError("no answer in 30 s")
+
+    def fetch_inbound(self, account: str, cursor: str | None) -> Any:
+        from chalicelib.payers.gateways.base import GatewayError
+
+        self.calls += 1
+        raise GatewayError("mailbox unavailable")
+
+    def claim_status(self, account: str, inquiry: bytes) -> bytes:
+        raise NotImplementedError
+
+    def eligibility(self, account: str, inquiry: bytes) -> bytes:
+        raise NotImplementedError
+
+
+def test_failing_gateway_leaves_claims_queued_and_shows_in_the_run(client: Client) -> None:
+    from chalicelib import wiring
+
+    broken = BrokenGateway()
+    wiring.use_gateway("sandbox", broken)
+    claim_id = submit(client, "claim-basic.json")
+    run = poll(client)
+    assert run["failed"] >= 2
+    codes = {(e["code"], e["claimId"]) for e in run["errors"]}
+    assert ("gateway_error", claim_id) in codes
+    assert any(e["code"] == "gateway_error" and e["claimId"] is None for e in run["errors"])
+    failed = claim(client, claim_id)
+    assert failed["status"] == "queued"
+    assert failed["history"][-1]["event"] == "send_failed"
+    # The retry waits for its backoff, then resends the very same interchange (same ISA13).
+    from datetime import UTC, datetime, timedelta
+
+    from chalicelib.services.runs import execute
+
+    execute("clearinghouse-poll", trigger="manual", clock=lambda: datetime.now(UTC))
+    assert len(broken.sent) == 1  # not due yet
+    later = datetime.now(UTC) + timedelta(minutes=5)
+    execute("clearinghouse-poll", trigger="manual", clock=lambda: later)
+    assert len(broken.sent) == 2
+    assert broken.sent[0] == broken.sent[1]
+    # The clearinghouse comes back: the same interchange goes through, the claim is submitted
+    # once, in one interchange.
+    wiring.use_gateway("sandbox", None)
+    much_later = later + timedelta(hours=3)
+    execute("clearinghouse-poll", trigger="manual", clock=lambda: much_later)
+    recovered = claim(client, claim_id)
+    assert recovered["status"] == "accepted"
+    sent = [h for h in recovered["history"] if h["event"] == "sent"]
+    assert len(sent) == 1
+
+
+def test_unknown_member_is_rejected_by_the_payer_with_codes(client: Client) -> None:
+    body = contract("claim-basic.json")
+    body["subscriber"]["memberId"] = "UNK0001"
+    response = client.http.post("/v1/claims", headers=headers(), body=json.dumps(body))
+    claim_id = response.json_body["claimId"]
+    poll(client)
+    rejected = claim(client, claim_id)
+    assert rejected["status"] == "payer_rejected"
+    assert any(code.startswith("A7") for code in rejected["history"][-1]["codes"])
+
+
+def test_medicare_claim_is_crossed_over_to_medicaid(client: Client) -> None:
+    claim_id = submit(client, "claim-medicare-with-secondary.json")
+    poll(client)
+    poll(client)
+    crossed = claim(client, claim_id)
+    [payment] = crossed["payments"]
+    assert payment["statusCode"] == "19"
+    assert payment["crossover"] is True
+    assert "MA18" in {r["code"] for r in payment["remarks"]}
+
+
+def test_unreadable_remittance_is_archived_and_nothing_applied(client: Client) -> None:
+    from tests.conftest import X12_SAMPLES
+
+    truncated = (X12_SAMPLES / "277CA" / "FromBogeyone.txt").read_bytes()
+    response = client.http.post(
+        "/v1/acknowledgments",
+        headers=headers(**{"Content-Type": "application/edi-x12"}),
+        body=truncated,
+    )
+    assert response.status_code == 422
+    error = response.json_body["errors"][0]
+    assert error["code"] == "x12_unreadable"
+    assert error["segmentId"] == "HL" and error["segmentIndex"] == 10
+    from chalicelib.store.archive import load_raw
+
+    assert load_raw(response.json_body["archiveKey"]) == truncated
+
+
+def test_remittance_route_refuses_other_file_types(client: Client) -> None:
+    from tests.conftest import X12_SAMPLES
+
+    ack = (X12_SAMPLES / "999" / "999 Sample (Accepted).txt").read_bytes()
+    response = client.http.post(
+        "/v1/remittances", headers=headers(**{"Content-Type": "application/edi-x12"}), body=ack
+    )
+    assert response.status_code == 422
+    assert response.json_body["errors"][0]["code"] == "wrong_file_type"
+
+
+def test_remittance_for_unknown_claims_goes_to_the_unmatched_queue(client: Client) -> None:
+    from chalicelib.store.inbound import list_unmatched
+    from tests.conftest import X12_SAMPLES
+
+    sample = (X12_SAMPLES / "835" / "managed-care.835").read_bytes()
+    response = client.http.post(
+        "/v1/remittances", headers=headers(**{"Content-Type": "application/edi-x12"}), body=sample
+    )
+    assert response.status_code == 200, response.body
+    assert response.json_body["unmatched"] == 2
+    parked = list_unmatched("tenant-a")
+    assert len(parked) == 2
+    assert all(p.reason.startswith("835 claim payment") for p in parked)
+    assert list_unmatched("tenant-b") == []
+
+
+def test_claim_file_upload_scrubs_each_claim(client: Client) -> None:
+    from datetime import UTC, date, datetime
+
+    from chalicelib.api.schemas import ClaimRequest
+    from chalicelib.x12.claim837 import render_837p
+    from chalicelib.x12.writer import EnvelopeValues
+
+    good = ClaimRequest.model_validate(contract("claim-dependent.json")).to_claim()
+    bad_body = contract("claim-basic.json")
+    bad_body["claimInformation"]["claimChargeAmount"] = "999.00"
+    bad = ClaimRequest.model_validate(bad_body).to_claim()
+    text = render_837p(
+        [good, bad],
+        EnvelopeValues(
+            "ZZ",
+            "PRACTICE",
+            "ZZ",
+            "CLAIMGATE",
+            7,
+            7,
+            date(2026, 11, 20),
+            "1200",
+            "T",
+            functional_id="HC",
+            implementation_reference="005010X222A1",
+        ),
+        submitter_id="PRACTICE",
+        receiver_id="CLAIMGATE",
+        transaction_control_number="0007",
+        reference_id="EXPORT7",
+        created_at=datetime(2026, 11, 20, 12, tzinfo=UTC),
+    )
+    response = client.http.post(
+        "/v1/claim-files",
+        headers=headers(**{"Content-Type": "application/edi-x12"}),
+        body=text.encode(),
+    )
+    assert response.status_code == 200, response.body
+    results = response.json_body["claims"]
+    assert [r["patientControlNumber"] for r in results] == ["MSFP-2026-0003", "MSFP-2026-0001"]
+    assert results[0]["status"] == "queued"
+    assert {e["code"] for e in results[1]["errors"]} == {"claim_charge_mismatch"}
+    stored = claim(client, results[0]["claimId"])
+    assert stored["history"][0]["source"] == "837-upload"
+    assert stored["claim"]["dependent"]["relationshipToSubscriberCode"] == "19"
+
+
+def test_unreadable_claim_file_is_a_located_422(client: Client) -> None:
+    response = client.http.post(
+        "/v1/claim-files",
+        headers=headers(**{"Content-Type": "application/edi-x12"}),
+        body=b"ISA*00*not an interchange",
+    )
+    assert response.status_code == 422
+    assert response.json_body["errors"][0]["segmentId"] == "ISA"

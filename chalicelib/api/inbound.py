@@ -11,7 +11,8 @@ from chalicelib.services.inbound import receive_file
 from chalicelib.x12.errors import X12ReadError
 
 from .auth import tenant_of
-from .http import JSON, error_response
+from .http import JSON, error_response, json_response
+from .views import FileOutcomeOut
 
 inbound = Blueprint(__name__)
 
@@ -33,7 +34,7 @@ def _receive(accept: frozenset[str], source: str) -> Response:
         accept=accept,
     )
     status = {"applied": 200, "duplicate": 200}.get(outcome.status, 422)
-    return Response(body=outcome.as_dict(), status_code=status, headers=dict(JSON))
+    return json_response(FileOutcomeOut.model_validate(outcome.as_dict()), status)
 
 
 @inbound.route("/v1/claim-files", methods=["POST"], content_types=X12_TYPES)

@@ -10,8 +10,16 @@ from chalice.app import Blueprint, Response
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from .operations import RunOut, RunPageOut, ScheduleListOut
 from .schemas import ClaimRequest
-from .views import ClaimCreatedOut, ClaimDetailOut, ClaimPageOut, ErrorOut, ValidationOut
+from .views import (
+    ClaimCreatedOut,
+    ClaimDetailOut,
+    ClaimPageOut,
+    ErrorOut,
+    FileOutcomeOut,
+    ValidationOut,
+)
 
 docs = Blueprint(__name__)
 
@@ -22,6 +30,10 @@ _MODELS: tuple[type[BaseModel], ...] = (
     ClaimPageOut,
     ErrorOut,
     ValidationOut,
+    FileOutcomeOut,
+    ScheduleListOut,
+    RunOut,
+    RunPageOut,
 )
 
 
@@ -37,6 +49,8 @@ def _errors(*codes: int) -> dict[str, Any]:
     text = {
         400: "Bad request (malformed JSON or query)",
         401: "Missing or unknown x-api-key",
+        403: "The API key lacks the role this route needs (operator)",
+        413: "Body over the Lambda payload limit",
         404: "Not found (also another tenant's claim)",
         409: "Conflict: duplicate claim or request in progress",
         422: "Field-level errors, all of them at once",
@@ -51,6 +65,21 @@ def _query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any
         "required": False,
         "description": description,
         "schema": schema,
+    }
+
+
+def _path(name: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+def _x12_body(description: str) -> dict[str, Any]:
+    return {
+        "required": True,
+        "description": description,
+        "content": {
+            media: {"schema": {"type": "string"}}
+            for media in ("application/edi-x12", "text/plain", "application/octet-stream")
+        },
     }
 
 
@@ -134,6 +163,86 @@ def openapi_document() -> dict[str, Any]:
                         }
                     ],
                     "responses": {"200": _json(ClaimDetailOut, "The claim"), **_errors(401, 404)},
+                }
+            },
+            "/v1/claims/{claimId}/x12": {
+                "get": {
+                    "summary": "The 837P interchange exactly as it was sent",
+                    "parameters": [_path("claimId")],
+                    "responses": {
+                        "200": {
+                            "description": "The archived X12 bytes",
+                            "content": {"application/edi-x12": {"schema": {"type": "string"}}},
+                        },
+                        **_errors(401, 404),
+                    },
+                }
+            },
+            "/v1/claim-files": {
+                "post": {
+                    "summary": "An 837P file: each claim scrubbed and queued like a JSON claim",
+                    "requestBody": _x12_body("An 837P (005010X222A1) interchange"),
+                    "responses": {
+                        "200": {"description": "Per claim: its id and status, or its errors"},
+                        **_errors(400, 401, 413, 422),
+                    },
+                }
+            },
+            "/v1/remittances": {
+                "post": {
+                    "summary": "Post an 835 delivered by upload",
+                    "requestBody": _x12_body("An 835 (005010X221A1) file"),
+                    "responses": {
+                        "200": _json(FileOutcomeOut, "Applied, or already posted"),
+                        **_errors(400, 401, 413),
+                        "422": _json(FileOutcomeOut, "Unreadable (located error) or not an 835"),
+                    },
+                }
+            },
+            "/v1/acknowledgments": {
+                "post": {
+                    "summary": "Apply a 999, 277CA or 277 delivered by upload",
+                    "requestBody": _x12_body("A 999, 277CA or 277 file"),
+                    "responses": {
+                        "200": _json(FileOutcomeOut, "Applied, or already applied"),
+                        **_errors(400, 401, 413),
+                        "422": _json(FileOutcomeOut, "Unreadable (located error) or wrong type"),
+                    },
+                }
+            },
+            "/v1/schedules": {
+                "get": {
+                    "summary": "The schedules and their rates (operators)",
+                    "responses": {"200": _json(ScheduleListOut, "Schedules"), **_errors(401, 403)},
+                }
+            },
+            "/v1/schedules/{name}/runs": {
+                "post": {
+                    "summary": "Start a run of a schedule now and return its record (operators)",
+                    "parameters": [_path("name")],
+                    "responses": {"201": _json(RunOut, "The run"), **_errors(401, 403, 404)},
+                }
+            },
+            "/v1/runs": {
+                "get": {
+                    "summary": "Runs, newest first (operators)",
+                    "parameters": [
+                        _query("schedule", "schedule name", {"type": "string"}),
+                        _query(
+                            "cursor", "opaque cursor from the previous page", {"type": "string"}
+                        ),
+                    ],
+                    "responses": {
+                        "200": _json(RunPageOut, "A page of runs"),
+                        **_errors(400, 401, 403),
+                    },
+                }
+            },
+            "/v1/runs/{runId}": {
+                "get": {
+                    "summary": "One run: counts and errors with claim ids (operators)",
+                    "parameters": [_path("runId")],
+                    "responses": {"200": _json(RunOut, "The run"), **_errors(401, 403, 404)},
                 }
             },
             "/v1/openapi.json": {

@@ -226,3 +226,17 @@ class ClaimDetailOut(ClaimSummaryOut):
 class ClaimPageOut(View):
     claims: list[ClaimSummaryOut]
     cursor: str | None
+
+
+class FileOutcomeOut(View):
+    """What an uploaded or fetched inbound file did (chalicelib.services.inbound.FileOutcome)."""
+
+    sha256: str
+    archiveKey: str  # noqa: N815
+    status: str  # applied | duplicate | unreadable | refused
+    kinds: list[str]
+    claimsUpdated: list[str]  # noqa: N815
+    notes: list[str]
+    unmatched: int
+    errors: list[dict[str, object]]
+    remittances: list[dict[str, object]]

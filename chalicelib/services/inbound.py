@@ -353,7 +353,7 @@ def _apply_835(
             payment,
             trace_number=trace,
             payer_id=payer_key,
-            payment_date=remittance.payment.date,
+            payment_date=remittance.payment.effective_date,
         )
         for line in posting.unmatched_lines:
             unmatched += 1

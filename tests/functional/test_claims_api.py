@@ -235,3 +235,14 @@ def test_openapi_document_is_generated_from_the_schemas(client: Client) -> None:
     refs = json.dumps(document)
     for ref in {part.split('"')[0] for part in refs.split("#/components/schemas/")[1:]}:
         assert ref in schemas, f"dangling $ref {ref}"
+
+
+def test_openapi_documents_every_route_of_the_app(client: Client) -> None:
+    from app import app
+
+    documented = client.http.get("/v1/openapi.json").json_body["paths"]
+    for path, methods in app.routes.items():
+        spec_path = path.replace("{claim_id}", "{claimId}").replace("{run_id}", "{runId}")
+        assert spec_path in documented, f"{path} is not in the OpenAPI document"
+        for method in methods:
+            assert method.lower() in documented[spec_path], f"{method} {path} undocumented"

@@ -536,7 +536,7 @@ def _post_sample(remittance: Remittance, payment: ClaimPayment) -> Posting:
         payment,
         trace_number=remittance.trace_number or "",
         payer_id="" if remittance.trace is None else remittance.trace.payer_id,
-        payment_date=remittance.payment.date,
+        payment_date=remittance.payment.effective_date,
     )
 
 

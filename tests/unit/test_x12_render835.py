@@ -212,7 +212,7 @@ def test_render835_reads_back_balanced_with_the_same_values() -> None:
         ACH.total_paid,
         "ACH",
     )
-    assert (payment.payment_format, payment.date) == ("CCP", dt.date(2026, 11, 20))
+    assert (payment.payment_format, payment.effective_date) == ("CCP", dt.date(2026, 11, 20))
     assert remittance.trace is not None
     assert (remittance.trace.trace_number, remittance.trace.payer_id) == (
         "0126112000000007",

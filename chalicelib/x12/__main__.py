@@ -1,7 +1,8 @@
 """`python -m chalicelib.x12 COMMAND`: the codec's command-line tools, and the only module of
 the package that does I/O.
 
-    parse FILE            one JSON document {"interchanges", "transactions", "errors"}
+    parse FILE            one JSON document {"transactions", "interchanges", "errors"},
+                          written transaction by transaction
     parse --summary FILE  {"transactions", "claims", "total_paid", "findings"} after the same
                           full typed parse (what the benchmark times)
 
@@ -21,7 +22,6 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from contextlib import nullcontext
 from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO
@@ -75,24 +75,34 @@ def _read_error(error: X12ReadError) -> dict[str, object]:
 
 
 def _document(stream: BinaryIO, name: str, indent: int | None) -> int:
+    """Each transaction is written as soon as it is read, so a large file never has to fit in
+    memory as one document; the interchanges and errors, complete only at the end, follow."""
+    out = sys.stdout
+
+    def newline(level: int) -> str:
+        return "" if indent is None else "\n" + " " * (indent * level)
+
+    def nested(value: object, level: int) -> str:
+        return json.dumps(value, indent=indent).replace("\n", newline(level))
+
     reader = EnvelopeReader(stream)
-    transactions: list[dict[str, object]] = []
     failure: X12ReadError | None = None
+    separator = ""
+    out.write("{" + newline(1) + '"transactions": [')
     try:
         for ts in reader:
-            transactions.append(to_json(ts))
+            out.write(separator + newline(2) + nested(to_json(ts), 2))
+            separator = ", " if indent is None else ","
     except X12ReadError as error:
         failure = error
     errors = [finding.as_dict() for finding in reader.findings]
     if failure is not None:
         errors.append(_read_error(failure))
-    document = {
-        "interchanges": [_interchange(interchange) for interchange in reader.interchanges],
-        "transactions": transactions,
-        "errors": errors,
-    }
-    json.dump(document, sys.stdout, indent=indent)
-    sys.stdout.write("\n")
+    interchanges = [_interchange(interchange) for interchange in reader.interchanges]
+    between = newline(1) if indent is not None else " "
+    out.write((newline(1) if separator else "") + "]," + between)
+    out.write(f'"interchanges": {nested(interchanges, 1)},{between}')
+    out.write(f'"errors": {nested(errors, 1)}{newline(0)}}}\n')
     if failure is not None:
         return _fail(f"{name}: {failure.located()}")
     return EXIT_READ
@@ -129,18 +139,20 @@ def parse(args: argparse.Namespace) -> int:
     """Read every transaction set of FILE with the registered readers."""
     name: str = args.file
     try:
-        stream = sys.stdin.buffer if name == "-" else Path(name).open("rb")  # noqa: SIM115
-    except OSError as error:
-        return _fail(f"{name}: cannot open: {error.strerror or error}")
-    try:
-        with stream if name != "-" else nullcontext(stream):
-            if args.summary:
-                return _summary(stream, name)
-            return _document(stream, name, args.indent)
-    except BrokenPipeError:
+        if name == "-":
+            return _parse_stream(sys.stdin.buffer, name, args)
+        with Path(name).open("rb") as stream:
+            return _parse_stream(stream, name, args)
+    except BrokenPipeError:  # our reader went away, not our input: main() handles it
         raise
     except OSError as error:
         return _fail(f"{name}: cannot read: {error.strerror or error}")
+
+
+def _parse_stream(stream: BinaryIO, name: str, args: argparse.Namespace) -> int:
+    if args.summary:
+        return _summary(stream, name)
+    return _document(stream, name, args.indent)
 
 
 def _add_parse(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -1,0 +1,145 @@
+"""`python -m chalicelib.x12 parse`: in process through main(argv), and once as a real
+subprocess, for the JSON shape, --summary, exit statuses and one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from chalicelib.x12.__main__ import main
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLES = REPO.parent / "shared" / "x12-samples"
+MANAGED_CARE = SAMPLES / "835" / "managed-care.835"
+TRUNCATED = SAMPLES / "277CA" / "FromBogeyone.txt"
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    status = main(list(argv))
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def test_cli_parse_prints_one_json_document(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = _run(capsys, "parse", str(MANAGED_CARE))
+    assert (status, err) == (0, "")
+    document = json.loads(out)
+    assert set(document) == {"interchanges", "transactions", "errors"}
+    assert document["errors"] == []
+    assert document["interchanges"][0]["control_number"] == "000000907"
+    (transaction,) = document["transactions"]
+    assert transaction["type"] == "835"
+    assert (transaction["total_paid"], transaction["trace_number"]) == ("945.00", "7170066655")
+    assert [f["code"] for f in transaction["findings"]] == ["invalid_date"]
+    assert transaction["provider_adjustments"] == []
+    claim = transaction["claims"][0]
+    assert {
+        key: claim[key]
+        for key in (
+            "patient_control_number",
+            "status_code",
+            "charge",
+            "paid",
+            "patient_responsibility",
+            "payer_claim_control_number",
+        )
+    } == {
+        "patient_control_number": "5554555444",
+        "status_code": "1",
+        "charge": "800.00",
+        "paid": "450.00",
+        "patient_responsibility": "300.00",
+        "payer_claim_control_number": "94060555410000",
+    }
+    assert claim["adjustments"][0] | {"quantity": None} == {
+        "group": "CO",
+        "reason": "A2",
+        "amount": "50.00",
+        "quantity": None,
+    }
+    assert claim["lines"][0]["adjustments"][0]["amount"] == "300.00"
+
+
+def test_cli_parse_indent_gives_the_same_document(capsys: pytest.CaptureFixture[str]) -> None:
+    nth = str(SAMPLES / "835" / "ExampleFromNth.txt")  # three interchanges
+    _, compact, _ = _run(capsys, "parse", nth)
+    _, indented, _ = _run(capsys, "parse", "--indent", "2", nth)
+    assert compact.count("\n") == 1 and indented.count("\n") > 1000
+    assert json.loads(indented) == json.loads(compact)
+    assert len(json.loads(compact)["interchanges"]) == 3
+
+
+def test_cli_parse_other_transaction_types_are_described(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, out, _ = _run(capsys, "parse", str(SAMPLES / "999" / "999 Sample (Rejected).txt"))
+    assert status == 0
+    (transaction,) = json.loads(out)["transactions"]
+    assert (transaction["type"], transaction["segments"]) == ("999", 7)  # ST..SE
+
+
+def test_cli_summary_counts_after_the_full_parse(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = _run(
+        capsys, "parse", "--summary", str(SAMPLES / "835" / "ExampleFromNth.txt")
+    )
+    assert (status, err) == (0, "")
+    assert json.loads(out) == {
+        "transactions": 3,
+        "claims": 56,
+        "total_paid": "11482.11",
+        "findings": 104,
+    }
+
+
+def test_cli_truncated_file_is_one_line_naming_the_segment(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, out, err = _run(capsys, "parse", str(TRUNCATED))
+    assert status == 2
+    assert err.count("\n") == 1
+    assert "segment 10 (HL)" in err and "truncated" in err
+    (error,) = json.loads(out)["errors"]  # what was read, then the reason it stopped
+    assert (error["code"], error["segment_index"], error["segment_id"]) == ("unreadable", 10, "HL")
+    status, out, err = _run(capsys, "parse", "--summary", str(TRUNCATED))
+    assert (status, out, err.count("\n")) == (2, "", 1)
+
+
+def test_cli_non_x12_and_missing_files_are_one_line_errors(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    not_x12 = tmp_path / "notes.txt"
+    not_x12.write_text("Dear biller,\nplease find attached...\n")
+    for argv, expected in (
+        (["parse", "--summary", str(not_x12)], "segment 1"),
+        (["parse", "--summary", str(tmp_path / "missing.835")], "No such file"),
+        (["parse", str(tmp_path)], "Is a directory"),
+    ):
+        status, _, err = _run(capsys, *argv)
+        assert status == 2, argv
+        assert err.startswith("error: ") and err.count("\n") == 1, err
+        assert expected in err
+        assert "Traceback" not in err
+
+
+def test_cli_subprocess_summary_and_error() -> None:
+    command = [sys.executable, "-m", "chalicelib.x12", "parse", "--summary"]
+    done = subprocess.run(
+        [*command, str(MANAGED_CARE)], cwd=REPO, capture_output=True, text=True, check=False
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    assert json.loads(done.stdout) == {
+        "transactions": 1,
+        "claims": 2,
+        "total_paid": "945.00",
+        "findings": 1,
+    }
+    failed = subprocess.run(
+        [*command, str(TRUNCATED)], cwd=REPO, capture_output=True, text=True, check=False
+    )
+    assert failed.returncode == 2
+    assert failed.stdout == ""
+    assert failed.stderr.count("\n") == 1 and "segment 10 (HL)" in failed.stderr

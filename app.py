@@ -10,6 +10,7 @@ from chalicelib.api.claims import claims
 from chalicelib.api.inbound import inbound
 from chalicelib.api.openapi import docs
 from chalicelib.api.operations import operations
+from chalicelib.api.payers import payers
 from chalicelib.schedules.handlers import schedules
 
 app = Chalice(app_name="claimgate")
@@ -17,5 +18,6 @@ app.register_middleware(authenticate, "http")
 app.register_blueprint(claims)
 app.register_blueprint(inbound)
 app.register_blueprint(operations)
+app.register_blueprint(payers)
 app.register_blueprint(docs)
 app.register_blueprint(schedules)

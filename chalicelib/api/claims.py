@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -36,10 +35,6 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def new_claim_id() -> str:
-    return f"clm_{uuid.uuid4().hex}"
-
-
 def _parse_claim(body: object) -> ClaimRequest | Response:
     try:
         return ClaimRequest.model_validate(body)
@@ -55,7 +50,7 @@ def _create(request: dict[str, Any]) -> dict[str, Any]:
         request["tenant"],
         parsed.to_claim(),
         parsed.model_dump(mode="json", exclude_none=True),
-        claim_id=new_claim_id(),
+        claim_id=service.new_claim_id(),
         now=_now(),
     )
     logger.info("claim created", extra={"claim_id": record.claim_id, "status": record.status})

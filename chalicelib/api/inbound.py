@@ -45,8 +45,8 @@ def post_claim_file() -> Response:
     body = _body()
     if isinstance(body, Response):
         return body
-    from chalicelib.api.claims import new_claim_id
     from chalicelib.services.claim_files import submit_claim_file
+    from chalicelib.services.claims import new_claim_id
 
     try:
         result = submit_claim_file(

@@ -49,6 +49,10 @@ class ClaimRecord:
     x12_key: str | None = None
     send_attempts: int = 0
     remittances: tuple[Mapping[str, object], ...] = ()
+    parent_claim_id: str | None = None  # the claim whose payer billed before this one (COB)
+    status_checks: int = 0  # 276 inquiries made so far
+    flags: tuple[Mapping[str, object], ...] = ()  # payment mismatches found on its postings
+    worklist: tuple[Mapping[str, object], ...] = ()  # what needs a person, derived on save
 
 
 def with_event(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from chalice.app import Blueprint, CloudWatchEvent, Rate
 
-from .registry import CLEARINGHOUSE_POLL
+from .registry import CLEARINGHOUSE_POLL, SECONDARY_ROUTING
 
 schedules = Blueprint(__name__)
 
@@ -17,3 +17,12 @@ def clearinghouse_poll(event: CloudWatchEvent) -> None:
     from chalicelib.services.runs import execute
 
     execute(CLEARINGHOUSE_POLL.name, trigger="schedule")
+
+
+@schedules.schedule(
+    Rate(SECONDARY_ROUTING.rate_minutes, unit=Rate.MINUTES), name=SECONDARY_ROUTING.name
+)
+def secondary_routing(event: CloudWatchEvent) -> None:
+    from chalicelib.services.runs import execute
+
+    execute(SECONDARY_ROUTING.name, trigger="schedule")

@@ -23,4 +23,12 @@ CLEARINGHOUSE_POLL = Schedule(
     "archive them unchanged, parse and apply them",
 )
 
-SCHEDULES: dict[str, Schedule] = {s.name: s for s in (CLEARINGHOUSE_POLL,)}
+SECONDARY_ROUTING = Schedule(
+    "secondary-routing",
+    5,
+    "after a payer's 835 posts on a claim with other payers on file: build and queue the "
+    "secondary (then tertiary) claim with the prior payers' adjudication, or record the "
+    "crossover",
+)
+
+SCHEDULES: dict[str, Schedule] = {s.name: s for s in (CLEARINGHOUSE_POLL, SECONDARY_ROUTING)}

@@ -7,6 +7,7 @@ Ids and `now` are passed in by the caller so a use case is repeatable in tests.
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TypeVar
@@ -56,6 +57,10 @@ _tenants = _TtlCache()
 _payers = _TtlCache()
 
 
+def new_claim_id() -> str:
+    return f"clm_{uuid.uuid4().hex}"
+
+
 def clear_caches() -> None:
     _tenants.clear()
     _payers.clear()
@@ -99,6 +104,7 @@ def submit_claim(
     claim_id: str,
     now: datetime,
     source: str = "api",
+    parent_claim_id: str | None = None,
 ) -> tuple[ClaimRecord, tuple[ScrubFinding, ...]]:
     """Scrub and store a new claim as `queued`. Raises ClaimRejectedError (nothing stored) when
     any blocking finding exists, DuplicateClaimError when an original claim with the same
@@ -120,6 +126,7 @@ def submit_claim(
         updated_at=now,
         body=body,
         event_count=1,
+        parent_claim_id=parent_claim_id,
         next_action="send",
         due_at=now,
         events=(

@@ -23,7 +23,7 @@ from chalicelib.claims.acknowledgments import (
 from chalicelib.claims.errors import LifecycleError
 from chalicelib.claims.lifecycle import Event, Status
 from chalicelib.claims.posting import post_claim_payment
-from chalicelib.claims.records import ClaimRecord
+from chalicelib.claims.records import ClaimEvent, ClaimRecord, with_event
 from chalicelib.observability import logger
 from chalicelib.store import archive, batches, inbound
 from chalicelib.store import claims as claim_store
@@ -34,7 +34,7 @@ from chalicelib.x12.errors import X12ReadError
 from chalicelib.x12.remittance import ClaimPayment, Remittance, parse_835
 from chalicelib.x12.status277 import ClaimStatus, ClaimStatusReport, parse_277
 
-from .claims import ClaimNotFoundError, transition
+from .claims import ClaimNotFoundError, update_claim
 
 Parsed = Acknowledgment | ClaimStatusReport | Remittance
 _OPEN_FOR_STATUS = (Status.SUBMITTED, Status.ACCEPTED, Status.PENDING, Status.INFO_REQUESTED)
@@ -186,32 +186,35 @@ def _move(
     now: datetime,
     source: str,
     detail: Mapping[str, str],
+    posting: Mapping[str, object] | None = None,
     **changes: object,
 ) -> None:
-    """Apply a decision; an event the lifecycle refuses is recorded as a note, never dropped."""
-    try:
-        transition(
-            tenant_id,
-            record.claim_id,
-            decision.event,
+    """Apply a decision; an event the lifecycle refuses is recorded as a note, never dropped.
+    A posting is appended to the claim as it is when saved (re-read on a concurrent update),
+    so two remittances posted at once both stay."""
+
+    def change(
+        current: ClaimRecord, event: Event, extra: Mapping[str, str]
+    ) -> tuple[ClaimRecord, tuple[ClaimEvent, ...]]:
+        if posting is not None:
+            changes["remittances"] = (*current.remittances, posting)
+        updated, entry = with_event(
+            current,
+            event,
             at=now,
             source=source,
             codes=decision.codes,
-            detail=detail,
+            detail={**detail, **extra},
             **changes,
         )
+        return updated, (entry,)
+
+    try:
+        update_claim(tenant_id, record.claim_id, lambda r: change(r, decision.event, {}))
         outcome.claims_updated.append(record.claim_id)
     except LifecycleError:
-        transition(
-            tenant_id,
-            record.claim_id,
-            Event.NOTE,
-            at=now,
-            source=source,
-            codes=decision.codes,
-            detail={**detail, "refused": decision.event.value},
-            **changes,
-        )
+        refused = {"refused": decision.event.value}
+        update_claim(tenant_id, record.claim_id, lambda r: change(r, Event.NOTE, refused))
         outcome.notes.append(record.claim_id)
     except (ClaimNotFoundError, ConcurrentUpdateError) as error:
         outcome.errors.append({"code": error.__class__.__name__, "claimId": record.claim_id})
@@ -387,7 +390,13 @@ def _apply_835(
                 "statusCode": payment.status_code,
                 "paid": str(payment.paid),
             },
-            remittances=(*record.remittances, posting.to_json()),
+            posting=posting.to_json(),
+            # Other payers on file: secondary routing decides what the next payer gets.
+            **(
+                {"next_action": "secondary", "due_at": now}
+                if claim.claim_information.other_subscribers and not posting.is_reversal
+                else {}
+            ),
         )
         posted.append(record.claim_id)
     summary.update(

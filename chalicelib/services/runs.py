@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from chalicelib.observability import logger
-from chalicelib.schedules.registry import CLEARINGHOUSE_POLL, SCHEDULES
+from chalicelib.schedules.registry import CLEARINGHOUSE_POLL, SCHEDULES, SECONDARY_ROUTING
 from chalicelib.schedules.runs import Run
 from chalicelib.store import runs as run_store
 
@@ -59,6 +59,11 @@ def _body(name: str) -> Callable[[Run, datetime], None]:
         return lambda run, now: poll_clearinghouses(
             run, now=now, gateway_for=wiring.gateway, gateways=wiring.gateway_names()
         )
+    if name == SECONDARY_ROUTING.name:
+        from .claims import new_claim_id
+        from .secondary import route_secondary_claims
+
+        return lambda run, now: route_secondary_claims(run, now=now, new_claim_id=new_claim_id)
     raise UnknownScheduleError(name)
 
 

@@ -54,10 +54,11 @@ def send_queued_claims(
         _send(run, batch, now=now, gateway=gateway_for(batch.gateway))
     queued: list[QueuedClaim] = []
     records: dict[str, ClaimRecord] = {}
-    for tenant_id, claim_id in claim_store.due_claims("send", now, limit=limit):
-        record = claim_store.load_claim(tenant_id, claim_id)
+    due, _ = claim_store.due_claims("send", now, limit=limit)
+    for record in due:
         run.examined += 1
-        if record is None or record.status is not Status.QUEUED or record.batch_id:
+        tenant_id, claim_id = record.tenant_id, record.claim_id
+        if record.status is not Status.QUEUED or record.batch_id:
             continue
         payer = find_payer(record.payer_id)
         if payer is None:

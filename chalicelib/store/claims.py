@@ -65,6 +65,17 @@ def _claim_item(record: ClaimRecord) -> ClaimItem:
         x12_key=record.x12_key,
         send_attempts=record.send_attempts,
         remittances=[dict(r) for r in record.remittances],
+        parent_claim_id=record.parent_claim_id,
+        status_checks=record.status_checks,
+        flags=[dict(f) for f in record.flags],
+        worklist=[dict(w) for w in record.worklist],
+        work_kinds=sorted({str(w.get("kind")) for w in record.worklist}),
+        work_pk=f"{tenant}#WORK" if record.worklist else None,
+        work_sk=(
+            f"{min(str(w.get('since')) for w in record.worklist)}#{record.claim_id}"
+            if record.worklist
+            else None
+        ),
         due_pk=f"DUE#{record.next_action}" if record.next_action and record.due_at else None,
         due_sk=(
             f"{_iso(record.due_at)}#{record.tenant_id}#{record.claim_id}"
@@ -131,6 +142,10 @@ def _record(item: ClaimItem, events: tuple[ClaimEvent, ...] = ()) -> ClaimRecord
         x12_key=item.x12_key,
         send_attempts=int(item.send_attempts or 0),
         remittances=tuple(item.remittances or ()),
+        parent_claim_id=item.parent_claim_id,
+        status_checks=int(item.status_checks or 0),
+        flags=tuple(item.flags or ()),
+        worklist=tuple(item.worklist or ()),
     )
 
 
@@ -193,17 +208,24 @@ def save_claim_change(record: ClaimRecord, new_events: tuple[ClaimEvent, ...]) -
     return replace(record, version=(record.version or 0) + 1)
 
 
-def due_claims(action: str, until: datetime, *, limit: int) -> list[tuple[str, str]]:
-    """(tenant, claim id) of claims whose `action` is due by `until`, oldest first: a query on
-    the sparse due index, so it reads the due set and nothing else."""
+def due_claims(
+    action: str, until: datetime, *, limit: int, start: str | None = None
+) -> tuple[list[ClaimRecord], str | None]:
+    """Claims whose `action` is due by `until`, oldest first, and where to go on from: a query
+    on the sparse due index, which projects the whole claim, so the due set is read once and
+    nothing else is (no second read per claim). Index reads are eventually consistent: the
+    version check on save catches a claim that changed since."""
+    scope = f"DUE#{action}"
     results = Item.by_due.query(
-        f"DUE#{action}", Item.due_sk <= _iso(until) + "~", limit=limit, page_size=limit
+        scope,
+        Item.due_sk <= _iso(until) + "~",
+        limit=limit,
+        page_size=limit,
+        last_evaluated_key=decode_cursor(scope, start) if start else None,  # type: ignore[arg-type]
     )
-    due: list[tuple[str, str]] = []
-    for item in results:
-        if isinstance(item, ClaimItem):
-            due.append((item.tenant_id, item.claim_id))
-    return due
+    records = [_record(item) for item in _claims_only(results)]
+    last = results.last_evaluated_key
+    return records, encode_cursor(scope, last) if last else None
 
 
 def claims_by_patient_control_number(tenant_id: str, pcn: str) -> list[ClaimRecord]:

@@ -93,6 +93,18 @@ class ByDue(GlobalSecondaryIndex["Item"]):
     due_sk = UnicodeAttribute(range_key=True)
 
 
+class ByWork(GlobalSecondaryIndex["Item"]):
+    """Sparse: only claims with open worklist items carry `work_pk`; sorted by how long the
+    oldest item has waited, so `olderThan` is a key condition."""
+
+    class Meta:
+        index_name = "by-work"
+        projection = AllProjection()
+
+    work_pk = UnicodeAttribute(hash_key=True)
+    work_sk = UnicodeAttribute(range_key=True)
+
+
 class Item(Model):
     class Meta:
         table_name = settings().table_name
@@ -111,6 +123,8 @@ class Item(Model):
     gsi_sk = UnicodeAttribute(null=True)
     due_pk = UnicodeAttribute(null=True)
     due_sk = UnicodeAttribute(null=True)
+    work_pk = UnicodeAttribute(null=True)
+    work_sk = UnicodeAttribute(null=True)
 
     by_status = ByStatus()
     by_payer = ByPayer()
@@ -118,6 +132,7 @@ class Item(Model):
     by_payer_status = ByPayerStatus()
     by_pcn = ByPatientControlNumber()
     by_due = ByDue()
+    by_work = ByWork()
 
 
 class ClaimItem(Item, discriminator="claim"):
@@ -136,6 +151,11 @@ class ClaimItem(Item, discriminator="claim"):
     x12_key = UnicodeAttribute(null=True)
     send_attempts = NumberAttribute(default=0)
     remittances = JSONAttribute(default=list)
+    parent_claim_id = UnicodeAttribute(null=True)
+    status_checks = NumberAttribute(default=0)
+    flags = JSONAttribute(default=list)
+    worklist = JSONAttribute(default=list)
+    work_kinds = JSONAttribute(default=list)
     version = VersionAttribute()
 
 
@@ -176,6 +196,27 @@ class PayerItem(Item, discriminator="payer"):
     gateway = UnicodeAttribute()
     gateway_payer_id = UnicodeAttribute()
     settings = JSONAttribute(default=dict)
+
+
+class PayerPolicyItem(Item, discriminator="payer_policy"):
+    """A tenant's own follow-up policy for a payer (overrides the default by filing code)."""
+
+    tenant_id = UnicodeAttribute()
+    payer_id = UnicodeAttribute()
+    policy = JSONAttribute(default=dict)
+    updated_at = UTCDateTimeAttribute()
+    version = VersionAttribute()
+
+
+class FeeScheduleItem(Item, discriminator="fee_schedule"):
+    """One uploaded version of a tenant's contracted rates with a payer; never overwritten."""
+
+    tenant_id = UnicodeAttribute()
+    payer_id = UnicodeAttribute()
+    version = NumberAttribute()
+    uploaded_at = UTCDateTimeAttribute()
+    source = UnicodeAttribute()
+    rows = JSONAttribute(default=list)
 
 
 class CounterItem(Item, discriminator="counter"):
@@ -264,8 +305,9 @@ def table_definition() -> dict[str, Any]:
         "by-payer-status": ("gsi4pk", "gsi_sk"),
         "by-pcn": ("gsi5pk", "gsi_sk"),
         "by-due": ("due_pk", "due_sk"),
+        "by-work": ("work_pk", "work_sk"),
     }
-    attrs = ["pk", "sk", "gsi_sk", "due_sk", *(h for h, _ in gsi_names.values())]
+    attrs = ["pk", "sk", "gsi_sk", "due_sk", "work_sk", *(h for h, _ in gsi_names.values())]
     return {
         "TableName": Item.Meta.table_name,
         "BillingMode": "PAY_PER_REQUEST",

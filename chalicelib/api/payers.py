@@ -1,0 +1,198 @@
+"""Payers: the directory entry, the tenant's follow-up policy, its contracted fee schedules."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from chalice.app import Blueprint, Response
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from chalicelib.payers.fee_schedules import (
+    FeeScheduleError,
+    parse_fee_schedule_csv,
+    parse_fee_schedule_json,
+)
+from chalicelib.payers.policies import PayerPolicy, PolicyError
+from chalicelib.services import payers as service
+
+from .auth import tenant_of
+from .http import error_response, json_response, problems_response, schema_problems
+from .views import ProblemOut
+
+payers = Blueprint(__name__)
+
+
+class PolicyIn(BaseModel):
+    """PUT /v1/payers/{payerId}: the tenant's follow-up policy for this payer."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    firstStatusCheckDays: int = Field(ge=1, le=180)  # noqa: N815 - wire name
+    statusCheckIntervalDays: int = Field(ge=1, le=90)  # noqa: N815
+    timelyFilingDays: int = Field(ge=1, le=1095)  # noqa: N815
+    appealWindowDays: int = Field(ge=1, le=730)  # noqa: N815
+    crossesOverToSecondary: bool  # noqa: N815
+    maxStatusChecks: int | None = Field(default=None, ge=1, le=100)  # noqa: N815
+
+    def to_policy(self) -> PayerPolicy:
+        return PayerPolicy(
+            first_status_check_days=self.firstStatusCheckDays,
+            status_check_interval_days=self.statusCheckIntervalDays,
+            timely_filing_days=self.timelyFilingDays,
+            appeal_window_days=self.appealWindowDays,
+            crosses_over_to_secondary=self.crossesOverToSecondary,
+            max_status_checks=self.maxStatusChecks,
+        )
+
+
+class PayerUpdateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    policy: PolicyIn
+
+
+class FeeScheduleSummaryOut(BaseModel):
+    version: int
+    uploadedAt: datetime  # noqa: N815
+    source: str
+    rows: int
+    effectiveFrom: date | None  # noqa: N815
+
+
+class PayerOut(BaseModel):
+    payerId: str  # noqa: N815
+    name: str
+    planType: str  # noqa: N815
+    gateway: str
+    policy: PolicyIn
+    policySource: str  # noqa: N815
+    feeSchedules: list[FeeScheduleSummaryOut]  # noqa: N815
+
+    @classmethod
+    def of(cls, view: service.PayerView) -> PayerOut:
+        p = view.policy
+        return cls(
+            payerId=view.payer.payer_id,
+            name=view.payer.name,
+            planType=view.payer.plan_type,
+            gateway=view.payer.gateway,
+            policy=PolicyIn(
+                firstStatusCheckDays=p.first_status_check_days,
+                statusCheckIntervalDays=p.status_check_interval_days,
+                timelyFilingDays=p.timely_filing_days,
+                appealWindowDays=p.appeal_window_days,
+                crossesOverToSecondary=p.crosses_over_to_secondary,
+                maxStatusChecks=p.max_status_checks,
+            ),
+            policySource=view.policy_source,
+            feeSchedules=[
+                FeeScheduleSummaryOut(
+                    version=s.version,
+                    uploadedAt=s.uploaded_at,
+                    source=s.source,
+                    rows=len(s.rows),
+                    effectiveFrom=min((r.effective_from for r in s.rows), default=None),
+                )
+                for s in view.fee_schedules
+            ],
+        )
+
+
+class FeeScheduleOut(BaseModel):
+    payerId: str  # noqa: N815
+    version: int
+    uploadedAt: datetime  # noqa: N815
+    source: str
+    rows: int
+    amountTotal: Decimal  # noqa: N815 - a checksum a person can compare with the upload
+
+
+def _not_found() -> Response:
+    return error_response(404, "not_found", "no such payer in the directory", "payerId")
+
+
+@payers.route("/v1/payers/{payer_id}", methods=["GET"])
+def get_payer(payer_id: str) -> Response:
+    try:
+        view = service.payer_view(tenant_of(payers.current_request), payer_id)
+    except service.PayerNotFoundError:
+        return _not_found()
+    return json_response(PayerOut.of(view))
+
+
+@payers.route("/v1/payers/{payer_id}", methods=["PUT"])
+def put_payer(payer_id: str) -> Response:
+    request = payers.current_request
+    try:
+        update = PayerUpdateIn.model_validate_json(request.raw_body or b"")
+        policy = update.policy.to_policy()
+    except ValidationError as error:
+        return problems_response(422, "the payer settings are not valid", schema_problems(error))
+    except PolicyError as error:
+        return error_response(422, "invalid_value", str(error), f"policy.{error.field}")
+    try:
+        view = service.set_policy(tenant_of(request), payer_id, policy, now=datetime.now(UTC))
+    except service.PayerNotFoundError:
+        return _not_found()
+    return json_response(PayerOut.of(view))
+
+
+@payers.route(
+    "/v1/payers/{payer_id}/fee-schedules",
+    methods=["PUT"],
+    content_types=["application/json", "text/csv"],
+)
+def put_fee_schedule(payer_id: str) -> Response:
+    """Rows as JSON (a list, or {"rows": [...]}) or CSV with a header row; every row error at
+    once, with its row number and field. A new version each time: the rate in force on the
+    date of service applies, earlier versions are kept."""
+    request = payers.current_request
+    raw = request.raw_body or b""
+    text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
+    csv_upload = request.headers.get("content-type", "").startswith("text/csv")
+    try:
+        if csv_upload:
+            rows = parse_fee_schedule_csv(text)
+        else:
+            data = json.loads(text)
+            if isinstance(data, dict) and set(data) == {"rows"}:
+                data = data["rows"]
+            rows = parse_fee_schedule_json(data)
+    except json.JSONDecodeError:
+        return error_response(400, "invalid_json", "request body is not valid JSON")
+    except FeeScheduleError as error:
+        return problems_response(
+            422,
+            "the fee schedule has errors",
+            [
+                ProblemOut(
+                    field=f"rows[{e.row}].{e.field}" if e.field else f"rows[{e.row}]",
+                    code=e.code,
+                    message=e.message,
+                )
+                for e in error.errors
+            ],
+        )
+    if not rows:
+        return error_response(422, "empty", "the fee schedule has no rows", "rows")
+    try:
+        schedule = service.add_fee_schedule(
+            tenant_of(request),
+            payer_id,
+            rows,
+            source="csv" if csv_upload else "json",
+            now=datetime.now(UTC),
+        )
+    except service.PayerNotFoundError:
+        return _not_found()
+    return json_response(
+        FeeScheduleOut(
+            payerId=payer_id,
+            version=schedule.version,
+            uploadedAt=schedule.uploaded_at,
+            source=schedule.source,
+            rows=len(schedule.rows),
+            amountTotal=sum((r.amount for r in schedule.rows), Decimal(0)),
+        ),
+        201,
+    )

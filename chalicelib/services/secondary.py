@@ -1,0 +1,106 @@
+"""Secondary and tertiary billing: after a payer's 835 posts on a claim with other payers on
+file, bill the next one with the prior payers' adjudication (2320/2330B/2430), unless the payer
+crossed the claim over itself. The decision is chalicelib.claims.cob's; this carries it out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from chalicelib.api.schemas import ClaimRequest, request_from_claim
+from chalicelib.claims.cob import CobError, NextPayerAction, build_next_payer_claim, plan_next_payer
+from chalicelib.claims.errors import LifecycleError
+from chalicelib.claims.lifecycle import Event
+from chalicelib.claims.posting import Posting
+from chalicelib.claims.records import ClaimRecord
+from chalicelib.schedules.runs import Run
+from chalicelib.store import claims as claim_store
+from chalicelib.store.errors import ConcurrentUpdateError, DuplicateClaimError
+
+from .claims import ClaimNotFoundError, ClaimRejectedError, submit_claim, transition
+
+SOURCE = "secondary-routing"
+
+
+def route_secondary_claims(
+    run: Run, *, now: datetime, new_claim_id: Callable[[], str], limit: int = 500
+) -> None:
+    due, _ = claim_store.due_claims("secondary", now, limit=limit)
+    for record in due:
+        run.examined += 1
+        try:
+            _route(run, record, now=now, new_claim_id=new_claim_id)
+        except (ClaimNotFoundError, ConcurrentUpdateError, LifecycleError) as error:
+            run.fail(error.__class__.__name__, claim_id=record.claim_id, tenant_id=record.tenant_id)
+
+
+def _route(
+    run: Run, record: ClaimRecord, *, now: datetime, new_claim_id: Callable[[], str]
+) -> None:
+    claim = ClaimRequest.model_validate(record.body).to_claim()
+    postings = [Posting.from_json(r) for r in record.remittances]
+    if not postings:
+        _note(record, now, "no remittance posted yet", ())
+        return
+    decision = plan_next_payer(claim, postings)
+    codes = (f"cob:{decision.action.value}",)
+    if decision.action is not NextPayerAction.BILL_NEXT or decision.next_payer is None:
+        run.count(f"cob_{decision.action.value}")
+        _note(record, now, decision.reason, codes)
+        return
+    next_payer_id = decision.next_payer.payer.identifier
+    try:
+        secondary = build_next_payer_claim(
+            claim,
+            postings[-1],
+            control_number=claim.control_number,
+            adjudication_date=postings[-1].payment_date or now.date(),
+        )
+        request = request_from_claim(secondary)
+        created, _ = submit_claim(
+            record.tenant_id,
+            request.to_claim(),
+            request.model_dump(mode="json", exclude_none=True),
+            claim_id=new_claim_id(),
+            now=now,
+            source=SOURCE,
+            parent_claim_id=record.claim_id,
+        )
+    except DuplicateClaimError as duplicate:  # a retry of a run that died after creating it
+        _note(
+            record,
+            now,
+            f"{next_payer_id} claim exists",
+            codes,
+            secondaryClaimId=duplicate.existing_claim_id,
+        )
+        return
+    except (CobError, ClaimRejectedError, ValueError) as error:
+        run.fail(
+            f"secondary claim for {next_payer_id} not built: {error.__class__.__name__}",
+            claim_id=record.claim_id,
+            tenant_id=record.tenant_id,
+            code="cob_error",
+        )
+        _note(record, now, f"secondary claim for {next_payer_id} needs a person", codes)
+        return
+    run.acted += 1
+    run.count("secondary_claims")
+    _note(record, now, f"billed {next_payer_id}", codes, secondaryClaimId=created.claim_id)
+
+
+def _note(
+    record: ClaimRecord, now: datetime, reason: str, codes: tuple[str, ...], **detail: str
+) -> None:
+    """Record what was decided on the claim's history and clear the due action."""
+    transition(
+        record.tenant_id,
+        record.claim_id,
+        Event.NOTE,
+        at=now,
+        source=SOURCE,
+        codes=codes,
+        detail={"reason": reason, **detail},
+        next_action=None,
+        due_at=None,
+    )

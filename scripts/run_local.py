@@ -105,7 +105,7 @@ def main() -> int:
 
     signal.signal(signal.SIGTERM, stop)
     try:
-        from chalicelib.store.bootstrap import create_storage, seed
+        from chalicelib.store.bootstrap import create_storage, seed, seed_sandbox_contracts
 
         create_storage()
         seed(
@@ -115,6 +115,7 @@ def main() -> int:
             now=datetime.now(UTC),
             roles=("tenant", "operator"),  # one key for the whole local walk-through
         )
+        seed_sandbox_contracts("demo", now=datetime.now(UTC))
         chalice = subprocess.Popen(
             [CHALICE, "local", "--host", "127.0.0.1", "--port", str(api_port), "--no-autoreload"],
             cwd=ROOT,

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from .operations import RunOut, RunPageOut, ScheduleListOut
+from .payers import FeeScheduleOut, PayerOut, PayerUpdateIn
 from .schemas import ClaimRequest
 from .views import (
     ClaimCreatedOut,
@@ -34,6 +35,9 @@ _MODELS: tuple[type[BaseModel], ...] = (
     ScheduleListOut,
     RunOut,
     RunPageOut,
+    PayerOut,
+    PayerUpdateIn,
+    FeeScheduleOut,
 )
 
 
@@ -243,6 +247,40 @@ def openapi_document() -> dict[str, Any]:
                     "summary": "One run: counts and errors with claim ids (operators)",
                     "parameters": [_path("runId")],
                     "responses": {"200": _json(RunOut, "The run"), **_errors(401, 403, 404)},
+                }
+            },
+            "/v1/payers/{payerId}": {
+                "get": {
+                    "summary": "A payer: directory entry, the follow-up policy in force, fee "
+                    "schedule versions",
+                    "parameters": [_path("payerId")],
+                    "responses": {"200": _json(PayerOut, "The payer"), **_errors(401, 404)},
+                },
+                "put": {
+                    "summary": "Set the tenant's follow-up policy for this payer",
+                    "parameters": [_path("payerId")],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref(PayerUpdateIn)}},
+                    },
+                    "responses": {"200": _json(PayerOut, "The payer"), **_errors(401, 404, 422)},
+                },
+            },
+            "/v1/payers/{payerId}/fee-schedules": {
+                "put": {
+                    "summary": "Upload contracted rates as a new version (JSON rows or CSV)",
+                    "parameters": [_path("payerId")],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {"schema": {"type": "array"}},
+                            "text/csv": {"schema": {"type": "string"}},
+                        },
+                    },
+                    "responses": {
+                        "201": _json(FeeScheduleOut, "The stored version"),
+                        **_errors(400, 401, 404, 422),
+                    },
                 }
             },
             "/v1/openapi.json": {

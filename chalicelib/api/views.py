@@ -3,6 +3,7 @@ document is generated from them, so documentation and answers cannot drift."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
@@ -207,10 +208,45 @@ class PaymentOut(View):
         )
 
 
+class FlagOut(View):
+    """A payment mismatch: which line, what the contract says, what was paid."""
+
+    kind: str  # underpaid | overpaid | math_error
+    lineNumber: int | None  # noqa: N815 - wire name
+    procedureCode: str | None  # noqa: N815
+    expected: Cents
+    actual: Cents
+    difference: Cents
+    detail: str
+    traceNumber: str | None  # noqa: N815
+    payerId: str | None  # noqa: N815
+    contractVersion: int | None  # noqa: N815
+
+    @classmethod
+    def of(cls, flag: Mapping[str, object]) -> FlagOut:
+        line = flag.get("claim_line_index")
+        contract = flag.get("contract")
+        version = contract.get("version") if isinstance(contract, dict) else None
+        return cls(
+            kind=str(flag["kind"]),
+            lineNumber=line + 1 if isinstance(line, int) else None,
+            procedureCode=str(flag["procedure_code"]) if flag.get("procedure_code") else None,
+            expected=Decimal(str(flag["expected"])),
+            actual=Decimal(str(flag["actual"])),
+            difference=Decimal(str(flag["difference"])),
+            detail=str(flag.get("detail", "")),
+            traceNumber=str(flag["trace_number"]) if flag.get("trace_number") else None,
+            payerId=str(flag["payer_id"]) if flag.get("payer_id") else None,
+            contractVersion=version if isinstance(version, int) else None,
+        )
+
+
 class ClaimDetailOut(ClaimSummaryOut):
     claim: dict[str, object]
     history: list[ClaimEventOut]
     payments: list[PaymentOut]
+    flags: list[FlagOut]
+    parentClaimId: str | None  # noqa: N815 - the claim this one follows (secondary billing)
 
     @classmethod
     def of_record(cls, record: ClaimRecord) -> ClaimDetailOut:
@@ -220,6 +256,8 @@ class ClaimDetailOut(ClaimSummaryOut):
             claim=dict(record.body),
             history=[ClaimEventOut.of(e) for e in record.events],
             payments=[PaymentOut.of(Posting.from_json(r)) for r in record.remittances],
+            flags=[FlagOut.of(f) for f in record.flags],
+            parentClaimId=record.parent_claim_id,
         )
 
 

@@ -24,8 +24,9 @@ from chalicelib.claims.errors import LifecycleError
 from chalicelib.claims.lifecycle import Event, Status
 from chalicelib.claims.posting import post_claim_payment
 from chalicelib.claims.records import ClaimEvent, ClaimRecord, with_event
+from chalicelib.claims.variance import check_payment, check_remittance_balance, contract_rate_for
 from chalicelib.observability import logger
-from chalicelib.store import archive, batches, inbound
+from chalicelib.store import archive, batches, contracts, inbound
 from chalicelib.store import claims as claim_store
 from chalicelib.store.errors import ConcurrentUpdateError
 from chalicelib.x12.ack999 import Acknowledgment, parse_999
@@ -187,6 +188,7 @@ def _move(
     source: str,
     detail: Mapping[str, str],
     posting: Mapping[str, object] | None = None,
+    flags: tuple[Mapping[str, object], ...] = (),
     **changes: object,
 ) -> None:
     """Apply a decision; an event the lifecycle refuses is recorded as a note, never dropped.
@@ -198,6 +200,8 @@ def _move(
     ) -> tuple[ClaimRecord, tuple[ClaimEvent, ...]]:
         if posting is not None:
             changes["remittances"] = (*current.remittances, posting)
+        if flags:
+            changes["flags"] = (*current.flags, *flags)
         updated, entry = with_event(
             current,
             event,
@@ -341,6 +345,8 @@ def _apply_835(
             return
     posted: list[str] = []
     unmatched = 0
+    contract = contracts.load_fee_schedules(tenant_id, payer_key)
+    imbalances = check_remittance_balance(remittance)
     for payment in remittance.claims:
         record = _find_claim(tenant_id, payment.patient_control_number, payer_key)
         if record is None:
@@ -377,6 +383,8 @@ def _apply_835(
             tuple(f"{a.group}-{a.reason}" for a in posting.all_adjustments()),
             posting.event is not None,
         )
+        # Payment mismatches against the contract in force on each date of service.
+        flags = check_payment(posting, claim, rate_for=contract_rate_for(contract, claim))
         _move(
             tenant_id,
             record,
@@ -391,6 +399,9 @@ def _apply_835(
                 "paid": str(payment.paid),
             },
             posting=posting.to_json(),
+            flags=tuple(
+                {**flag.to_json(), "trace_number": trace, "payer_id": payer_key} for flag in flags
+            ),
             # Other payers on file: secondary routing decides what the next payer gets.
             **(
                 {"next_action": "secondary", "due_at": now}
@@ -401,6 +412,7 @@ def _apply_835(
         posted.append(record.claim_id)
     summary.update(
         {
+            "imbalances": [flag.to_json() for flag in imbalances],
             "state": "posted",
             "claimsPosted": posted,
             "unmatched": unmatched,

@@ -5,7 +5,8 @@ recovery, are declared in infra/. Every step is safe to repeat."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import replace
+from datetime import date, datetime
 
 from chalicelib.config import settings
 from chalicelib.payers.directory import SANDBOX_PAYERS
@@ -52,3 +53,24 @@ def seed(
     save_tenant(tenant_id, tenant_name, api_key, now=now, roles=roles)
     for payer in SANDBOX_PAYERS:
         save_payer(payer)
+
+
+def seed_sandbox_contracts(tenant_id: str, *, now: datetime) -> None:
+    """The demo tenant's contracts with the sandbox payers: their own fee schedules (so the
+    sandbox's deliberate underpayments are found) and SBXMCD's 90-day filing limit (a state
+    Medicaid sets its own; the default is the federal ceiling of 365). Only when none exist."""
+    from chalicelib.payers.fee_schedules import FeeScheduleVersion, sandbox_contract_rows
+    from chalicelib.payers.policies import policy_for
+
+    from .contracts import load_fee_schedules, save_fee_schedule, save_policy
+
+    for payer in SANDBOX_PAYERS:
+        if not load_fee_schedules(tenant_id, payer.payer_id):
+            rows = sandbox_contract_rows(payer.payer_id, date(2020, 1, 1))
+            save_fee_schedule(
+                tenant_id,
+                payer.payer_id,
+                FeeScheduleVersion(version=1, uploaded_at=now, rows=rows, source="json"),
+            )
+    medicaid = policy_for("MC")
+    save_policy(tenant_id, "SBXMCD", replace(medicaid, timely_filing_days=90), now=now)

@@ -32,7 +32,7 @@ def aws() -> Iterator[None]:
         idempotent.cache_clear()
         wiring.use_gateway("sandbox", None)
         service.clear_caches()
-        from chalicelib.store.bootstrap import create_storage, seed
+        from chalicelib.store.bootstrap import create_storage, seed, seed_sandbox_contracts
 
         create_storage()
         now = datetime(2026, 11, 20, tzinfo=UTC)
@@ -43,6 +43,7 @@ def aws() -> Iterator[None]:
             now=now,
             roles=("tenant", "operator"),
         )
+        seed_sandbox_contracts("tenant-a", now=now)
         seed(tenant_id="tenant-b", tenant_name="Practice B", api_key=TENANT_B_KEY, now=now)
         yield
 

@@ -242,7 +242,11 @@ def test_openapi_documents_every_route_of_the_app(client: Client) -> None:
 
     documented = client.http.get("/v1/openapi.json").json_body["paths"]
     for path, methods in app.routes.items():
-        spec_path = path.replace("{claim_id}", "{claimId}").replace("{run_id}", "{runId}")
+        spec_path = (
+            path.replace("{claim_id}", "{claimId}")
+            .replace("{run_id}", "{runId}")
+            .replace("{payer_id}", "{payerId}")
+        )
         assert spec_path in documented, f"{path} is not in the OpenAPI document"
         for method in methods:
             assert method.lower() in documented[spec_path], f"{method} {path} undocumented"

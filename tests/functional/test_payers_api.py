@@ -50,12 +50,15 @@ def test_put_policy_is_per_tenant_and_validated(client: Client) -> None:
 
 
 def test_fee_schedules_are_versioned_json_and_csv(client: Client) -> None:
+    # tenant-b has no contracts seeded: its versions start at 1.
     rows = [
         {"procedureCode": "99214", "amount": "172.00", "effectiveFrom": "2026-01-01"},
         {"procedureCode": "83036", "amount": "18.00", "effectiveFrom": "2026-01-01"},
     ]
     first = client.http.put(
-        "/v1/payers/SBX01/fee-schedules", headers=headers(), body=json.dumps({"rows": rows})
+        "/v1/payers/SBX01/fee-schedules",
+        headers=headers(TENANT_B_KEY),
+        body=json.dumps({"rows": rows}),
     )
     assert first.status_code == 201, first.body
     assert first.json_body["version"] == 1
@@ -66,12 +69,12 @@ def test_fee_schedules_are_versioned_json_and_csv(client: Client) -> None:
     )
     second = client.http.put(
         "/v1/payers/SBX01/fee-schedules",
-        headers=headers(**{"Content-Type": "text/csv"}),
+        headers=headers(TENANT_B_KEY, **{"Content-Type": "text/csv"}),
         body=csv,
     )
     assert second.status_code == 201, second.body
     assert second.json_body["version"] == 2
-    payer = client.http.get("/v1/payers/SBX01", headers=headers()).json_body
+    payer = client.http.get("/v1/payers/SBX01", headers=headers(TENANT_B_KEY)).json_body
     assert [(s["version"], s["rows"], s["source"]) for s in payer["feeSchedules"]] == [
         (1, 2, "json"),
         (2, 1, "csv"),
@@ -84,10 +87,17 @@ def test_fee_schedule_errors_name_row_and_field_all_at_once(client: Client) -> N
         {"procedureCode": "83036", "amount": "-3", "effectiveFrom": "2026-02-30"},
     ]
     response = client.http.put(
-        "/v1/payers/SBX01/fee-schedules", headers=headers(), body=json.dumps(rows)
+        "/v1/payers/SBX01/fee-schedules", headers=headers(TENANT_B_KEY), body=json.dumps(rows)
     )
     assert response.status_code == 422
     fields = {e["field"] for e in response.json_body["errors"]}
     assert {"rows[1].procedureCode", "rows[2].amount", "rows[2].effectiveFrom"} <= fields
-    payer = client.http.get("/v1/payers/SBX01", headers=headers()).json_body
+    payer = client.http.get("/v1/payers/SBX01", headers=headers(TENANT_B_KEY)).json_body
     assert payer["feeSchedules"] == []
+
+
+def test_seeded_sandbox_contract_and_medicaid_filing_limit(client: Client) -> None:
+    medicaid = client.http.get("/v1/payers/SBXMCD", headers=headers()).json_body
+    assert medicaid["policySource"] == "tenant"
+    assert medicaid["policy"]["timelyFilingDays"] == 90
+    assert [s["version"] for s in medicaid["feeSchedules"]] == [1]

@@ -11,6 +11,7 @@ from chalicelib.api.inbound import inbound
 from chalicelib.api.openapi import docs
 from chalicelib.api.operations import operations
 from chalicelib.api.payers import payers
+from chalicelib.api.worklist import worklist
 from chalicelib.schedules.handlers import schedules
 
 app = Chalice(app_name="claimgate")
@@ -19,5 +20,6 @@ app.register_blueprint(claims)
 app.register_blueprint(inbound)
 app.register_blueprint(operations)
 app.register_blueprint(payers)
+app.register_blueprint(worklist)
 app.register_blueprint(docs)
 app.register_blueprint(schedules)

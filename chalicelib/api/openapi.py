@@ -21,6 +21,7 @@ from .views import (
     FileOutcomeOut,
     ValidationOut,
 )
+from .worklist import WorklistPageOut
 
 docs = Blueprint(__name__)
 
@@ -38,6 +39,7 @@ _MODELS: tuple[type[BaseModel], ...] = (
     PayerOut,
     PayerUpdateIn,
     FeeScheduleOut,
+    WorklistPageOut,
 )
 
 
@@ -280,6 +282,25 @@ def openapi_document() -> dict[str, Any]:
                     "responses": {
                         "201": _json(FeeScheduleOut, "The stored version"),
                         **_errors(400, 401, 404, 422),
+                    },
+                }
+            },
+            "/v1/worklist": {
+                "get": {
+                    "summary": "What needs a person, oldest first: rejections, denials with a "
+                    "suggested next action, payment mismatches, requests for information, "
+                    "timely-filing risk, unmatched remittances",
+                    "parameters": [
+                        _query("kind", "worklist kind", {"type": "string"}),
+                        _query("payerId", "payer id", {"type": "string"}),
+                        _query("olderThan", "ISO 8601 date-time", {"type": "string"}),
+                        _query(
+                            "cursor", "opaque cursor from the previous page", {"type": "string"}
+                        ),
+                    ],
+                    "responses": {
+                        "200": _json(WorklistPageOut, "A page of items"),
+                        **_errors(400, 401),
                     },
                 }
             },

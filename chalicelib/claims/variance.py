@@ -35,7 +35,7 @@ line, claim, transaction) become `remittance_imbalance` flags with the amounts.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -399,3 +399,25 @@ def _sum(values: Iterable[Decimal]) -> Decimal:
 
 def _cents(value: Decimal) -> Decimal:
     return value.quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def flag_from_json(data: Mapping[str, object]) -> VarianceFlag:
+    """A stored flag read back (the contract row it was judged by is not needed again)."""
+    kind = str(data["kind"])
+    if kind not in ("underpaid", "overpaid", "math_error", "remittance_imbalance"):
+        raise ValueError(f"{kind!r} is not a variance kind")
+    line = data.get("claim_line_index")
+    payment_line = data.get("payment_line_index")
+    return VarianceFlag(
+        kind=kind,  # type: ignore[arg-type]
+        claim_line_index=line if isinstance(line, int) else None,
+        procedure_code=str(data["procedure_code"]) if data.get("procedure_code") else None,
+        expected=Decimal(str(data["expected"])),
+        actual=Decimal(str(data["actual"])),
+        difference=Decimal(str(data["difference"])),
+        detail=str(data.get("detail", "")),
+        payment_line_index=payment_line if isinstance(payment_line, int) else None,
+        patient_control_number=(
+            str(data["patient_control_number"]) if data.get("patient_control_number") else None
+        ),
+    )

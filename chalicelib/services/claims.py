@@ -34,7 +34,7 @@ class ClaimRejectedError(Exception):
         super().__init__(f"{len(findings)} scrub finding(s)")
 
 
-class _TtlCache:
+class TtlCache:
     """Per-container cache for lookups that change rarely (API keys, payers): one DynamoDB
     read per minute per key instead of one per request."""
 
@@ -52,9 +52,18 @@ class _TtlCache:
     def clear(self) -> None:
         self._entries.clear()
 
+    def forget(self, key: str) -> None:
+        self._entries.pop(key, None)
 
-_tenants = _TtlCache()
-_payers = _TtlCache()
+
+_tenants = TtlCache()
+_payers = TtlCache()
+
+
+def _with_worklist(record: ClaimRecord) -> ClaimRecord:
+    from .worklist import with_worklist
+
+    return with_worklist(record, now=record.updated_at)
 
 
 def new_claim_id() -> str:
@@ -141,6 +150,7 @@ def submit_claim(
             ),
         ),
     )
+    record = _with_worklist(record)
     claim_store.create_claim(record)
     return record, findings
 
@@ -187,6 +197,7 @@ def update_claim(tenant_id: str, claim_id: str, change: ClaimChange) -> ClaimRec
         if record is None:
             raise ClaimNotFoundError(claim_id)
         updated, events = change(record)
+        updated = _with_worklist(updated)
         try:
             return claim_store.save_claim_change(updated, events)
         except ConcurrentUpdateError:

@@ -457,4 +457,5 @@ def _park_payment(
             "paid": str(payment.paid),
             "traceNumber": trace,
         },
+        payer_id=payer_key,
     )

@@ -46,6 +46,9 @@ def set_policy(tenant_id: str, payer_id: str, policy: PayerPolicy, *, now: datet
     if find_payer(payer_id) is None:
         raise PayerNotFoundError(payer_id)
     contracts.save_policy(tenant_id, payer_id, policy, now=now)
+    from .worklist import forget_policy
+
+    forget_policy(tenant_id, payer_id)
     return payer_view(tenant_id, payer_id)
 
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import GlobalSecondaryIndex
 from pynamodb.transactions import TransactWrite
 
@@ -318,3 +319,39 @@ def _claims_only(items: Iterator[Item]) -> Iterator[ClaimItem]:
     for item in items:
         if isinstance(item, ClaimItem):
             yield item
+
+
+def worklist_page(
+    tenant_id: str,
+    *,
+    kind: str | None,
+    payer_id: str | None,
+    older_than: datetime | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Mapping[str, object]], str | None]:
+    """Worklist items, oldest first, from the sparse work index (claims with open items and
+    unmatched remittances). `olderThan` is a key condition; kind and payer are filters on the
+    index, so a page may hold fewer than `limit` entries while a cursor remains."""
+    scope = f"T#{tenant_id}#WORK|{kind or ''}|{payer_id or ''}|{older_than or ''}"
+    condition = Item.work_sk <= _iso(older_than) + "~" if older_than else None
+    filters: Condition | None = None
+    if payer_id:
+        filters = ClaimItem.payer_id == payer_id
+    if kind:
+        has_kind = ClaimItem.work_kinds.contains(kind)
+        filters = has_kind if filters is None else filters & has_kind
+    results = Item.by_work.query(
+        f"T#{tenant_id}#WORK",
+        range_key_condition=condition,
+        filter_condition=filters,
+        limit=limit,
+        page_size=limit,
+        last_evaluated_key=decode_cursor(scope, cursor) if cursor else None,  # type: ignore[arg-type]
+    )
+    items: list[Mapping[str, object]] = []
+    for item in results:
+        for entry in getattr(item, "worklist", None) or []:
+            items.append(entry)
+    last = results.last_evaluated_key
+    return items, encode_cursor(scope, last) if last else None

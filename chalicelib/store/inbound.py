@@ -107,9 +107,17 @@ def finish_remittance(
 
 
 def save_unmatched(
-    tenant_id: str, key: str, *, received_at: datetime, reason: str, detail: Mapping[str, object]
+    tenant_id: str,
+    key: str,
+    *,
+    received_at: datetime,
+    reason: str,
+    detail: Mapping[str, object],
+    payer_id: str | None = None,
 ) -> None:
-    """Park something that matched no claim; the same key again is the same entry."""
+    """Park something that matched no claim; the same key again is the same entry. It shows
+    on the worklist as `unmatched_remittance` until a person resolves it."""
+    since = received_at.isoformat()
     UnmatchedItem(
         pk=f"T#{tenant_id}#UNMATCHED",
         sk=key,
@@ -117,6 +125,23 @@ def save_unmatched(
         received_at=received_at,
         reason=reason,
         detail=dict(detail),
+        payer_id=payer_id,
+        worklist=[
+            {
+                "kind": "unmatched_remittance",
+                "claim_id": None,
+                "payer_id": payer_id,
+                "since": since,
+                "codes": [],
+                "suggested_action": "find the claim, or refund or return the payment",
+                "detail": reason,
+                "amount": detail.get("paid"),
+                "reference": key,
+            }
+        ],
+        work_kinds=["unmatched_remittance"],
+        work_pk=f"T#{tenant_id}#WORK",
+        work_sk=f"{since}#{key}",
     ).save()
 
 

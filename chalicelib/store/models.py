@@ -275,12 +275,16 @@ class RemittanceItem(Item, discriminator="remittance"):
 
 
 class UnmatchedItem(Item, discriminator="unmatched"):
-    """A remittance claim (or line) that matched no claim: kept for a person, never dropped."""
+    """A remittance claim (or line) that matched no claim: kept for a person, never dropped,
+    and listed on the worklist (the same sparse index as claims' items)."""
 
     tenant_id = UnicodeAttribute()
     received_at = UTCDateTimeAttribute()
     reason = UnicodeAttribute()
     detail = JSONAttribute(default=dict)
+    payer_id = UnicodeAttribute(null=True)
+    worklist = JSONAttribute(default=list)
+    work_kinds = JSONAttribute(default=list)
 
 
 class RunItem(Item, discriminator="run"):

@@ -1,0 +1,95 @@
+"""GET /v1/worklist: what needs a person, oldest first."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from chalice.app import Blueprint, Response
+from pydantic import BaseModel
+
+from chalicelib.claims.worklist import WORKLIST_KINDS
+from chalicelib.services.worklist import matches
+from chalicelib.store.claims import worklist_page
+from chalicelib.store.errors import InvalidCursorError
+
+from .auth import tenant_of
+from .http import error_response, json_response, problems_response
+from .views import Cents, ProblemOut
+
+worklist = Blueprint(__name__)
+
+
+class WorklistItemOut(BaseModel):
+    kind: str
+    description: str
+    claimId: str | None  # noqa: N815 - wire name; None for an unmatched remittance
+    payerId: str | None  # noqa: N815
+    since: datetime
+    codes: list[str]
+    suggestedAction: str  # noqa: N815
+    detail: str
+    amount: Cents | None
+
+    @classmethod
+    def of(cls, item: Mapping[str, object]) -> WorklistItemOut:
+        kind = str(item["kind"])
+        amount = item.get("amount")
+        codes = item.get("codes")
+        return cls(
+            kind=kind,
+            description=WORKLIST_KINDS.get(kind, kind),
+            claimId=str(item["claim_id"]) if item.get("claim_id") else None,
+            payerId=str(item["payer_id"]) if item.get("payer_id") else None,
+            since=datetime.fromisoformat(str(item["since"])),
+            codes=[str(c) for c in codes] if isinstance(codes, list) else [],
+            suggestedAction=str(item.get("suggested_action", "")),
+            detail=str(item.get("detail", "")),
+            amount=Decimal(str(amount)) if amount not in (None, "") else None,
+        )
+
+
+class WorklistPageOut(BaseModel):
+    items: list[WorklistItemOut]
+    cursor: str | None
+
+
+@worklist.route("/v1/worklist", methods=["GET"])
+def get_worklist() -> Response:
+    request = worklist.current_request
+    query: Mapping[str, str] = request.query_params or {}
+    kind = query.get("kind") or None
+    problems: list[ProblemOut] = []
+    if kind is not None and kind not in WORKLIST_KINDS:
+        problems.append(ProblemOut(field="kind", code="invalid_code", message="unknown kind"))
+    older_than: datetime | None = None
+    if query.get("olderThan"):
+        try:
+            older_than = datetime.fromisoformat(query["olderThan"])
+        except ValueError:
+            problems.append(
+                ProblemOut(
+                    field="olderThan",
+                    code="invalid_date",
+                    message="olderThan must be an ISO 8601 date-time",
+                )
+            )
+        else:
+            if older_than.tzinfo is None:
+                older_than = older_than.replace(tzinfo=UTC)
+    if problems:
+        return problems_response(400, "invalid query parameters", problems)
+    try:
+        entries, cursor = worklist_page(
+            tenant_of(request),
+            kind=kind,
+            payer_id=query.get("payerId") or None,
+            older_than=older_than,
+            limit=50,
+            cursor=query.get("cursor") or None,
+        )
+    except InvalidCursorError as error:
+        return error_response(400, "invalid_cursor", str(error), "cursor")
+    items = [WorklistItemOut.of(e) for e in entries if matches(e, kind=kind, older_than=older_than)]
+    return json_response(WorklistPageOut(items=items, cursor=cursor))

@@ -25,6 +25,7 @@ class Settings:
     sandbox_ack_delay_polls: int
     sandbox_remit_delay_polls: int
     sandbox_outage: bool
+    followup_queue: str
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
@@ -42,6 +43,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         sandbox_ack_delay_polls=int(env.get("CLAIMGATE_SANDBOX_ACK_DELAY_POLLS", "0")),
         sandbox_remit_delay_polls=int(env.get("CLAIMGATE_SANDBOX_REMIT_DELAY_POLLS", "1")),
         sandbox_outage=env.get("CLAIMGATE_SANDBOX_OUTAGE", "").lower() in ("1", "true", "yes"),
+        followup_queue=env.get("CLAIMGATE_FOLLOWUP_QUEUE", "claimgate-followups"),
     )
 
 

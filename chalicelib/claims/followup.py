@@ -233,12 +233,17 @@ def service_dates(claim: Claim) -> tuple[date, date]:
 
 
 def submitted_at(record: ClaimRecord) -> datetime | None:
-    """When the claim first went to the clearinghouse (its first SENT event)."""
+    """When the claim first went to the clearinghouse: kept on the claim (so a planner reading
+    the due index needs no history), else its first SENT event."""
+    if record.submitted_at is not None:
+        return record.submitted_at
     return next((e.at for e in record.events if e.event is Event.SENT), None)
 
 
 def known_payer_claim_control_number(record: ClaimRecord) -> str | None:
     """The payer's claim number (REF*1K) the latest 277 or 835 gave us, if any."""
+    if record.payer_claim_control_number:
+        return record.payer_claim_control_number
     for event in reversed(record.events):
         found = event.detail.get("payerClaimControlNumber")
         if found:

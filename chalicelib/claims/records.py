@@ -51,6 +51,8 @@ class ClaimRecord:
     remittances: tuple[Mapping[str, object], ...] = ()
     parent_claim_id: str | None = None  # the claim whose payer billed before this one (COB)
     status_checks: int = 0  # 276 inquiries made so far
+    submitted_at: datetime | None = None  # first taken by a clearinghouse
+    payer_claim_control_number: str | None = None  # the payer's claim number (REF*1K / CLP07)
     flags: tuple[Mapping[str, object], ...] = ()  # payment mismatches found on its postings
     worklist: tuple[Mapping[str, object], ...] = ()  # what needs a person, derived on save
 

@@ -217,8 +217,10 @@ def worklist_sort_key(item: WorklistItem) -> tuple[datetime, Decimal, str, str]:
 
 
 def status_checks_done(record: ClaimRecord) -> int:
-    """How many status-check answers (or silences) the history records."""
-    return sum(1 for event in record.events if event.source == STATUS_CHECK_SOURCE)
+    """How many status-check answers (or silences) there were: the count kept on the claim,
+    or the history's when the history is at hand and says more."""
+    from_history = sum(1 for event in record.events if event.source == STATUS_CHECK_SOURCE)
+    return max(record.status_checks, from_history)
 
 
 def is_not_found(codes: Sequence[str]) -> bool:

@@ -3,9 +3,13 @@ one CloudWatchEvent, so log keys are added by hand (STYLE.md), inside services.r
 
 from __future__ import annotations
 
-from chalice.app import Blueprint, CloudWatchEvent, Rate
+from typing import Any
 
-from .registry import CLEARINGHOUSE_POLL, SECONDARY_ROUTING
+from chalice.app import Blueprint, CloudWatchEvent, Rate, SQSEvent
+
+from chalicelib.config import settings
+
+from .registry import CLAIM_FOLLOWUPS, CLEARINGHOUSE_POLL, SECONDARY_ROUTING
 
 schedules = Blueprint(__name__)
 
@@ -26,3 +30,24 @@ def secondary_routing(event: CloudWatchEvent) -> None:
     from chalicelib.services.runs import execute
 
     execute(SECONDARY_ROUTING.name, trigger="schedule")
+
+
+@schedules.schedule(
+    Rate(CLAIM_FOLLOWUPS.rate_minutes, unit=Rate.MINUTES), name=CLAIM_FOLLOWUPS.name
+)
+def claim_followups(event: CloudWatchEvent) -> None:
+    from chalicelib.services.runs import execute
+
+    execute(CLAIM_FOLLOWUPS.name, trigger="schedule")
+
+
+@schedules.on_sqs_message(
+    queue=settings().followup_queue, batch_size=5, name=f"{CLAIM_FOLLOWUPS.name}-worker"
+)
+def claim_followups_worker(event: SQSEvent) -> dict[str, Any]:
+    """Fanned-out follow-up batches, processed in parallel by Lambda concurrency. A message
+    that fails is reported back alone (partial batch response: the event source mapping has
+    ReportBatchItemFailures, see infra/), so SQS retries it and only it."""
+    from chalicelib.services.followup_worker import handle_followup_messages
+
+    return dict(handle_followup_messages(event.to_dict()))

@@ -31,4 +31,14 @@ SECONDARY_ROUTING = Schedule(
     "crossover",
 )
 
-SCHEDULES: dict[str, Schedule] = {s.name: s for s in (CLEARINGHOUSE_POLL, SECONDARY_ROUTING)}
+CLAIM_FOLLOWUPS = Schedule(
+    "claim-followups",
+    60,
+    "find claims whose status check is due (sparse index), send 276s in batches per payer "
+    "(fanned out over SQS when there is more than one batch), apply the 277s, schedule the "
+    "next check by payer policy, flag timely-filing risk",
+)
+
+SCHEDULES: dict[str, Schedule] = {
+    s.name: s for s in (CLEARINGHOUSE_POLL, CLAIM_FOLLOWUPS, SECONDARY_ROUTING)
+}

@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from chalicelib.api.schemas import ClaimRequest
 from chalicelib.claims.acknowledgments import (
@@ -287,11 +288,22 @@ def _apply_277(
             continue
         decision = decide_status(status.statuses, from_clearinghouse=from_clearinghouse)
         detail = {"file": file_key, "kind": report.kind}
+        changes: dict[str, Any] = {}
         if status.payer_claim_control_number:
             detail["payerClaimControlNumber"] = status.payer_claim_control_number
+            changes["payer_claim_control_number"] = status.payer_claim_control_number
         if not decision.known:
             detail["unknownCategory"] = "true"
-        _move(tenant_id, record, decision, outcome, now=now, source=report.kind, detail=detail)
+        _move(
+            tenant_id,
+            record,
+            decision,
+            outcome,
+            now=now,
+            source=report.kind,
+            detail=detail,
+            **changes,
+        )
 
 
 def _park_status(
@@ -399,6 +411,7 @@ def _apply_835(
                 "paid": str(payment.paid),
             },
             posting=posting.to_json(),
+            payer_claim_control_number=payment.payer_claim_control_number or None,
             flags=tuple(
                 {**flag.to_json(), "trace_number": trace, "payer_id": payer_key} for flag in flags
             ),

@@ -9,7 +9,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from chalicelib.observability import logger
-from chalicelib.schedules.registry import CLEARINGHOUSE_POLL, SCHEDULES, SECONDARY_ROUTING
+from chalicelib.schedules.registry import (
+    CLAIM_FOLLOWUPS,
+    CLEARINGHOUSE_POLL,
+    SCHEDULES,
+    SECONDARY_ROUTING,
+)
 from chalicelib.schedules.runs import Run
 from chalicelib.store import runs as run_store
 
@@ -24,14 +29,22 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def execute(name: str, *, trigger: str, clock: Clock = _utcnow) -> Run:
+def execute(
+    name: str,
+    *,
+    trigger: str,
+    clock: Clock = _utcnow,
+    body: Callable[[Run, datetime], None] | None = None,
+) -> Run:
+    """Run schedule `name` (or `body`, work that belongs to it, such as one fanned-out
+    batch) as one recorded run."""
     if name not in SCHEDULES:
         raise UnknownScheduleError(name)
     run = Run(run_id=f"run_{uuid.uuid4().hex}", schedule=name, trigger=trigger, started_at=clock())
     run_store.save_run(run)
     logger.append_keys(run_id=run.run_id, schedule=name)
     try:
-        _body(name)(run, clock())
+        (body or _body(name))(run, clock())
     except Exception as error:
         # Exception messages can carry data (PHI): log the type and where it was raised only.
         frame = traceback.extract_tb(error.__traceback__)[-1]
@@ -58,6 +71,14 @@ def _body(name: str) -> Callable[[Run, datetime], None]:
 
         return lambda run, now: poll_clearinghouses(
             run, now=now, gateway_for=wiring.gateway, gateways=wiring.gateway_names()
+        )
+    if name == CLAIM_FOLLOWUPS.name:
+        from chalicelib.store.queue import send_followup_messages
+
+        from .followup import run_followups
+
+        return lambda run, now: run_followups(
+            run, now=now, gateway_for=wiring.gateway, fanout=send_followup_messages
         )
     if name == SECONDARY_ROUTING.name:
         from .claims import new_claim_id

@@ -12,14 +12,17 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from chalicelib.api.schemas import ClaimRequest
 from chalicelib.claims.batching import PlannedBatch, QueuedClaim, plan_batches, retry_delay
 from chalicelib.claims.errors import LifecycleError
+from chalicelib.claims.followup import due_time
 from chalicelib.claims.lifecycle import Event, Status
 from chalicelib.claims.records import ClaimRecord
 from chalicelib.observability import logger
 from chalicelib.payers.gateways.base import Gateway, GatewayError
+from chalicelib.payers.policies import first_check_due
 from chalicelib.schedules.runs import Run
 from chalicelib.store import archive, batches
 from chalicelib.store import claims as claim_store
@@ -30,6 +33,7 @@ from chalicelib.x12.errors import X12WriteError
 from chalicelib.x12.writer import EnvelopeValues
 
 from .claims import ClaimNotFoundError, find_payer, transition, update_claim
+from .worklist import policy_in_force
 
 GatewayLookup = Callable[[str], Gateway]
 SOURCE = "submission"
@@ -156,10 +160,16 @@ def _create_batch(
 def _record_outcome(
     run: Run, batch: Batch, event: Event, now: datetime, detail: dict[str, str]
 ) -> int:
-    """Move every claim of the batch by `event`; returns how many moved."""
+    """Move every claim of the batch by `event`; returns how many moved. A claim the
+    clearinghouse took gets its first status check due by its payer's policy."""
     moved = 0
+    changes: dict[str, Any] = {}
+    if event is Event.SENT:
+        changes = {"submitted_at": now, "next_action": "status_check"}
     for claim_id in batch.claim_ids:
         try:
+            if event is Event.SENT:
+                changes["due_at"] = _first_check(batch.tenant_id, claim_id, now)
             transition(
                 batch.tenant_id,
                 claim_id,
@@ -168,11 +178,20 @@ def _record_outcome(
                 source=SOURCE,
                 detail=detail,
                 send_attempts=_attempts(batch),
+                **changes,
             )
             moved += 1
         except (ClaimNotFoundError, ConcurrentUpdateError, LifecycleError) as error:
             run.fail(error.__class__.__name__, claim_id=claim_id, tenant_id=batch.tenant_id)
     return moved
+
+
+def _first_check(tenant_id: str, claim_id: str, now: datetime) -> datetime:
+    record = claim_store.load_claim(tenant_id, claim_id)
+    policy = policy_in_force(tenant_id, record.payer_id) if record else None
+    if policy is None:
+        return now
+    return due_time(first_check_due(now.date(), policy), now)
 
 
 def _attempts(batch: Batch) -> int:

@@ -20,7 +20,7 @@ from .claims import TtlCache, find_payer
 _policies = TtlCache()
 
 
-def _policy(tenant_id: str, payer_id: str) -> PayerPolicy | None:
+def policy_in_force(tenant_id: str, payer_id: str) -> PayerPolicy | None:
     """The policy in force; cached per container like the payer directory (a PUT in another
     container is seen within a minute)."""
     from chalicelib.store.contracts import load_policy
@@ -58,7 +58,7 @@ def with_worklist(record: ClaimRecord, *, now: datetime) -> ClaimRecord:
         record,
         [Posting.from_json(p) for p in record.remittances],
         now=now,
-        policy=_policy(record.tenant_id, record.payer_id),
+        policy=policy_in_force(record.tenant_id, record.payer_id),
         claim=claim,
         flags=[flag_from_json(f) for f in record.flags if f.get("kind") != "remittance_imbalance"],
     )

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from chalicelib.config import settings
 from chalicelib.payers.directory import SANDBOX_PAYERS
 
-from .connection import dynamodb_client, s3_client
+from .connection import dynamodb_client, s3_client, sqs_client
 from .models import table_definition
 from .payers import save_payer
 from .tenants import save_tenant
@@ -35,6 +35,10 @@ def create_storage() -> None:
     client.update_time_to_live(
         TableName=settings().idempotency_table_name,
         TimeToLiveSpecification={"Enabled": True, "AttributeName": "expiration"},
+    )
+    sqs_client().create_queue(
+        QueueName=settings().followup_queue,
+        Attributes={"VisibilityTimeout": "900", "SqsManagedSseEnabled": "true"},
     )
     s3 = s3_client()
     bucket = settings().archive_bucket

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
@@ -68,6 +69,8 @@ def _claim_item(record: ClaimRecord) -> ClaimItem:
         remittances=[dict(r) for r in record.remittances],
         parent_claim_id=record.parent_claim_id,
         status_checks=record.status_checks,
+        submitted_at=record.submitted_at,
+        payer_claim_control_number=record.payer_claim_control_number,
         flags=[dict(f) for f in record.flags],
         worklist=[dict(w) for w in record.worklist],
         work_kinds=sorted({str(w.get("kind")) for w in record.worklist}),
@@ -145,6 +148,8 @@ def _record(item: ClaimItem, events: tuple[ClaimEvent, ...] = ()) -> ClaimRecord
         remittances=tuple(item.remittances or ()),
         parent_claim_id=item.parent_claim_id,
         status_checks=int(item.status_checks or 0),
+        submitted_at=item.submitted_at,
+        payer_claim_control_number=item.payer_claim_control_number,
         flags=tuple(item.flags or ()),
         worklist=tuple(item.worklist or ()),
     )
@@ -355,3 +360,18 @@ def worklist_page(
             items.append(entry)
     last = results.last_evaluated_key
     return items, encode_cursor(scope, last) if last else None
+
+
+def record_to_json(record: ClaimRecord) -> dict[str, Any]:
+    """A claim (without its history) as plain JSON, to hand to another worker: the item as
+    stored, version included, so the worker's save is checked against what was planned."""
+    item = _claim_item(record)
+    if record.version is not None:
+        item.version = record.version
+    return item.to_dynamodb_dict()
+
+
+def record_from_json(data: dict[str, Any]) -> ClaimRecord:
+    item = ClaimItem()
+    item.from_dynamodb_dict(data)
+    return _record(item)

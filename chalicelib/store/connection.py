@@ -13,6 +13,7 @@ from chalicelib.config import settings
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_s3 import S3Client
+    from mypy_boto3_sqs import SQSClient
 
 
 @lru_cache(maxsize=1)
@@ -35,3 +36,11 @@ def s3_client() -> S3Client:
 
     cfg = settings()
     return boto3.client("s3", region_name=cfg.region, endpoint_url=cfg.aws_endpoint)
+
+
+@lru_cache(maxsize=1)
+def sqs_client() -> SQSClient:
+    import boto3
+
+    cfg = settings()
+    return boto3.client("sqs", region_name=cfg.region, endpoint_url=cfg.aws_endpoint)

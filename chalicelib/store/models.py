@@ -153,6 +153,8 @@ class ClaimItem(Item, discriminator="claim"):
     remittances = JSONAttribute(default=list)
     parent_claim_id = UnicodeAttribute(null=True)
     status_checks = NumberAttribute(default=0)
+    submitted_at = UTCDateTimeAttribute(null=True)
+    payer_claim_control_number = UnicodeAttribute(null=True)
     flags = JSONAttribute(default=list)
     worklist = JSONAttribute(default=list)
     work_kinds = JSONAttribute(default=list)

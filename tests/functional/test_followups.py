@@ -75,9 +75,9 @@ def test_paid_claims_are_not_checked(client: Client) -> None:
 
 def test_large_due_set_fans_out_over_sqs_once_per_due_time(client: Client) -> None:
     from chalicelib import wiring
+    from chalicelib.schedules.runs import Run
     from chalicelib.services.followup import run_followups
     from chalicelib.services.followup_worker import handle_followup_messages
-    from chalicelib.schedules.runs import Run
 
     ids = [submit_and_accept(client, f"FU-FAN-{n}") for n in range(3)]
     poll(client)

@@ -9,7 +9,7 @@ from chalice.app import Blueprint, CloudWatchEvent, Rate, SQSEvent
 
 from chalicelib.config import settings
 
-from .registry import CLAIM_FOLLOWUPS, CLEARINGHOUSE_POLL, SECONDARY_ROUTING
+from .registry import CLAIM_FOLLOWUPS, CLEARINGHOUSE_POLL, PAYMENT_MISMATCHES, SECONDARY_ROUTING
 
 schedules = Blueprint(__name__)
 
@@ -51,3 +51,12 @@ def claim_followups_worker(event: SQSEvent) -> dict[str, Any]:
     from chalicelib.services.followup_worker import handle_followup_messages
 
     return dict(handle_followup_messages(event.to_dict()))
+
+
+@schedules.schedule(
+    Rate(PAYMENT_MISMATCHES.rate_minutes, unit=Rate.MINUTES), name=PAYMENT_MISMATCHES.name
+)
+def payment_mismatches(event: CloudWatchEvent) -> None:
+    from chalicelib.services.runs import execute
+
+    execute(PAYMENT_MISMATCHES.name, trigger="schedule")

@@ -39,6 +39,13 @@ CLAIM_FOLLOWUPS = Schedule(
     "next check by payer policy, flag timely-filing risk",
 )
 
+PAYMENT_MISMATCHES = Schedule(
+    "payment-mismatches",
+    24 * 60,
+    "compare every line paid in the last 120 days with the contracted rate in force on its "
+    "date of service (rates change); flag underpayments, overpayments and math errors",
+)
+
 SCHEDULES: dict[str, Schedule] = {
-    s.name: s for s in (CLEARINGHOUSE_POLL, CLAIM_FOLLOWUPS, SECONDARY_ROUTING)
+    s.name: s for s in (CLEARINGHOUSE_POLL, CLAIM_FOLLOWUPS, SECONDARY_ROUTING, PAYMENT_MISMATCHES)
 }

@@ -12,6 +12,7 @@ from chalicelib.observability import logger
 from chalicelib.schedules.registry import (
     CLAIM_FOLLOWUPS,
     CLEARINGHOUSE_POLL,
+    PAYMENT_MISMATCHES,
     SCHEDULES,
     SECONDARY_ROUTING,
 )
@@ -80,6 +81,10 @@ def _body(name: str) -> Callable[[Run, datetime], None]:
         return lambda run, now: run_followups(
             run, now=now, gateway_for=wiring.gateway, fanout=send_followup_messages
         )
+    if name == PAYMENT_MISMATCHES.name:
+        from .mismatches import recheck_payments
+
+        return lambda run, now: recheck_payments(run, now=now)
     if name == SECONDARY_ROUTING.name:
         from .claims import new_claim_id
         from .secondary import route_secondary_claims

@@ -65,3 +65,26 @@ def test_worklist_rejects_bad_queries(client: Client) -> None:
     response = client.http.get("/v1/worklist?kind=lunch&olderThan=soon", headers=headers())
     assert response.status_code == 400
     assert {e["field"] for e in response.json_body["errors"]} == {"kind", "olderThan"}
+
+
+def test_rate_change_rechecks_paid_claims(client: Client) -> None:
+    claim_id = client.http.post(
+        "/v1/claims", headers=headers(), body=json.dumps(contract("claim-basic.json"))
+    ).json_body["claimId"]
+    poll(client)
+    poll(client)
+    assert len(worklist(client, "?kind=underpaid")) == 1
+    # The contract was renegotiated back to the start of the year: 99214 at 154.80.
+    rows = [{"procedureCode": "99214", "amount": "154.80", "effectiveFrom": "2026-01-01"}]
+    uploaded = client.http.put(
+        "/v1/payers/SBX01/fee-schedules", headers=headers(), body=json.dumps(rows)
+    )
+    assert uploaded.status_code == 201
+    run = client.http.post("/v1/schedules/payment-mismatches/runs", headers=headers()).json_body
+    assert run["failed"] == 0 and run["acted"] == 1
+    assert worklist(client, "?kind=underpaid") == []
+    after = client.http.get(f"/v1/claims/{claim_id}", headers=headers()).json_body
+    assert after["flags"] == []
+    assert after["history"][-1]["source"] == "payment-mismatches"
+    again = client.http.post("/v1/schedules/payment-mismatches/runs", headers=headers()).json_body
+    assert again["acted"] == 0  # nothing changed since

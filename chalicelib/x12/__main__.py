@@ -5,6 +5,9 @@ the package that does I/O.
                           written transaction by transaction
     parse --summary FILE  {"transactions", "claims", "total_paid", "findings"} after the same
                           full typed parse (what the benchmark times)
+    render-837p CLAIM.json
+                          the 837P interchange for a claim in the API's JSON contract shape,
+                          with fixed test envelope values unless options say otherwise
 
 Exit status: 0 when the file was read (findings and all), 2 when it cannot be read (one line
 on stderr naming the segment, or the path), 1 on an internal error; never a traceback. When a
@@ -171,8 +174,87 @@ def _add_parse(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.set_defaults(run=parse)
 
 
+def render_837p_command(args: argparse.Namespace) -> int:
+    """A claim in the API's JSON contract shape, written as an 837P interchange. The contract
+    schema (pydantic) is the API's, so it is imported here, in the entry point, and never by
+    the codec itself."""
+    import datetime as dt
+
+    from pydantic import ValidationError
+
+    from chalicelib.api.schemas import ClaimRequest
+
+    from .claim837 import render_837p
+    from .errors import X12WriteError
+    from .writer import EnvelopeValues
+
+    try:
+        text = Path(args.file).read_text(encoding="utf-8")
+    except OSError as error:
+        return _fail(f"{args.file}: {error.strerror or error}")
+    try:
+        claim = ClaimRequest.model_validate_json(text).to_claim()
+    except ValidationError as error:
+        first = error.errors(include_input=False, include_url=False)[0]
+        where = ".".join(str(part) for part in first["loc"])
+        return _fail(f"{args.file}: {where}: {first['msg']} ({error.error_count()} error(s))")
+    created = dt.datetime.combine(args.date, dt.time(12, 0), tzinfo=dt.UTC)
+    try:
+        out = render_837p(
+            [claim],
+            EnvelopeValues(
+                sender_qualifier="ZZ",
+                sender_id=args.sender,
+                receiver_qualifier="ZZ",
+                receiver_id=args.receiver,
+                interchange_control_number=args.control_number,
+                group_control_number=args.control_number,
+                date=args.date,
+                time="1200",
+                usage_indicator=args.usage or claim.usage_indicator,
+                functional_id="HC",
+                implementation_reference="005010X222A1",
+            ),
+            submitter_id=args.sender,
+            receiver_id=args.receiver,
+            transaction_control_number=f"{args.control_number:04d}",
+            reference_id=f"{args.control_number:09d}",
+            created_at=created,
+            line_breaks=args.line_breaks,
+        )
+    except X12WriteError as error:
+        return _fail(f"{args.file}: cannot write an 837P: {error}")
+    sys.stdout.write(out if out.endswith("\n") else out + "\n")
+    return EXIT_READ
+
+
+def _add_render_837p(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    import datetime as dt
+
+    parser = subparsers.add_parser(
+        "render-837p",
+        help="write the 837P for a claim in the API's JSON shape",
+        description="Write the 837P (005010X222A1) interchange for a claim JSON file in the "
+        "contract shape. Envelope values are fixed test values unless given.",
+    )
+    parser.add_argument("file", help="claim JSON (the POST /v1/claims body)")
+    parser.add_argument("--sender", default="CLAIMGATE", help="ISA06 / 1000A submitter id")
+    parser.add_argument("--receiver", default="SANDBOXCH", help="ISA08 / 1000B receiver id")
+    parser.add_argument("--control-number", type=int, default=1, help="ISA13 / GS06 / ST02")
+    parser.add_argument(
+        "--date",
+        type=dt.date.fromisoformat,
+        default=dt.date(2026, 11, 20),
+        help="interchange date, YYYY-MM-DD",
+    )
+    parser.add_argument("--usage", choices=("T", "P"), help="ISA15; default: the claim's")
+    parser.add_argument("--line-breaks", action="store_true", help="a line break per segment")
+    parser.set_defaults(run=render_837p_command)
+
+
 _COMMANDS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
     _add_parse,
+    _add_render_837p,
 )
 
 

@@ -10,10 +10,19 @@ silently dropped.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from enum import Enum
 
+from .ack999 import parse_999
+from .claim837 import parse_837p
+from .eligibility271 import parse_271
 from .envelope import TransactionSet
+from .errors import X12Error
 from .remittance import parse_835
+from .status277 import parse_277
 
 Converter = Callable[[TransactionSet], dict[str, object]]
 
@@ -32,12 +41,43 @@ def transaction_kind(ts: TransactionSet) -> str:
     return _KINDS.get((ts.transaction_set_id, guide), ts.transaction_set_id)
 
 
+def plain(value: object) -> object:
+    """A typed model as JSON-ready data: dataclasses as objects (every field, private-looking
+    PHI fields included: this is the caller's own file), amounts as strings, dates ISO."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return plain(value.value)
+    if isinstance(value, X12Error):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | frozenset | set):
+        return [plain(v) for v in value]
+    return value
+
+
+def _typed(kind: str, model: object) -> dict[str, object]:
+    data = plain(model)
+    assert isinstance(data, dict)
+    return {"type": kind, **data}
+
+
 def _remittance(ts: TransactionSet) -> dict[str, object]:
     return parse_835(ts).as_dict()
 
 
 CONVERTERS: dict[str, Converter] = {
     "835": _remittance,
+    "999": lambda ts: _typed("999", parse_999(ts)),
+    "277": lambda ts: _typed("277", parse_277(ts)),
+    "277CA": lambda ts: _typed("277CA", parse_277(ts)),
+    "271": lambda ts: _typed("271", parse_271(ts)),
+    "837P": lambda ts: {"type": "837P", "claims": plain(parse_837p(ts))},
 }
 
 

@@ -79,7 +79,19 @@ def test_cli_parse_other_transaction_types_are_described(
     status, out, _ = _run(capsys, "parse", str(SAMPLES / "999" / "999 Sample (Rejected).txt"))
     assert status == 0
     (transaction,) = json.loads(out)["transactions"]
-    assert (transaction["type"], transaction["segments"]) == ("999", 7)  # ST..SE
+    assert transaction["type"] == "999"
+    (rejected,) = transaction["sets"]
+    assert rejected["status"] == "R"
+    assert rejected["segment_errors"][0]["segment_id"] == "NM"  # IK3*NM*17**1 as sent
+    status, out, _ = _run(capsys, "parse", str(SAMPLES / "277CA" / "277CA Sample (Rejected).txt"))
+    (report,) = json.loads(out)["transactions"]
+    assert report["type"] == "277CA"
+    assert report["claims"][0]["statuses"][0]["codes"][0]["category"] == "A7"
+    status, out, _ = _run(
+        capsys, "parse", str(SAMPLES / "271" / "subscriber-health-benefit-check.271")
+    )
+    (eligibility,) = json.loads(out)["transactions"]
+    assert eligibility["type"] == "271" and eligibility["members"]
 
 
 def test_cli_summary_counts_after_the_full_parse(capsys: pytest.CaptureFixture[str]) -> None:
@@ -143,3 +155,37 @@ def test_cli_subprocess_summary_and_error() -> None:
     assert failed.returncode == 2
     assert failed.stdout == ""
     assert failed.stderr.count("\n") == 1 and "segment 10 (HL)" in failed.stderr
+
+
+CONTRACT = REPO.parent / "shared" / "contract"
+
+
+def test_cli_render_837p_writes_a_valid_interchange(capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.pyx12_oracle import validate
+
+    status, out, err = _run(capsys, "render-837p", str(CONTRACT / "claim-dependent.json"))
+    assert (status, err) == (0, "")
+    assert out.startswith("ISA*00*") and "HL*3*2*23*0~" in out
+    assert validate(out) == []
+    _, same, _ = _run(capsys, "render-837p", str(CONTRACT / "claim-dependent.json"))
+    assert same == out  # fixed test envelope values: the same claim, the same bytes
+    _, other, _ = _run(
+        capsys,
+        "render-837p",
+        str(CONTRACT / "claim-basic.json"),
+        "--control-number",
+        "42",
+        "--sender",
+        "PRACTICE01",
+    )
+    assert "*000000042*" in other and "*PRACTICE01" in other
+
+
+def test_cli_render_837p_refuses_an_invalid_claim_in_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    broken = tmp_path / "claim.json"
+    broken.write_text(json.dumps({"controlNumber": "1"}))
+    status, out, err = _run(capsys, "render-837p", str(broken))
+    assert status == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and "Field required" in err

@@ -29,6 +29,8 @@ test: lint typecheck unit
 
 bench: $(STAMP)
 	$(PY) -m benchmarks.x12_835
+	$(PY) -m benchmarks.api_requests
+	$(PY) -m benchmarks.followup
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

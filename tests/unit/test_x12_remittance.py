@@ -511,10 +511,17 @@ def test_readers_dispatch_835_and_describe_the_others() -> None:
     assert (converted["type"], converted["total_paid"]) == ("835", "945.00")
     (other,) = EnvelopeReader((SAMPLES / "277CA" / "277CA Sample (Accepted).txt").read_bytes())
     assert transaction_kind(other) == "277CA"
-    placeholder = to_json(other)
-    assert placeholder["type"] == "277"
-    assert placeholder["segments"] == len(other.segments)
-    assert "277CA" not in CONVERTERS
+    acknowledgment = to_json(other)
+    assert acknowledgment["type"] == "277CA"
+    assert acknowledgment["claims"]
+    (institutional,) = EnvelopeReader(
+        (SAMPLES / "837I" / "institutional-claim.837i").read_bytes()
+    )
+    assert transaction_kind(institutional) == "837I"
+    assert "837I" not in CONVERTERS  # no reader: described by type and segment count
+    placeholder = to_json(institutional)
+    assert placeholder["type"] == "837"
+    assert placeholder["segments"] == len(institutional.segments)
 
 
 def test_readers_registration_is_one_dict_entry(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .elements import element, optional
 from .envelope import Finding, TransactionSet
 from .errors import X12ReadError
 
@@ -111,8 +112,8 @@ class SetAcknowledgment:
         found: list[str] = []
         for error in self.segment_errors:
             contexts = list(error.contexts)
-            for element in error.element_errors:
-                contexts.extend(element.contexts)
+            for element_error in error.element_errors:
+                contexts.extend(element_error.contexts)
             for context in contexts:
                 if context.name == "CLM01" and context.reference and context.reference not in found:
                     found.append(context.reference)
@@ -141,14 +142,6 @@ class Acknowledgment:
         return self.group_status in _ACCEPTED
 
 
-def _element(segment: list[str], position: int) -> str:
-    return segment[position] if len(segment) > position else ""
-
-
-def _optional(segment: list[str], position: int) -> str | None:
-    return _element(segment, position) or None
-
-
 class _Reader:
     """Walks the 999 segment list, keeping file positions for errors and findings."""
 
@@ -167,7 +160,7 @@ class _Reader:
         )
 
     def integer(self, segment: list[str], position: int, i: int) -> int | None:
-        text = _element(segment, position)
+        text = element(segment, position)
         if not text:
             return None
         if not text.isdigit():
@@ -185,7 +178,7 @@ class _Reader:
 
     def position(self, segment: list[str], position: int, i: int) -> ElementPosition | None:
         """C030: element position, component position, repeating element position."""
-        text = _element(segment, position)
+        text = element(segment, position)
         if not text:
             return None
         parts = text.split(self.component)
@@ -195,22 +188,22 @@ class _Reader:
                 raise self.error(f"position {text!r} is not numeric", i, position)
             numbers.append(int(part) if part else None)
         numbers += [None] * (3 - len(numbers))
-        element = numbers[0]
-        if element is None:
+        first = numbers[0]
+        if first is None:
             raise self.error("position has no element position", i, position)
-        return ElementPosition(element, numbers[1], numbers[2])
+        return ElementPosition(first, numbers[1], numbers[2])
 
     def context(self, segment: list[str], i: int) -> Context:
-        parts = _element(segment, 1).split(self.component)
+        parts = element(segment, 1).split(self.component)
         if not parts[0]:
             raise self.error("CTX01 context name is missing", i, 1)
-        reference = _element(segment, 6).split(self.component)
+        reference = element(segment, 6).split(self.component)
         return Context(
             name=parts[0],
             reference=(parts[1] or None) if len(parts) > 1 else None,
-            segment_id=_optional(segment, 2),
+            segment_id=optional(segment, 2),
             segment_position=self.integer(segment, 3, i),
-            loop_id=_optional(segment, 4),
+            loop_id=optional(segment, 4),
             element_position=self.position(segment, 5, i),
             element_reference=reference[0] or None,
             component_reference=(reference[1] or None) if len(reference) > 1 else None,
@@ -236,7 +229,7 @@ class _OpenSet:
     current: _OpenSegmentError | None = None
 
 
-def _close_element(reader: _Reader, open_error: _OpenSegmentError) -> None:
+def _closeelement(reader: _Reader, open_error: _OpenSegmentError) -> None:
     segment = open_error.element_segment
     if segment is None:
         return
@@ -244,15 +237,15 @@ def _close_element(reader: _Reader, open_error: _OpenSegmentError) -> None:
     position = reader.position(segment, 1, i)
     if position is None:
         raise reader.error("IK401 position in segment is missing", i, 1)
-    code = _element(segment, 3)
+    code = element(segment, 3)
     if not code:
         raise reader.error("IK403 error code is missing", i, 3)
     open_error.elements.append(
         ElementError(
             position=position,
-            data_element_reference=_optional(segment, 2),
+            data_element_reference=optional(segment, 2),
             error_code=code,
-            bad_value=_optional(segment, 4),
+            bad_value=optional(segment, 4),
             contexts=tuple(open_error.element_contexts or ()),
         )
     )
@@ -264,16 +257,16 @@ def _close_segment_error(reader: _Reader, open_set: _OpenSet) -> None:
     current = open_set.current
     if current is None:
         return
-    _close_element(reader, current)
+    _closeelement(reader, current)
     segment = current.segment
-    if not _element(segment, 1):
+    if not element(segment, 1):
         raise reader.error("IK301 segment id is missing", current.index, 1)
     open_set.errors.append(
         SegmentError(
             segment_id=segment[1],
             position=reader.integer(segment, 2, current.index),
-            loop_id=_optional(segment, 3),
-            error_code=_optional(segment, 4),
+            loop_id=optional(segment, 3),
+            error_code=optional(segment, 4),
             contexts=tuple(current.contexts),
             element_errors=tuple(current.elements),
         )
@@ -297,7 +290,7 @@ def parse_999(ts: TransactionSet) -> Acknowledgment:
         and guessing accepted or rejected would be worse than refusing the file."""
         if open_set is not None:
             raise reader.error(
-                f"AK2 loop for set {_element(open_set.segment, 2)!r} has no IK5 status", at
+                f"AK2 loop for set {element(open_set.segment, 2)!r} has no IK5 status", at
             )
 
     for i, segment in enumerate(ts.segments[1:-1], 1):
@@ -306,7 +299,7 @@ def parse_999(ts: TransactionSet) -> Acknowledgment:
             ak1 = segment
         elif tag == "AK2":
             close_set(i)
-            if not _element(segment, 1) or not _element(segment, 2):
+            if not element(segment, 1) or not element(segment, 2):
                 raise reader.error("AK2 needs the set id and control number", i, 2)
             open_set = _OpenSet(segment, i, [])
         elif tag == "IK3":
@@ -317,7 +310,7 @@ def parse_999(ts: TransactionSet) -> Acknowledgment:
         elif tag == "IK4":
             if open_set is None or open_set.current is None:
                 raise reader.error("IK4 outside an IK3 loop (2100)", i)
-            _close_element(reader, open_set.current)
+            _closeelement(reader, open_set.current)
             open_set.current.element_segment = segment
             open_set.current.element_index = i
             open_set.current.element_contexts = []
@@ -335,7 +328,7 @@ def parse_999(ts: TransactionSet) -> Acknowledgment:
             if open_set is None:
                 raise reader.error("IK5 outside an AK2 loop (2000)", i)
             _close_segment_error(reader, open_set)
-            status = _element(segment, 1)
+            status = element(segment, 1)
             if not status:
                 raise reader.error("IK501 acknowledgment code is missing", i, 1)
             if status not in SET_STATUSES:
@@ -352,7 +345,7 @@ def parse_999(ts: TransactionSet) -> Acknowledgment:
                 SetAcknowledgment(
                     transaction_set_id=open_set.segment[1],
                     control_number=open_set.segment[2],
-                    implementation_reference=_optional(open_set.segment, 3),
+                    implementation_reference=optional(open_set.segment, 3),
                     status=status,
                     error_codes=tuple(code for code in segment[2:7] if code),
                     segment_errors=tuple(open_set.errors),
@@ -368,7 +361,7 @@ def parse_999(ts: TransactionSet) -> Acknowledgment:
     if ak9 is None:
         raise reader.error("999 has no AK9 group status", len(ts.segments) - 1)
     ak9_segment, ak9_index = ak9
-    group_status = _element(ak9_segment, 1)
+    group_status = element(ak9_segment, 1)
     if not group_status:
         raise reader.error("AK901 acknowledgment code is missing", ak9_index, 1)
     if group_status not in GROUP_STATUSES:
@@ -396,9 +389,9 @@ def parse_999(ts: TransactionSet) -> Acknowledgment:
     return Acknowledgment(
         control_number=ts.control_number,
         implementation_reference=ts.implementation_reference,
-        functional_id=_element(ak1, 1),
-        group_control_number=_element(ak1, 2),
-        version=_optional(ak1, 3),
+        functional_id=element(ak1, 1),
+        group_control_number=element(ak1, 2),
+        version=optional(ak1, 3),
         group_status=group_status,
         sets_included=reader.integer(ak9_segment, 2, ak9_index),
         sets_received=reader.integer(ak9_segment, 3, ak9_index),

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Literal
 
+from .elements import element, optional, parse_date, parse_number
 from .envelope import Finding, TransactionSet
 from .errors import X12ReadError
 
@@ -228,21 +229,13 @@ class EligibilityResponse:
     findings: tuple[Finding, ...]
 
 
-def _element(segment: list[str], position: int) -> str:
-    return segment[position] if len(segment) > position else ""
-
-
-def _optional(segment: list[str], position: int) -> str | None:
-    return _element(segment, position) or None
-
-
 def _party(segment: list[str]) -> Party:
     return Party(
-        entity_code=_element(segment, 1),
-        name=_element(segment, 3),
-        first_name=_optional(segment, 4),
-        id_qualifier=_optional(segment, 8),
-        identifier=_optional(segment, 9),
+        entity_code=element(segment, 1),
+        name=element(segment, 3),
+        first_name=optional(segment, 4),
+        id_qualifier=optional(segment, 8),
+        identifier=optional(segment, 9),
     )
 
 
@@ -297,23 +290,18 @@ class _Reader:
 
     def number(self, segment: list[str], position: int, i: int) -> Decimal | None:
         """Money, percents and quantities are never guessed: unreadable ones raise."""
-        text = _element(segment, position)
+        text = element(segment, position)
         if not text:
             return None
-        try:
-            value = Decimal(text)
-        except InvalidOperation:
-            value = Decimal("NaN")
-        if not value.is_finite():
+        value = parse_number(text)
+        if value is None:
             raise self.error(f"{text!r} is not a number", i, position)
         return value
 
     def date(self, text: str, i: int, position: int) -> DateOrRaw:
-        if len(text) == 8 and text.isdigit() and int(text[:4]) >= _EARLIEST_YEAR:
-            try:
-                return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
-            except ValueError:
-                pass
+        parsed = parse_date(text)
+        if parsed is not None:
+            return parsed
         self.findings.append(
             Finding(
                 "invalid_date",
@@ -326,7 +314,7 @@ class _Reader:
         return text
 
     def period(self, segment: list[str], i: int) -> DatePeriod:
-        qualifier, form, text = (_element(segment, p) for p in (1, 2, 3))
+        qualifier, form, text = (element(segment, p) for p in (1, 2, 3))
         if form == "RD8" and "-" in text:
             start, _, end = text.partition("-")
             return DatePeriod(qualifier, self.date(start, i, 3), self.date(end, i, 3))
@@ -342,23 +330,23 @@ class _Reader:
 
     def benefit(self, open_benefit: _Benefit) -> Benefit:
         segment, i = open_benefit.segment, open_benefit.index
-        code = _element(segment, 1)
+        code = element(segment, 1)
         if not code:
             raise self.error("EB01 eligibility or benefit information code is missing", i, 1)
-        procedure = _element(segment, 13)
+        procedure = element(segment, 13)
         return Benefit(
             information_code=code,
-            coverage_level=_optional(segment, 2),
-            service_types=self.repeated(_element(segment, 3)),
-            insurance_type=_optional(segment, 4),
-            plan_coverage_description=_optional(segment, 5),
-            time_period=_optional(segment, 6),
+            coverage_level=optional(segment, 2),
+            service_types=self.repeated(element(segment, 3)),
+            insurance_type=optional(segment, 4),
+            plan_coverage_description=optional(segment, 5),
+            time_period=optional(segment, 6),
             amount=self.number(segment, 7, i),
             percent=self.number(segment, 8, i),
-            quantity_qualifier=_optional(segment, 9),
+            quantity_qualifier=optional(segment, 9),
             quantity=self.number(segment, 10, i),
-            authorization_required=_optional(segment, 11),
-            in_plan_network=_optional(segment, 12),
+            authorization_required=optional(segment, 11),
+            in_plan_network=optional(segment, 12),
             procedure=tuple(procedure.split(self.component)) if procedure else (),
             references=tuple(open_benefit.references),
             dates=tuple(open_benefit.dates),
@@ -381,16 +369,16 @@ class _Reader:
         gender: str | None = None
         if level.dmg is not None:
             dmg, i = level.dmg
-            text = _element(dmg, 2)
+            text = element(dmg, 2)
             birth_date = self.date(text, i, 2) if text else None
-            gender = _optional(dmg, 3)
+            gender = optional(dmg, 3)
         return MemberIdentity(
-            entity_code=_element(name, 1),
-            last_name=_optional(name, 3),
-            first_name=_optional(name, 4),
-            middle_name=_optional(name, 5),
-            id_qualifier=_optional(name, 8),
-            member_id=_optional(name, 9),
+            entity_code=element(name, 1),
+            last_name=optional(name, 3),
+            first_name=optional(name, 4),
+            middle_name=optional(name, 5),
+            id_qualifier=optional(name, 8),
+            member_id=optional(name, 9),
             birth_date=birth_date,
             gender=gender,
         )
@@ -415,7 +403,7 @@ def parse_271(ts: TransactionSet) -> EligibilityResponse:
             bht = (segment, i)
             continue
         if tag == "HL":
-            hl_id, parent_id, code = (_element(segment, p) for p in (1, 2, 3))
+            hl_id, parent_id, code = (element(segment, p) for p in (1, 2, 3))
             if not hl_id or not code:
                 raise reader.error("HL needs an id (HL01) and a level code (HL03)", i, 1)
             if hl_id in levels:
@@ -461,13 +449,13 @@ def parse_271(ts: TransactionSet) -> EligibilityResponse:
                 if level.name is not None
                 else f"2000{suffix}"
             )
-            if not _element(segment, 1):
+            if not element(segment, 1):
                 raise reader.error("AAA01 valid request indicator is missing", i, 1)
             rejection = Rejection(
                 loop=loop,
                 valid_request=segment[1],
-                reject_reason=_optional(segment, 3),
-                follow_up_action=_optional(segment, 4),
+                reject_reason=optional(segment, 3),
+                follow_up_action=optional(segment, 4),
                 segment_index=reader.at(i),
             )
             (top_rejections if level.code in ("20", "21") else level.rejections).append(rejection)
@@ -477,27 +465,27 @@ def parse_271(ts: TransactionSet) -> EligibilityResponse:
             benefit = _Benefit(segment, i)
             level.benefits.append(benefit)
         elif tag == "MSG" and benefit is not None:
-            benefit.messages.append(_element(segment, 1))
+            benefit.messages.append(element(segment, 1))
         elif tag == "REF":
-            reference = Reference(_element(segment, 1), _element(segment, 2), _optional(segment, 3))
+            reference = Reference(element(segment, 1), element(segment, 2), optional(segment, 3))
             (benefit.references if benefit is not None else level.references).append(reference)
         elif tag == "DTP":
             period = reader.period(segment, i)
             (benefit.dates if benefit is not None else level.dates).append(period)
-        elif tag == "TRN" and _element(segment, 2):
+        elif tag == "TRN" and element(segment, 2):
             level.trace_numbers.append(segment[2])
         elif tag == "DMG":
             level.dmg = (segment, i)
         elif tag == "INS":
-            level.relationship = _optional(segment, 2)
+            level.relationship = optional(segment, 2)
 
     members = [_member(reader, levels, level) for level in order if level.code in ("22", "23")]
     return EligibilityResponse(
         control_number=ts.control_number,
         implementation_reference=ts.implementation_reference,
-        reference_id=_optional(bht[0], 3) if bht else None,
-        created=reader.date(_element(bht[0], 4), bht[1], 4)
-        if bht and _element(bht[0], 4)
+        reference_id=optional(bht[0], 3) if bht else None,
+        created=reader.date(element(bht[0], 4), bht[1], 4)
+        if bht and element(bht[0], 4)
         else None,
         payers=tuple(_party(lv.name) for lv in order if lv.code == "20" and lv.name),
         rejections=tuple(top_rejections),

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from .elements import element
 from .errors import X12ReadError
 from .tokenizer import Delimiters, SegmentReader
 
@@ -81,10 +82,6 @@ class TransactionSet:
     findings: list[Finding] = field(default_factory=list)
 
 
-def _element(segment: list[str], position: int) -> str:
-    return segment[position] if len(segment) > position else ""
-
-
 def _parse_isa(segment: list[str], delimiters: Delimiters, index: int) -> Interchange:
     if len(segment) < 17:
         raise X12ReadError(
@@ -109,13 +106,13 @@ def _parse_isa(segment: list[str], delimiters: Delimiters, index: int) -> Interc
 
 def _parse_gs(segment: list[str]) -> FunctionalGroup:
     return FunctionalGroup(
-        functional_id=_element(segment, 1),
-        sender_id=_element(segment, 2),
-        receiver_id=_element(segment, 3),
-        date=_element(segment, 4),
-        time=_element(segment, 5),
-        control_number=_element(segment, 6),
-        version=_element(segment, 8),
+        functional_id=element(segment, 1),
+        sender_id=element(segment, 2),
+        receiver_id=element(segment, 3),
+        date=element(segment, 4),
+        time=element(segment, 5),
+        control_number=element(segment, 6),
+        version=element(segment, 8),
     )
 
 
@@ -182,9 +179,9 @@ class EnvelopeReader:
                 current = TransactionSet(
                     interchange=interchange,
                     group=group,
-                    transaction_set_id=_element(segment, 1),
-                    control_number=_element(segment, 2),
-                    implementation_reference=_element(segment, 3) or None,
+                    transaction_set_id=element(segment, 1),
+                    control_number=element(segment, 2),
+                    implementation_reference=element(segment, 3) or None,
                     segments=[segment],
                     first_index=index,
                 )
@@ -192,7 +189,7 @@ class EnvelopeReader:
                 if group is None:
                     raise X12ReadError("GE without GS", segment_index=index, segment_id=tag)
                 self._check(
-                    _element(segment, 1),
+                    element(segment, 1),
                     str(sets_in_group),
                     "GE01",
                     "number of transaction sets",
@@ -201,7 +198,7 @@ class EnvelopeReader:
                     1,
                 )
                 self._check(
-                    _element(segment, 2),
+                    element(segment, 2),
                     group.control_number,
                     "GE02",
                     "GS06 control number",
@@ -219,7 +216,7 @@ class EnvelopeReader:
                         segment_id=tag,
                     )
                 self._check(
-                    _element(segment, 1),
+                    element(segment, 1),
                     str(groups_in_interchange),
                     "IEA01",
                     "number of functional groups",
@@ -228,7 +225,7 @@ class EnvelopeReader:
                     1,
                 )
                 self._check(
-                    _element(segment, 2),
+                    element(segment, 2),
                     interchange.control_number,
                     "IEA02",
                     "ISA13 control number",
@@ -252,7 +249,7 @@ class EnvelopeReader:
             )
 
     def _close_set(self, current: TransactionSet, se: list[str], index: int) -> None:
-        count = _element(se, 1)
+        count = element(se, 1)
         if count != str(len(current.segments)):
             current.findings.append(
                 Finding(
@@ -263,11 +260,11 @@ class EnvelopeReader:
                     1,
                 )
             )
-        if _element(se, 2) != current.control_number:
+        if element(se, 2) != current.control_number:
             current.findings.append(
                 Finding(
                     "se_control_mismatch",
-                    f"SE02 {_element(se, 2)!r} does not match ST02 {current.control_number!r}",
+                    f"SE02 {element(se, 2)!r} does not match ST02 {current.control_number!r}",
                     index,
                     "SE",
                     2,

@@ -30,6 +30,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, BinaryIO, ParamSpec, TypeVar, cast
 
+from .elements import parse_date, parse_number
 from .envelope import EnvelopeReader, Finding, TransactionSet
 from .errors import X12ReadError
 
@@ -477,7 +478,7 @@ class _Reader:
                 position,
             )
             return _ZERO
-        number = _number(value)
+        number = parse_number(value)
         if number is None:
             raise X12ReadError(
                 f"{what} {value!r} is not a number",
@@ -493,7 +494,7 @@ class _Reader:
         """A number that does not drive balancing: unreadable is a finding, read as None."""
         if not value:
             return None
-        number = _number(value)
+        number = parse_number(value)
         if number is None:
             self._finding(
                 "invalid_number",
@@ -506,7 +507,7 @@ class _Reader:
 
     def _date(self, value: str, index: int, segment_id: str, position: int) -> date | None:
         """CCYYMMDD (DTM02, BPR16, PLB02). Missing or invalid: a finding, read as None."""
-        parsed = _parse_date(value)
+        parsed = parse_date(value)
         if parsed is not None:
             self.dates[value] = parsed
         elif value:
@@ -916,7 +917,7 @@ class _Reader:
                         references += (_new_reference(segment[1], segment[2]),)
             elif tag == "AMT":
                 if len(segment) > 2:
-                    figure = _number(segment[2])
+                    figure = parse_number(segment[2])
                     if figure is None:
                         self._quantity(segment[2], base + position, "AMT", 2, "amount")
                     elif segment[1] == "B6":
@@ -1030,24 +1031,6 @@ class _Reader:
                     segment_index=index,
                 )
             )
-
-
-def _number(value: str) -> Decimal | None:
-    """X12 R (decimal) element text as Decimal; None when it is not a finite number."""
-    try:
-        number = Decimal(value)
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
-
-
-def _parse_date(value: str) -> date | None:
-    if len(value) != 8 or not value.isdigit():
-        return None
-    try:
-        return date(int(value[:4]), int(value[4:6]), int(value[6:]))
-    except ValueError:
-        return None
 
 
 def parse_835(ts: TransactionSet) -> Remittance:

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Literal
 
+from .elements import element, optional, parse_date, parse_number
 from .envelope import Finding, TransactionSet
 from .errors import X12ReadError
 
@@ -172,14 +173,6 @@ class ClaimStatusReport:
     findings: tuple[Finding, ...]
 
 
-def _element(segment: list[str], position: int) -> str:
-    return segment[position] if len(segment) > position else ""
-
-
-def _optional(segment: list[str], position: int) -> str | None:
-    return _element(segment, position) or None
-
-
 # -- mutable builders: the HL walk fills these, then freezes them ----------------------------
 
 
@@ -240,37 +233,32 @@ class _Reader:
 
     def amount(self, segment: list[str], position: int, i: int) -> Decimal | None:
         """Money and quantities: an unreadable amount is never guessed, so it raises."""
-        text = _element(segment, position)
+        text = element(segment, position)
         if not text:
             return None
-        try:
-            value = Decimal(text)
-        except InvalidOperation:
-            value = Decimal("NaN")
-        if not value.is_finite():
+        value = parse_number(text)
+        if value is None:
             raise self.error(f"{text!r} is not a number", i, position)
         return value
 
     def date(self, text: str, i: int, position: int) -> DateOrRaw:
         """CCYYMMDD; otherwise keep the raw text and record a finding."""
-        if len(text) == 8 and text.isdigit() and int(text[:4]) >= _EARLIEST_YEAR:
-            try:
-                return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
-            except ValueError:
-                pass
+        parsed = parse_date(text)
+        if parsed is not None:
+            return parsed
         self.finding("invalid_date", f"{text!r} is not a CCYYMMDD date", i, position)
         return text
 
     def optional_date(self, segment: list[str], position: int, i: int) -> DateOrRaw | None:
-        text = _element(segment, position)
+        text = element(segment, position)
         return self.date(text, i, position) if text else None
 
     def period(self, segment: list[str], i: int) -> ServiceDates:
         """DTP*472 (DTP02 D8 or RD8, DTP03) or DTM*472 (DTM02 date, 5010 277 X212 2220)."""
         if segment[0] == "DTM":
-            day = self.date(_element(segment, 2), i, 2)
+            day = self.date(element(segment, 2), i, 2)
             return ServiceDates(day, day)
-        qualifier, text = _element(segment, 2), _element(segment, 3)
+        qualifier, text = element(segment, 2), element(segment, 3)
         if qualifier == "RD8":
             start, _, end = text.partition("-")
             if not end:
@@ -291,44 +279,44 @@ class _Reader:
 
     def status(self, segment: list[str], i: int) -> Status:
         """STC: STC01 is required; STC10 and STC11 carry further status codes."""
-        if not _element(segment, 1):
+        if not element(segment, 1):
             raise self.error("STC01 claim status is missing", i, 1)
         codes = [self.status_code(segment[1], i, 1)]
         codes += [
-            self.status_code(_element(segment, p), i, p) for p in (10, 11) if _element(segment, p)
+            self.status_code(element(segment, p), i, p) for p in (10, 11) if element(segment, p)
         ]
         return Status(
             codes=tuple(codes),
             effective_date=self.optional_date(segment, 2, i),
-            action_code=_optional(segment, 3),
+            action_code=optional(segment, 3),
             total_charge=self.amount(segment, 4, i),
             payment_amount=self.amount(segment, 5, i),
             adjudication_date=self.optional_date(segment, 6, i),
             check_issue_date=self.optional_date(segment, 8, i),
-            check_number=_optional(segment, 9),
-            message=_optional(segment, 12),
+            check_number=optional(segment, 9),
+            message=optional(segment, 12),
             segment_index=self.at(i),
         )
 
 
 def _party(segment: list[str]) -> Party:
     return Party(
-        entity_code=_element(segment, 1),
-        name=_element(segment, 3),
-        first_name=_optional(segment, 4),
-        id_qualifier=_optional(segment, 8),
-        identifier=_optional(segment, 9),
+        entity_code=element(segment, 1),
+        name=element(segment, 3),
+        first_name=optional(segment, 4),
+        id_qualifier=optional(segment, 8),
+        identifier=optional(segment, 9),
     )
 
 
 def _person(segment: list[str]) -> PersonIdentity:
     return PersonIdentity(
-        entity_code=_element(segment, 1),
-        last_name=_element(segment, 3),
-        first_name=_optional(segment, 4),
-        middle_name=_optional(segment, 5),
-        id_qualifier=_optional(segment, 8),
-        member_id=_optional(segment, 9),
+        entity_code=element(segment, 1),
+        last_name=element(segment, 3),
+        first_name=optional(segment, 4),
+        middle_name=optional(segment, 5),
+        id_qualifier=optional(segment, 8),
+        member_id=optional(segment, 9),
     )
 
 
@@ -364,7 +352,7 @@ def parse_277(ts: TransactionSet) -> ClaimStatusReport:
         if tag == "BHT":
             bht, bht_index = segment, i
         elif tag == "HL":
-            hl_id, parent_id, code = (_element(segment, p) for p in (1, 2, 3))
+            hl_id, parent_id, code = (element(segment, p) for p in (1, 2, 3))
             if not hl_id or not code:
                 raise reader.error("HL needs an id (HL01) and a level code (HL03)", i, 1)
             if hl_id in levels:
@@ -385,7 +373,7 @@ def parse_277(ts: TransactionSet) -> ClaimStatusReport:
             else:
                 level.party = _party(segment)
         elif tag == "TRN":
-            loop = _Loop(reader.at(i), _optional(segment, 2))
+            loop = _Loop(reader.at(i), optional(segment, 2))
             level.loops.append(loop)
             line = None
         elif tag == "STC":
@@ -405,27 +393,27 @@ def parse_277(ts: TransactionSet) -> ClaimStatusReport:
             line = _Line(segment, i)
             loop.lines.append(line)
         elif tag == "REF" and loop is not None:
-            qualifier, value = _element(segment, 1), _element(segment, 2)
+            qualifier, value = element(segment, 1), element(segment, 2)
             if line is not None and qualifier == "FJ":
                 line.control_number = value or None
             elif line is None:
                 loop.refs.setdefault(qualifier, value)
-        elif tag in ("DTP", "DTM") and _element(segment, 1) == "472" and loop is not None:
+        elif tag in ("DTP", "DTM") and element(segment, 1) == "472" and loop is not None:
             dates = reader.period(segment, i)
             if line is not None:
                 line.dates = dates
             else:
                 loop.service_dates = dates
-        elif tag == "DTP" and loop is not None and _element(segment, 1) in ("050", "009"):
-            loop.dates[segment[1]] = reader.date(_element(segment, 3), i, 3)
+        elif tag == "DTP" and loop is not None and element(segment, 1) in ("050", "009"):
+            loop.dates[segment[1]] = reader.date(element(segment, 3), i, 3)
         elif tag == "QTY" and loop is not None:
             quantity = reader.amount(segment, 2, i)
             if quantity is not None:
-                loop.quantities[_element(segment, 1)] = quantity
+                loop.quantities[element(segment, 1)] = quantity
         elif tag == "AMT" and loop is not None:
             amount = reader.amount(segment, 2, i)
             if amount is not None:
-                loop.amounts[_element(segment, 1)] = amount
+                loop.amounts[element(segment, 1)] = amount
 
     return _build(ts, reader, kind, bht, bht_index, levels, order)
 
@@ -450,14 +438,14 @@ def _first(values: dict[str, Decimal], *keys: str) -> Decimal | None:
 
 def _line(reader: _Reader, line: _Line) -> ServiceLineStatus:
     segment, i = line.segment, line.index
-    procedure = _element(segment, 1).split(reader.component)
+    procedure = element(segment, 1).split(reader.component)
     if not procedure[0]:
         raise reader.error("SVC01 procedure is missing", i, 1)
     return ServiceLineStatus(
         procedure=tuple(procedure),
         charge=reader.amount(segment, 2, i),
         payment=reader.amount(segment, 3, i),
-        revenue_code=_optional(segment, 4),
+        revenue_code=optional(segment, 4),
         units=reader.amount(segment, 7, i),
         statuses=tuple(line.statuses),
         line_item_control_number=line.control_number,
@@ -522,7 +510,7 @@ def _build(
         kind=kind,
         control_number=ts.control_number,
         implementation_reference=ts.implementation_reference,
-        reference_id=_optional(bht, 3) if bht else None,
+        reference_id=optional(bht, 3) if bht else None,
         created=reader.optional_date(bht, 4, bht_index) if bht else None,
         sources=tuple(sources),
         receivers=tuple(receivers),

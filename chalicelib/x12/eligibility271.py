@@ -484,9 +484,7 @@ def parse_271(ts: TransactionSet) -> EligibilityResponse:
         control_number=ts.control_number,
         implementation_reference=ts.implementation_reference,
         reference_id=optional(bht[0], 3) if bht else None,
-        created=reader.date(element(bht[0], 4), bht[1], 4)
-        if bht and element(bht[0], 4)
-        else None,
+        created=reader.date(element(bht[0], 4), bht[1], 4) if bht and element(bht[0], 4) else None,
         payers=tuple(_party(lv.name) for lv in order if lv.code == "20" and lv.name),
         rejections=tuple(top_rejections),
         members=tuple(members),

@@ -10,13 +10,13 @@ from chalice.app import Blueprint, Response
 from pydantic import ValidationError
 
 from chalicelib.claims.lifecycle import Status
+from chalicelib.contract import ClaimRequest
 from chalicelib.observability import logger
 from chalicelib.services import claims as service
 from chalicelib.store.errors import DuplicateClaimError, InvalidCursorError
 
 from .auth import tenant_of
 from .http import error_response, json_body, json_response, problems_response, schema_problems
-from .schemas import ClaimRequest
 from .views import (
     ClaimCreatedOut,
     ClaimDetailOut,

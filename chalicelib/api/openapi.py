@@ -10,9 +10,10 @@ from chalice.app import Blueprint, Response
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from chalicelib.contract import ClaimRequest
+
 from .operations import RunOut, RunPageOut, ScheduleListOut
 from .payers import FeeScheduleOut, PayerOut, PayerUpdateIn
-from .schemas import ClaimRequest
 from .views import (
     ClaimCreatedOut,
     ClaimDetailOut,

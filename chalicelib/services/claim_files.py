@@ -9,7 +9,7 @@ from datetime import datetime
 
 from pydantic import ValidationError
 
-from chalicelib.api.schemas import request_from_claim
+from chalicelib.contract import request_from_claim
 from chalicelib.store import archive
 from chalicelib.store.errors import DuplicateClaimError
 from chalicelib.x12.claim837 import parse_837p

@@ -15,7 +15,6 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from chalicelib.api.schemas import ClaimRequest
 from chalicelib.claims.errors import LifecycleError
 from chalicelib.claims.followup import (
     DueClaim,
@@ -26,6 +25,7 @@ from chalicelib.claims.followup import (
 )
 from chalicelib.claims.lifecycle import Event
 from chalicelib.claims.records import ClaimRecord, with_event
+from chalicelib.contract import ClaimRequest
 from chalicelib.payers.gateways.base import GatewayError
 from chalicelib.schedules.runs import Run
 from chalicelib.store import archive, batches

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from chalicelib.api.schemas import ClaimRequest
 from chalicelib.claims.acknowledgments import (
     CLEARINGHOUSE_ENTITY_CODES,
     StatusDecision,
@@ -26,6 +25,7 @@ from chalicelib.claims.lifecycle import Event, Status
 from chalicelib.claims.posting import post_claim_payment
 from chalicelib.claims.records import ClaimEvent, ClaimRecord, with_event
 from chalicelib.claims.variance import check_payment, check_remittance_balance, contract_rate_for
+from chalicelib.contract import ClaimRequest
 from chalicelib.observability import logger
 from chalicelib.store import archive, batches, contracts, inbound
 from chalicelib.store import claims as claim_store

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from chalicelib.api.schemas import ClaimRequest
 from chalicelib.claims.lifecycle import Event, Status
 from chalicelib.claims.posting import Posting
 from chalicelib.claims.records import ClaimEvent, ClaimRecord, with_event
 from chalicelib.claims.variance import check_payment, contract_rate_for
 from chalicelib.claims.worklist import current_postings
+from chalicelib.contract import ClaimRequest
 from chalicelib.payers.fee_schedules import FeeScheduleVersion
 from chalicelib.schedules.runs import Run
 from chalicelib.store import claims as claim_store

@@ -7,12 +7,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from chalicelib.api.schemas import ClaimRequest, request_from_claim
 from chalicelib.claims.cob import CobError, NextPayerAction, build_next_payer_claim, plan_next_payer
 from chalicelib.claims.errors import LifecycleError
 from chalicelib.claims.lifecycle import Event
 from chalicelib.claims.posting import Posting
 from chalicelib.claims.records import ClaimRecord
+from chalicelib.contract import ClaimRequest, request_from_claim
 from chalicelib.schedules.runs import Run
 from chalicelib.store import claims as claim_store
 from chalicelib.store.errors import ConcurrentUpdateError, DuplicateClaimError

@@ -14,12 +14,12 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from chalicelib.api.schemas import ClaimRequest
 from chalicelib.claims.batching import PlannedBatch, QueuedClaim, plan_batches, retry_delay
 from chalicelib.claims.errors import LifecycleError
 from chalicelib.claims.followup import due_time
 from chalicelib.claims.lifecycle import Event, Status
 from chalicelib.claims.records import ClaimRecord
+from chalicelib.contract import ClaimRequest
 from chalicelib.observability import logger
 from chalicelib.payers.gateways.base import Gateway, GatewayError
 from chalicelib.payers.policies import first_check_due

@@ -8,11 +8,11 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 
-from chalicelib.api.schemas import ClaimRequest
 from chalicelib.claims.posting import Posting
 from chalicelib.claims.records import ClaimRecord
 from chalicelib.claims.variance import flag_from_json
 from chalicelib.claims.worklist import WorklistItem, items_for_claim, worklist_sort_key
+from chalicelib.contract import ClaimRequest
 from chalicelib.payers.policies import PayerPolicy, policy_for
 
 from .claims import TtlCache, find_payer

@@ -182,7 +182,7 @@ def render_837p_command(args: argparse.Namespace) -> int:
 
     from pydantic import ValidationError
 
-    from chalicelib.api.schemas import ClaimRequest
+    from chalicelib.contract import ClaimRequest
 
     from .claim837 import render_837p
     from .errors import X12WriteError

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.api.schemas import ClaimRequest
 from chalicelib.claims.cob import (
     CobError,
     NextPayerAction,
@@ -27,6 +26,7 @@ from chalicelib.claims.model import (
 )
 from chalicelib.claims.posting import Posting, post_claim_payment
 from chalicelib.claims.scrub import scrub_claim
+from chalicelib.contract import ClaimRequest
 from chalicelib.x12.claim837 import parse_837p, render_837p
 from chalicelib.x12.envelope import EnvelopeReader
 from chalicelib.x12.remittance import iter_remittances

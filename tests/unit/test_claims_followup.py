@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.api.schemas import ClaimRequest
 from chalicelib.claims.followup import (
     ACKNOWLEDGED,
     ERROR,
@@ -36,6 +35,7 @@ from chalicelib.claims.lifecycle import Event, Status
 from chalicelib.claims.model import Claim
 from chalicelib.claims.records import ClaimEvent, ClaimRecord, with_event
 from chalicelib.claims.worklist import STATUS_CHECK_SOURCE
+from chalicelib.contract import ClaimRequest
 from chalicelib.payers.gateways.sandbox.clearinghouse import SandboxClearinghouse, SandboxState
 from chalicelib.payers.policies import COMMERCIAL, PayerPolicy
 from chalicelib.x12.claim837 import render_837p

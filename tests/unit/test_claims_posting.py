@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.api.schemas import ClaimRequest
 from chalicelib.claims.lifecycle import Event
 from chalicelib.claims.model import Claim, ServiceLine
 from chalicelib.claims.posting import (
@@ -24,6 +23,7 @@ from chalicelib.claims.posting import (
     Posting,
     post_claim_payment,
 )
+from chalicelib.contract import ClaimRequest
 from chalicelib.x12.remittance import ClaimPayment, Remittance, iter_remittances
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"

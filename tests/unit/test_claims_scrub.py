@@ -13,7 +13,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chalicelib.api.schemas import ClaimRequest
 from chalicelib.claims import model
 from chalicelib.claims.model import Claim
 from chalicelib.claims.scrub import (
@@ -24,6 +23,7 @@ from chalicelib.claims.scrub import (
     scrub_claim,
     text_fields,
 )
+from chalicelib.contract import ClaimRequest
 
 CONTRACT = Path(__file__).resolve().parents[2].parent / "shared" / "contract"
 TODAY = date(2026, 11, 27)

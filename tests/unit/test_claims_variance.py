@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.api.schemas import ClaimRequest
 from chalicelib.claims.model import Claim, ServiceLine
 from chalicelib.claims.posting import PostedLine, Posting, post_claim_payment
 from chalicelib.claims.variance import (
@@ -21,6 +20,7 @@ from chalicelib.claims.variance import (
     contract_gaps,
     contract_rate_for,
 )
+from chalicelib.contract import ClaimRequest
 from chalicelib.payers.fee_schedules import (
     ContractedRate,
     FeeScheduleRow,

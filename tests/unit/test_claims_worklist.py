@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.api.schemas import ClaimRequest
 from chalicelib.claims.lifecycle import Event, Status
 from chalicelib.claims.model import Claim
 from chalicelib.claims.posting import PostedAdjustment, Posting, post_claim_payment
@@ -29,6 +28,7 @@ from chalicelib.claims.worklist import (
     primary_adjustment,
     worklist_sort_key,
 )
+from chalicelib.contract import ClaimRequest
 from chalicelib.payers.policies import COMMERCIAL, PayerPolicy
 from chalicelib.x12.remittance import iter_remittances
 

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.api.schemas import ClaimRequest
 from chalicelib.claims.model import (
     Claim,
     OtherInsured,
@@ -18,6 +17,7 @@ from chalicelib.claims.model import (
     OtherSubscriberInformation,
     ServiceLine,
 )
+from chalicelib.contract import ClaimRequest
 from chalicelib.payers.gateways.sandbox.adjudication import (
     ClaimAdjudication,
     adjudicate_claim,

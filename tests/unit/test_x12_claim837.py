@@ -15,7 +15,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chalicelib.api.schemas import ClaimRequest
 from chalicelib.claims.model import (
     BILLING,
     PROVIDER_TYPES,
@@ -29,6 +28,7 @@ from chalicelib.claims.model import (
     OtherSubscriberInformation,
     Provider,
 )
+from chalicelib.contract import ClaimRequest
 from chalicelib.x12.claim837 import Claim837, format_r, parse_837p, render_837p
 from chalicelib.x12.envelope import EnvelopeReader, TransactionSet
 from chalicelib.x12.errors import X12ReadError, X12WriteError

@@ -514,9 +514,7 @@ def test_readers_dispatch_835_and_describe_the_others() -> None:
     acknowledgment = to_json(other)
     assert acknowledgment["type"] == "277CA"
     assert acknowledgment["claims"]
-    (institutional,) = EnvelopeReader(
-        (SAMPLES / "837I" / "institutional-claim.837i").read_bytes()
-    )
+    (institutional,) = EnvelopeReader((SAMPLES / "837I" / "institutional-claim.837i").read_bytes())
     assert transaction_kind(institutional) == "837I"
     assert "837I" not in CONVERTERS  # no reader: described by type and segment count
     placeholder = to_json(institutional)

@@ -1,7 +1,8 @@
-"""Request and response schemas of the public API, in the JSON 837P shape of the large
-clearinghouse APIs ("professional claims v3"). They validate requests and generate the
-OpenAPI document, so the two cannot drift; `to_claim` turns a valid request into the
-domain claim.
+"""The public claim contract: the request schema of the API in the JSON 837P shape of the
+large clearinghouse APIs ("professional claims v3"). It validates requests and generates the
+OpenAPI document, so the two cannot drift; `to_claim` turns a valid request into the domain
+claim and `request_from_claim` the other way (claims read from 837 files, secondary claims).
+It lives outside api/ because the services store and read claims in this shape too.
 
 Structural problems (a missing required field, a date that is not a real CCYYMMDD date,
 an amount that is not a number) are reported here; business edits run afterwards on the

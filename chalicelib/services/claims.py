@@ -60,10 +60,10 @@ _tenants = TtlCache()
 _payers = TtlCache()
 
 
-def _with_worklist(record: ClaimRecord) -> ClaimRecord:
+def _with_worklist(record: ClaimRecord, claim: Claim | None = None) -> ClaimRecord:
     from .worklist import with_worklist
 
-    return with_worklist(record, now=record.updated_at)
+    return with_worklist(record, now=record.updated_at, claim=claim)
 
 
 def new_claim_id() -> str:
@@ -150,7 +150,7 @@ def submit_claim(
             ),
         ),
     )
-    record = _with_worklist(record)
+    record = _with_worklist(record, claim)
     claim_store.create_claim(record)
     return record, findings
 

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 
+from chalicelib.claims.model import Claim
 from chalicelib.claims.posting import Posting
 from chalicelib.claims.records import ClaimRecord
 from chalicelib.claims.variance import flag_from_json
@@ -51,9 +52,10 @@ def item_json(item: WorklistItem) -> dict[str, object]:
     }
 
 
-def with_worklist(record: ClaimRecord, *, now: datetime) -> ClaimRecord:
-    """The record with its worklist items derived from its current state."""
-    claim = ClaimRequest.model_validate(record.body).to_claim()
+def with_worklist(record: ClaimRecord, *, now: datetime, claim: Claim | None = None) -> ClaimRecord:
+    """The record with its worklist items derived from its current state (`claim`: its body,
+    already parsed, when the caller has it)."""
+    claim = claim or ClaimRequest.model_validate(record.body).to_claim()
     items = items_for_claim(
         record,
         [Posting.from_json(p) for p in record.remittances],

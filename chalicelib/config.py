@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import lru_cache
 
 
@@ -26,6 +27,14 @@ class Settings:
     sandbox_remit_delay_polls: int
     sandbox_outage: bool
     followup_queue: str
+    clock_start: datetime | None
+
+
+def _instant(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
@@ -44,6 +53,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         sandbox_remit_delay_polls=int(env.get("CLAIMGATE_SANDBOX_REMIT_DELAY_POLLS", "1")),
         sandbox_outage=env.get("CLAIMGATE_SANDBOX_OUTAGE", "").lower() in ("1", "true", "yes"),
         followup_queue=env.get("CLAIMGATE_FOLLOWUP_QUEUE", "claimgate-followups"),
+        clock_start=_instant(env.get("CLAIMGATE_CLOCK_START")),
     )
 
 

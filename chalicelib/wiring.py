@@ -6,6 +6,8 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.clock import utcnow
+
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 
@@ -86,7 +88,6 @@ def use_gateway(name: str, connection: Gateway | None) -> None:
 def _build_gateway(name: str) -> Gateway:
     if name != "sandbox":
         raise KeyError(f"no clearinghouse gateway named {name!r}")
-    from datetime import UTC, datetime
 
     from chalicelib.config import settings
     from chalicelib.payers.gateways.sandbox.clearinghouse import SandboxClearinghouse
@@ -100,6 +101,6 @@ def _build_gateway(name: str) -> Gateway:
             remit_delay_polls=cfg.sandbox_remit_delay_polls,
         ),
         S3SandboxStateStore(),
-        clock=lambda: datetime.now(UTC),
+        clock=utcnow,
         outage=cfg.sandbox_outage,
     )

@@ -26,9 +26,10 @@ import sys
 import threading
 import time
 import urllib.request
-from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
+
+from chalicelib.clock import utcnow
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DEMO_KEY = "cg_demo_local_key"
@@ -112,10 +113,10 @@ def main() -> int:
             tenant_id="demo",
             tenant_name="Demo practice",
             api_key=demo_key,
-            now=datetime.now(UTC),
+            now=utcnow(),
             roles=("tenant", "operator"),  # one key for the whole local walk-through
         )
-        seed_sandbox_contracts("demo", now=datetime.now(UTC))
+        seed_sandbox_contracts("demo", now=utcnow())
         chalice = subprocess.Popen(
             [CHALICE, "local", "--host", "127.0.0.1", "--port", str(api_port), "--no-autoreload"],
             cwd=ROOT,

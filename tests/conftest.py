@@ -19,6 +19,9 @@ os.environ.update(
         "CLAIMGATE_ARCHIVE_BUCKET": "claimgate-test-archive",
         "POWERTOOLS_SERVICE_NAME": "claimgate",
         "POWERTOOLS_METRICS_NAMESPACE": "claimgate-test",
+        # The contract examples have fixed dates of service: the service's clock starts on a
+        # fixed day so filing limits and due dates come out the same whenever the tests run.
+        "CLAIMGATE_CLOCK_START": "2026-11-27T12:00:00+00:00",
     }
 )
 os.environ.pop("CLAIMGATE_AWS_ENDPOINT", None)

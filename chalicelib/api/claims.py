@@ -10,6 +10,7 @@ from chalice.app import Blueprint, Response
 from pydantic import ValidationError
 
 from chalicelib.claims.lifecycle import Status
+from chalicelib.clock import utcnow
 from chalicelib.contract import ClaimRequest
 from chalicelib.observability import logger
 from chalicelib.services import claims as service
@@ -32,7 +33,7 @@ MAX_PAGE = 200
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return utcnow()
 
 
 def _parse_claim(body: object) -> ClaimRequest | Response:

@@ -3,10 +3,9 @@ was applied out. The same code path as the scheduled poll."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from chalice.app import Blueprint, Response
 
+from chalicelib.clock import utcnow
 from chalicelib.services.inbound import receive_file
 from chalicelib.x12.errors import X12ReadError
 
@@ -30,7 +29,7 @@ def _receive(accept: frozenset[str], source: str) -> Response:
         body,
         name=request.headers.get("x-file-name", "upload"),
         source=source,
-        now=datetime.now(UTC),
+        now=utcnow(),
         accept=accept,
     )
     status = {"applied": 200, "duplicate": 200}.get(outcome.status, 422)
@@ -50,7 +49,7 @@ def post_claim_file() -> Response:
 
     try:
         result = submit_claim_file(
-            tenant_of(request), body, now=datetime.now(UTC), new_claim_id=new_claim_id
+            tenant_of(request), body, now=utcnow(), new_claim_id=new_claim_id
         )
     except X12ReadError as error:
         return Response(

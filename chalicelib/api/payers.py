@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from chalice.app import Blueprint, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from chalicelib.clock import utcnow
 from chalicelib.payers.fee_schedules import (
     FeeScheduleError,
     parse_fee_schedule_csv,
@@ -131,7 +132,7 @@ def put_payer(payer_id: str) -> Response:
     except PolicyError as error:
         return error_response(422, "invalid_value", str(error), f"policy.{error.field}")
     try:
-        view = service.set_policy(tenant_of(request), payer_id, policy, now=datetime.now(UTC))
+        view = service.set_policy(tenant_of(request), payer_id, policy, now=utcnow())
     except service.PayerNotFoundError:
         return _not_found()
     return json_response(PayerOut.of(view))
@@ -181,7 +182,7 @@ def put_fee_schedule(payer_id: str) -> Response:
             payer_id,
             rows,
             source="csv" if csv_upload else "json",
-            now=datetime.now(UTC),
+            now=utcnow(),
         )
     except service.PayerNotFoundError:
         return _not_found()

@@ -6,8 +6,9 @@ from __future__ import annotations
 import traceback
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
+from chalicelib.clock import utcnow
 from chalicelib.observability import logger
 from chalicelib.schedules.registry import (
     CLAIM_FOLLOWUPS,
@@ -27,7 +28,7 @@ class UnknownScheduleError(Exception):
 
 
 def _utcnow() -> datetime:
-    return datetime.now(UTC)
+    return utcnow()
 
 
 def execute(

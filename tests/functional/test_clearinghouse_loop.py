@@ -8,6 +8,7 @@ from typing import Any
 
 from chalice.test import Client
 
+from chalicelib.clock import utcnow
 from tests.functional.conftest import TENANT_B_KEY, contract, headers
 
 
@@ -165,13 +166,13 @@ def test_failing_gateway_leaves_claims_queued_and_shows_in_the_run(client: Clien
     assert failed["status"] == "queued"
     assert failed["history"][-1]["event"] == "send_failed"
     # The retry waits for its backoff, then resends the very same interchange (same ISA13).
-    from datetime import UTC, datetime, timedelta
+    from datetime import timedelta
 
     from chalicelib.services.runs import execute
 
-    execute("clearinghouse-poll", trigger="manual", clock=lambda: datetime.now(UTC))
+    execute("clearinghouse-poll", trigger="manual", clock=utcnow)
     assert len(broken.sent) == 1  # not due yet
-    later = datetime.now(UTC) + timedelta(minutes=5)
+    later = utcnow() + timedelta(minutes=5)
     execute("clearinghouse-poll", trigger="manual", clock=lambda: later)
     assert len(broken.sent) == 2
     assert broken.sent[0] == broken.sent[1]

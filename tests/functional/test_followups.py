@@ -4,11 +4,12 @@ next check by payer policy, SQS fan-out with partial batch failures."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from chalice.test import Client
 
+from chalicelib.clock import utcnow
 from tests.functional.conftest import contract, headers
 
 
@@ -45,7 +46,7 @@ def test_status_check_is_due_by_policy_and_its_answer_applied(client: Client) ->
     claim_id = submit_and_accept(client, "FU-1")
     poll(client)
     assert claim(client, claim_id)["status"] == "accepted"
-    now = datetime.now(UTC)
+    now = utcnow()
     early = followups(now + timedelta(days=1))
     assert early.examined == 0  # SBX01 (commercial): first check after 30 days
     run = followups(now + timedelta(days=31))
@@ -67,10 +68,10 @@ def test_paid_claims_are_not_checked(client: Client) -> None:
     poll(client)
     poll(client)
     assert claim(client, claim_id)["status"] in ("paid", "partially_paid")
-    run = followups(datetime.now(UTC) + timedelta(days=31))
+    run = followups(utcnow() + timedelta(days=31))
     assert run.acted == 0
     assert run.detail.get("skipped_adjudicated") == 1
-    assert followups(datetime.now(UTC) + timedelta(days=400)).examined == 0
+    assert followups(utcnow() + timedelta(days=400)).examined == 0
 
 
 def test_large_due_set_fans_out_over_sqs_once_per_due_time(client: Client) -> None:
@@ -82,7 +83,7 @@ def test_large_due_set_fans_out_over_sqs_once_per_due_time(client: Client) -> No
     ids = [submit_and_accept(client, f"FU-FAN-{n}") for n in range(3)]
     poll(client)
     sent: list[str] = []
-    at = datetime.now(UTC) + timedelta(days=31)
+    at = utcnow() + timedelta(days=31)
     planning = Run("plan", "claim-followups", "manual", at)
     run_followups(planning, now=at, gateway_for=wiring.gateway, fanout=sent.extend, batch_size=2)
     assert planning.examined == 3

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from chalicelib.payers.gateways.base import Gateway
 
 CreateClaim = Callable[..., dict[str, Any]]
-IdempotentCall = Callable[[dict[str, Any], Any], dict[str, Any]]
+IdempotentCall = Callable[..., dict[str, Any]]
 
 
 @lru_cache(maxsize=1)
@@ -47,11 +47,12 @@ def idempotent(func: CreateClaim) -> IdempotentCall:
         data_keyword_argument="request", persistence_store=persistence, config=config
     )(func)
 
-    def call(request: dict[str, Any], lambda_context: Any) -> dict[str, Any]:
-        """The Lambda context bounds how long an in-progress record blocks a retry."""
+    def call(request: dict[str, Any], lambda_context: Any, **extra: Any) -> dict[str, Any]:
+        """The Lambda context bounds how long an in-progress record blocks a retry. Only
+        `request` is hashed; `extra` passes what the caller already computed from it."""
         if lambda_context is not None:
             config.register_lambda_context(lambda_context)
-        return wrapped(request=request)
+        return wrapped(request=request, **extra)
 
     return call
 

@@ -43,10 +43,10 @@ def _parse_claim(body: object) -> ClaimRequest | Response:
         return problems_response(422, "the claim is not valid", schema_problems(error))
 
 
-def _create(request: dict[str, Any]) -> dict[str, Any]:
+def _create(request: dict[str, Any], parsed: ClaimRequest) -> dict[str, Any]:
     """Create one claim; returns a JSON-safe response description so the idempotency layer
-    can store it and replay it exactly."""
-    parsed = ClaimRequest.model_validate(request["body"])
+    can store it and replay it exactly. `request` (tenant, key, body) is what it hashes;
+    `parsed` is that body, already validated."""
     record, findings = service.submit_claim(
         request["tenant"],
         parsed.to_claim(),
@@ -83,7 +83,7 @@ def create_claim() -> Response:
             )
 
             try:
-                result = _idempotent_create()(payload, claims.lambda_context)
+                result = _idempotent_create()(payload, claims.lambda_context, parsed=parsed)
             except IdempotencyValidationError:
                 return error_response(
                     422,
@@ -99,7 +99,7 @@ def create_claim() -> Response:
                     "Idempotency-Key",
                 )
         else:
-            result = _create(payload)
+            result = _create(payload, parsed)
     except service.ClaimRejectedError as rejected:
         logger.info("claim rejected", extra={"codes": sorted({f.code for f in rejected.findings})})
         return problems_response(

@@ -18,7 +18,7 @@ from chalicelib.claims.batching import PlannedBatch, QueuedClaim, plan_batches, 
 from chalicelib.claims.errors import LifecycleError
 from chalicelib.claims.followup import due_time
 from chalicelib.claims.lifecycle import Event, Status
-from chalicelib.claims.records import ClaimRecord
+from chalicelib.claims.records import ClaimEvent, ClaimRecord, with_event
 from chalicelib.contract import ClaimRequest
 from chalicelib.observability import logger
 from chalicelib.payers.gateways.base import Gateway, GatewayError
@@ -32,7 +32,7 @@ from chalicelib.x12.claim837 import render_837p
 from chalicelib.x12.errors import X12WriteError
 from chalicelib.x12.writer import EnvelopeValues
 
-from .claims import ClaimNotFoundError, find_payer, transition, update_claim
+from .claims import ClaimNotFoundError, find_payer, update_claim
 from .worklist import policy_in_force
 
 GatewayLookup = Callable[[str], Gateway]
@@ -163,39 +163,40 @@ def _record_outcome(
     """Move every claim of the batch by `event`; returns how many moved. A claim the
     clearinghouse took gets its first status check due by its payer's policy."""
     moved = 0
-    changes: dict[str, Any] = {}
-    if event is Event.SENT:
-        changes = {"submitted_at": now, "next_action": "status_check"}
+
+    def change(record: ClaimRecord) -> tuple[ClaimRecord, tuple[ClaimEvent, ...]]:
+        changes: dict[str, Any] = {}
+        if event is Event.SENT:
+            changes = {
+                "submitted_at": now,
+                "next_action": "status_check",
+                "due_at": _first_check(record, now),
+            }
+        updated, entry = with_event(
+            record,
+            event,
+            at=now,
+            source=SOURCE,
+            detail=detail,
+            send_attempts=batch.attempts + 1,
+            **changes,
+        )
+        return updated, (entry,)
+
     for claim_id in batch.claim_ids:
         try:
-            if event is Event.SENT:
-                changes["due_at"] = _first_check(batch.tenant_id, claim_id, now)
-            transition(
-                batch.tenant_id,
-                claim_id,
-                event,
-                at=now,
-                source=SOURCE,
-                detail=detail,
-                send_attempts=_attempts(batch),
-                **changes,
-            )
+            update_claim(batch.tenant_id, claim_id, change)
             moved += 1
         except (ClaimNotFoundError, ConcurrentUpdateError, LifecycleError) as error:
             run.fail(error.__class__.__name__, claim_id=claim_id, tenant_id=batch.tenant_id)
     return moved
 
 
-def _first_check(tenant_id: str, claim_id: str, now: datetime) -> datetime:
-    record = claim_store.load_claim(tenant_id, claim_id)
-    policy = policy_in_force(tenant_id, record.payer_id) if record else None
+def _first_check(record: ClaimRecord, now: datetime) -> datetime:
+    policy = policy_in_force(record.tenant_id, record.payer_id)
     if policy is None:
         return now
     return due_time(first_check_due(now.date(), policy), now)
-
-
-def _attempts(batch: Batch) -> int:
-    return batch.attempts + 1
 
 
 def _send(run: Run, batch: Batch, *, now: datetime, gateway: Gateway) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from .elements import element, optional
 from .envelope import Finding, TransactionSet
-from .errors import X12ReadError
+from .set_reader import SetReader
 
 SET_STATUSES: dict[str, str] = {
     "A": "accepted",
@@ -142,22 +142,8 @@ class Acknowledgment:
         return self.group_status in _ACCEPTED
 
 
-class _Reader:
+class _Reader(SetReader):
     """Walks the 999 segment list, keeping file positions for errors and findings."""
-
-    def __init__(self, ts: TransactionSet) -> None:
-        self.ts = ts
-        self.component = ts.interchange.delimiters.component
-        self.findings: list[Finding] = list(ts.findings)
-
-    def index(self, i: int) -> int:
-        return self.ts.first_index + i
-
-    def error(self, message: str, i: int, position: int | None = None) -> X12ReadError:
-        segment = self.ts.segments[i]
-        return X12ReadError(
-            message, segment_index=self.index(i), segment_id=segment[0], element_position=position
-        )
 
     def integer(self, segment: list[str], position: int, i: int) -> int | None:
         text = element(segment, position)
@@ -168,7 +154,7 @@ class _Reader:
                 Finding(
                     "not_a_number",
                     f"{segment[0]}{position:02d} {text!r} is not a whole number",
-                    self.index(i),
+                    self.at(i),
                     segment[0],
                     position,
                 )
@@ -318,7 +304,7 @@ def parse_999(ts: TransactionSet) -> Acknowledgment:
             context = reader.context(segment, i)
             if open_set is None or open_set.current is None:
                 reader.findings.append(
-                    Finding("ctx_out_of_place", "CTX outside an IK3 loop", reader.index(i), "CTX")
+                    Finding("ctx_out_of_place", "CTX outside an IK3 loop", reader.at(i), "CTX")
                 )
             elif open_set.current.element_contexts is not None:
                 open_set.current.element_contexts.append(context)  # loop 2110 element context
@@ -336,7 +322,7 @@ def parse_999(ts: TransactionSet) -> Acknowledgment:
                     Finding(
                         "unknown_code",
                         f"IK501 {status!r} is not a 999 acknowledgment code",
-                        reader.index(i),
+                        reader.at(i),
                         "IK5",
                         1,
                     )
@@ -369,7 +355,7 @@ def parse_999(ts: TransactionSet) -> Acknowledgment:
             Finding(
                 "unknown_code",
                 f"AK901 {group_status!r} is not a 999 group acknowledgment code",
-                reader.index(ak9_index),
+                reader.at(ak9_index),
                 "AK9",
                 1,
             )
@@ -381,7 +367,7 @@ def parse_999(ts: TransactionSet) -> Acknowledgment:
                 "ak904_mismatch",
                 f"AK904 says {accepted} accepted, the AK2 loops accept "
                 f"{sum(1 for s in sets if s.accepted)}",
-                reader.index(ak9_index),
+                reader.at(ak9_index),
                 "AK9",
                 4,
             )

@@ -11,16 +11,14 @@ Member names, ids and birth dates are PHI: `MemberIdentity` keeps them out of it
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
-from .elements import element, optional, parse_date, parse_number
+from .elements import element, optional
 from .envelope import Finding, TransactionSet
-from .errors import X12ReadError
+from .set_reader import DateOrRaw, SetReader
 
-DateOrRaw = dt.date | str
 """A date as parsed; the raw text only when it does not parse (and a Finding says so)."""
 _EARLIEST_YEAR = 1800
 """Earlier years are placeholders such as 10010101, not dates (pyx12 draws the same line)."""
@@ -268,50 +266,11 @@ class _Level:
 _LOOP_SUFFIX = {"20": "A", "21": "B", "22": "C", "23": "D"}
 
 
-class _Reader:
+class _Reader(SetReader):
     def __init__(self, ts: TransactionSet) -> None:
-        self.ts = ts
-        delimiters = ts.interchange.delimiters
-        self.component = delimiters.component
-        self.repetition = delimiters.repetition
-        self.findings: list[Finding] = list(ts.findings)
+        super().__init__(ts)
+        self.repetition = ts.interchange.delimiters.repetition
         self._identities: dict[str, MemberIdentity | None] = {}
-
-    def at(self, i: int) -> int:
-        return self.ts.first_index + i
-
-    def error(self, message: str, i: int, position: int | None = None) -> X12ReadError:
-        return X12ReadError(
-            message,
-            segment_index=self.at(i),
-            segment_id=self.ts.segments[i][0],
-            element_position=position,
-        )
-
-    def number(self, segment: list[str], position: int, i: int) -> Decimal | None:
-        """Money, percents and quantities are never guessed: unreadable ones raise."""
-        text = element(segment, position)
-        if not text:
-            return None
-        value = parse_number(text)
-        if value is None:
-            raise self.error(f"{text!r} is not a number", i, position)
-        return value
-
-    def date(self, text: str, i: int, position: int) -> DateOrRaw:
-        parsed = parse_date(text)
-        if parsed is not None:
-            return parsed
-        self.findings.append(
-            Finding(
-                "invalid_date",
-                f"{text!r} is not a CCYYMMDD date",
-                self.at(i),
-                self.ts.segments[i][0],
-                position,
-            )
-        )
-        return text
 
     def period(self, segment: list[str], i: int) -> DatePeriod:
         qualifier, form, text = (element(segment, p) for p in (1, 2, 3))

@@ -13,17 +13,15 @@ hides them, so logging a parsed report cannot leak them.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
-from .elements import element, optional, parse_date, parse_number
+from .elements import element, optional
 from .envelope import Finding, TransactionSet
-from .errors import X12ReadError
+from .set_reader import DateOrRaw, SetReader
 
 Kind = Literal["277CA", "277"]
-DateOrRaw = dt.date | str
 """A date as parsed; the raw text only when it does not parse (and a Finding says so)."""
 _EARLIEST_YEAR = 1800
 """Earlier years are placeholders such as 10010101, not dates (pyx12 draws the same line)."""
@@ -211,44 +209,7 @@ class _Level:
     loops: list[_Loop] = field(default_factory=list)
 
 
-class _Reader:
-    def __init__(self, ts: TransactionSet) -> None:
-        self.ts = ts
-        self.component = ts.interchange.delimiters.component
-        self.findings: list[Finding] = list(ts.findings)
-
-    def at(self, i: int) -> int:
-        return self.ts.first_index + i
-
-    def error(self, message: str, i: int, position: int | None = None) -> X12ReadError:
-        return X12ReadError(
-            message,
-            segment_index=self.at(i),
-            segment_id=self.ts.segments[i][0],
-            element_position=position,
-        )
-
-    def finding(self, code: str, message: str, i: int, position: int | None = None) -> None:
-        self.findings.append(Finding(code, message, self.at(i), self.ts.segments[i][0], position))
-
-    def amount(self, segment: list[str], position: int, i: int) -> Decimal | None:
-        """Money and quantities: an unreadable amount is never guessed, so it raises."""
-        text = element(segment, position)
-        if not text:
-            return None
-        value = parse_number(text)
-        if value is None:
-            raise self.error(f"{text!r} is not a number", i, position)
-        return value
-
-    def date(self, text: str, i: int, position: int) -> DateOrRaw:
-        """CCYYMMDD; otherwise keep the raw text and record a finding."""
-        parsed = parse_date(text)
-        if parsed is not None:
-            return parsed
-        self.finding("invalid_date", f"{text!r} is not a CCYYMMDD date", i, position)
-        return text
-
+class _Reader(SetReader):
     def optional_date(self, segment: list[str], position: int, i: int) -> DateOrRaw | None:
         text = element(segment, position)
         return self.date(text, i, position) if text else None
@@ -289,8 +250,8 @@ class _Reader:
             codes=tuple(codes),
             effective_date=self.optional_date(segment, 2, i),
             action_code=optional(segment, 3),
-            total_charge=self.amount(segment, 4, i),
-            payment_amount=self.amount(segment, 5, i),
+            total_charge=self.number(segment, 4, i),
+            payment_amount=self.number(segment, 5, i),
             adjudication_date=self.optional_date(segment, 6, i),
             check_issue_date=self.optional_date(segment, 8, i),
             check_number=optional(segment, 9),
@@ -407,11 +368,11 @@ def parse_277(ts: TransactionSet) -> ClaimStatusReport:
         elif tag == "DTP" and loop is not None and element(segment, 1) in ("050", "009"):
             loop.dates[segment[1]] = reader.date(element(segment, 3), i, 3)
         elif tag == "QTY" and loop is not None:
-            quantity = reader.amount(segment, 2, i)
+            quantity = reader.number(segment, 2, i)
             if quantity is not None:
                 loop.quantities[element(segment, 1)] = quantity
         elif tag == "AMT" and loop is not None:
-            amount = reader.amount(segment, 2, i)
+            amount = reader.number(segment, 2, i)
             if amount is not None:
                 loop.amounts[element(segment, 1)] = amount
 
@@ -443,10 +404,10 @@ def _line(reader: _Reader, line: _Line) -> ServiceLineStatus:
         raise reader.error("SVC01 procedure is missing", i, 1)
     return ServiceLineStatus(
         procedure=tuple(procedure),
-        charge=reader.amount(segment, 2, i),
-        payment=reader.amount(segment, 3, i),
+        charge=reader.number(segment, 2, i),
+        payment=reader.number(segment, 3, i),
         revenue_code=optional(segment, 4),
-        units=reader.amount(segment, 7, i),
+        units=reader.number(segment, 7, i),
         statuses=tuple(line.statuses),
         line_item_control_number=line.control_number,
         service_dates=line.dates,

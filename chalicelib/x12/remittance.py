@@ -1,9 +1,9 @@
 """Typed reader for the 835 Health Care Claim Payment/Advice (TR3 005010X221A1).
 
-One pass over a transaction set's segments gives a `Remittance`: the payment (BPR), the trace
-(TRN), payer and payee (Loops 1000A/1000B), every claim (Loop 2100) with its service lines
-(Loop 2110), and the provider-level adjustments (PLB). The TR3 balancing rules (front matter,
-"Balancing") are checked as the claims close:
+A transaction set's text gives a `Remittance`: the payment (BPR), the trace (TRN), payer and
+payee (Loops 1000A/1000B), every claim (Loop 2100) with its service lines (Loop 2110), and the
+provider-level adjustments (PLB). The TR3 balancing rules (front matter, "Balancing") are
+checked as the claims are read:
 
 - each line:        SVC02 - sum of line CAS amounts = SVC03
 - each claim:       CLP03 - sum of claim and line CAS amounts = CLP04
@@ -18,21 +18,46 @@ PLB) present but not a number, since every total built on them would be wrong; a
 without BPR. Other numbers (units, quantities, AMT) that are not numbers are findings and read
 as None. Unknown segments are ignored.
 
+Speed: a remittance file holds tens of thousands of claims, so the claims are read loop by loop
+from the set's text with C-level string operations (split on "~CLP*" and "~SVC*", one regex
+per loop for the CAS amounts) rather than one Python step per segment. Claims and lines are
+built with their money and balanced as the set is read; their other fields (names, dates,
+references, remarks, adjustments) are decoded from the loop's own text on first use and
+cached. That is only exact when nothing in the claims needs a check that could fail, so one
+regex pass over them first looks for a DTM date that is not a calendar date, an AMT that is
+not a plain number, LX or PLB between claims; and the loop reading gives up (InvalidOperation)
+at a CAS that is not one plain triplet or money that is not a finite number. Such a set
+is read again segment by segment with every check, which gives the same claims and the
+findings that say what was wrong, only slower. Tests hold the two readings equal.
+
 Patient, insured and provider names and ids (NM1 in Loop 2100) are PHI: they are kept out of
-the models' repr so they cannot reach a log by accident.
+the models' repr so they cannot reach a log by accident; so is the raw text of each loop.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
-from dataclasses import MISSING, dataclass, field, fields, make_dataclass
+from dataclasses import MISSING, FrozenInstanceError, dataclass, field, fields, make_dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, BinaryIO, ParamSpec, TypeVar, cast
+from functools import cached_property, lru_cache, partial
+from typing import (
+    TYPE_CHECKING,
+    BinaryIO,
+    Generic,
+    NamedTuple,
+    ParamSpec,
+    Protocol,
+    TypeVar,
+    cast,
+    overload,
+)
 
 from .elements import parse_date, parse_number
 from .envelope import EnvelopeReader, Finding, TransactionSet
 from .errors import X12ReadError
+from .tokenizer import Delimiters
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -40,9 +65,6 @@ if TYPE_CHECKING:
 IMPLEMENTATION = "005010X221A1"
 PAYMENT_METHODS = frozenset({"ACH", "BOP", "CHK", "FWT", "NON"})
 _ZERO = Decimal(0)
-# Segments that end Loop 2110 / Loop 2100 (a new line, claim, Loop 2000 header, PLB or SE).
-_LINE_END = frozenset({"SVC", "CLP", "LX", "PLB", "SE"})
-_CLAIM_END = frozenset({"CLP", "LX", "PLB", "SE"})
 # Real files write composites with the other usual separator than the one ISA16 declares.
 _OTHER_COMPONENT = {":": ">", ">": ":"}
 
@@ -55,11 +77,10 @@ def _fast_constructor(cls: Callable[_P, _T]) -> Callable[_P, _T]:
     (more for more fields; measured on CPython 3.11).
 
     A frozen dataclass's __init__ sets every field through object.__setattr__, about 0.3 µs a
-    field, and a 20,000-claim file has about two million fields. A plain slotted twin with the
-    same fields has the same memory layout, so an instance is initialised as the twin with
-    ordinary assignments and then becomes a `cls`. The result is an ordinary frozen instance:
-    eq, hash, repr and FrozenInstanceError are those of `cls`. Fields must have no defaults
-    (the twin would not know them); every argument is passed.
+    field. A plain slotted twin with the same fields has the same memory layout, so an instance
+    is initialised as the twin with ordinary assignments and then becomes a `cls`. The result
+    is an ordinary frozen instance: eq, hash, repr and FrozenInstanceError are those of `cls`.
+    Fields must have no defaults (the twin would not know them); every argument is passed.
     """
     frozen = cast("type[_T]", cls)
     if any(
@@ -184,11 +205,305 @@ class Procedure:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class ServiceLine:
-    """Loop 2110: one adjudicated service line. `line_item_control_number` (REF*6R) echoes
-    the 837's, so a line still matches when the payer changed the procedure or modifiers."""
+class _Values:
+    """Element conversions for one 835, with the per-set caches of what a file repeats
+    thousands of times (dates, procedure composites, units). Findings go to `findings`; a
+    quiet instance (findings None) decodes the fields of loops that were checked when the set
+    was read, so it never reports twice. Equal when the delimiters are."""
 
+    __slots__ = (
+        "dates",
+        "delimiters",
+        "findings",
+        "other_component",
+        "procedures",
+        "separator_reported",
+        "units",
+    )
+
+    def __init__(self, delimiters: Delimiters, findings: list[Finding] | None) -> None:
+        self.delimiters = delimiters
+        self.other_component = _OTHER_COMPONENT.get(delimiters.component)
+        self.findings = findings
+        self.separator_reported = False
+        self.dates: dict[str, date] = {}
+        self.procedures: dict[str, Procedure] = {}
+        self.units: dict[str, Decimal] = {}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Values) and other.delimiters == self.delimiters
+
+    def __hash__(self) -> int:
+        return hash(self.delimiters)
+
+    def __repr__(self) -> str:
+        return f"_Values({self.delimiters!r})"
+
+    def segments(self, raw: str) -> list[list[str]]:
+        """A loop's raw text as segments (the first without its tag, as it was split off)."""
+        element = self.delimiters.element
+        return [segment.split(element) for segment in raw.split(self.delimiters.segment)]
+
+    def finding(
+        self, code: str, message: str, index: int, segment_id: str, position: int | None = None
+    ) -> None:
+        if self.findings is not None:
+            self.findings.append(Finding(code, message, index, segment_id, position))
+
+    def money(self, value: str, index: int, segment_id: str, position: int, what: str) -> Decimal:
+        """Payment, claim or balancing money. Empty: a finding, read as 0. Not a number: the
+        file cannot be trusted, X12ReadError."""
+        if not value:
+            self.finding(
+                "missing_element",
+                f"{segment_id}{position:02d} {what} is empty; read as 0",
+                index,
+                segment_id,
+                position,
+            )
+            return _ZERO
+        number = parse_number(value)
+        if number is None:
+            raise X12ReadError(
+                f"{what} {value!r} is not a number",
+                segment_index=index,
+                segment_id=segment_id,
+                element_position=position,
+            )
+        return number
+
+    def quantity(
+        self, value: str, index: int, segment_id: str, position: int, what: str
+    ) -> Decimal | None:
+        """A number that does not drive balancing: unreadable is a finding, read as None."""
+        if not value:
+            return None
+        number = parse_number(value)
+        if number is None:
+            self.finding(
+                "invalid_number",
+                f"{what} {value!r} is not a number; ignored",
+                index,
+                segment_id,
+                position,
+            )
+        return number
+
+    def date(self, value: str, index: int, segment_id: str, position: int) -> date | None:
+        """CCYYMMDD (DTM02, BPR16, PLB02). Missing or invalid: a finding, read as None."""
+        known = self.dates.get(value)
+        if known is not None:
+            return known
+        parsed = parse_date(value)
+        if parsed is not None:
+            self.dates[value] = parsed
+        elif value:
+            self.finding(
+                "invalid_date",
+                f"{segment_id}{position:02d} date {value!r} is not a valid CCYYMMDD date",
+                index,
+                segment_id,
+                position,
+            )
+        else:
+            self.finding(
+                "missing_element",
+                f"{segment_id}{position:02d} date is missing",
+                index,
+                segment_id,
+                position,
+            )
+        return parsed
+
+    def composite(self, value: str, index: int, segment_id: str, position: int) -> list[str]:
+        """Split a composite; when the declared ISA16 separator is absent but the other usual
+        one is there (real files: SVC01 "HC>99213" under ISA16 ":"), use it and say so once."""
+        component = self.delimiters.component
+        parts = value.split(component)
+        other = self.other_component
+        if len(parts) == 1 and other is not None and other in value:
+            parts = value.split(other)
+            if not self.separator_reported:
+                self.separator_reported = True
+                self.finding(
+                    "component_separator_mismatch",
+                    f"ISA16 declares {component!r} as component separator but "
+                    f"{segment_id}{position:02d} uses {other!r}; read with {other!r}",
+                    index,
+                    segment_id,
+                    position,
+                )
+        return parts
+
+    def procedure(self, value: str, index: int, segment_id: str, position: int) -> Procedure | None:
+        """C003 (SVC01, SVC06): qualifier, code, modifiers 1-4, description."""
+        known = self.procedures.get(value)
+        if known is not None:
+            return known
+        parts = self.composite(value, index, segment_id, position)
+        if len(parts) < 2 or not parts[0] or not parts[1]:
+            self.finding(
+                "malformed_composite",
+                f"{segment_id}{position:02d} {value!r} is not a qualifier and a procedure code",
+                index,
+                segment_id,
+                position,
+            )
+            return None
+        procedure = _new_procedure(
+            parts[0],
+            parts[1],
+            tuple(modifier for modifier in parts[2:6] if modifier),
+            parts[6] if len(parts) > 6 and parts[6] else None,
+        )
+        self.procedures[value] = procedure
+        return procedure
+
+    def cas(self, segment: list[str], index: int) -> tuple[Adjustment, ...]:
+        """CAS with up to six reason/amount/quantity triplets (CAS02-04 ... CAS17-19)."""
+        group = segment[1] if len(segment) > 1 else ""
+        if len(segment) == 4 and segment[2]:  # one triplet, no quantity: the usual CAS
+            amount = self.money(segment[3], index, "CAS", 3, "adjustment amount")
+            return (_new_adjustment(group, segment[2], amount, None),)
+        cas = _padded(segment, 20)
+        adjustments: list[Adjustment] = []
+        for position in range(2, 20, 3):
+            reason, value, quantity = cas[position], cas[position + 1], cas[position + 2]
+            if not (reason or value or quantity):
+                continue
+            if not reason:
+                self.finding(
+                    "missing_element",
+                    f"CAS{position:02d} reason code is empty for amount {value!r}",
+                    index,
+                    "CAS",
+                    position,
+                )
+            adjustments.append(
+                _new_adjustment(
+                    group,
+                    reason,
+                    self.money(value, index, "CAS", position + 1, "adjustment amount"),
+                    self.quantity(quantity, index, "CAS", position + 2, "quantity"),
+                )
+            )
+        return tuple(adjustments)
+
+
+def _frozen(self: object, name: str, value: object = None) -> None:
+    """__setattr__ and __delattr__ of the views: immutable like the frozen dataclasses."""
+    raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+
+_V = TypeVar("_V")
+
+
+class _View(Protocol):
+    @property
+    def _details(self) -> object: ...
+
+
+class _Decoded(Generic[_V]):
+    """A field of a claim or line view that is decoded from the loop's text on first use:
+    read from the view's cached `_details`, which has a field of the same name."""
+
+    __slots__ = ("name",)
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type) -> _Decoded[_V]: ...
+
+    @overload
+    def __get__(self, instance: _View, owner: type) -> _V: ...
+
+    def __get__(self, instance: _View | None, owner: type) -> _Decoded[_V] | _V:
+        if instance is None:
+            return self
+        return cast("_V", getattr(instance._details, self.name))
+
+
+@dataclass(frozen=True, slots=True)
+class _LineDetails:
+    """The fields of Loop 2110 after SVC, decoded on first use (see ServiceLine)."""
+
+    adjustments: tuple[Adjustment, ...]
+    adjusted: Decimal
+    service_date: date | None
+    service_start: date | None
+    service_end: date | None
+    line_item_control_number: str | None
+    references: tuple[Reference, ...]
+    allowed: Decimal | None
+    amounts: tuple[Amount, ...]
+    remark_codes: tuple[str, ...]
+    reject_codes: tuple[str, ...]
+
+
+def _line_details(segments: list[list[str]], values: _Values, index: int) -> _LineDetails:
+    """Loop 2110 after SVC: CAS, DTM 472/150/151, REF (6R apart), AMT (B6 apart) and LQ.
+    `index` is the file position of segments[0], for findings."""
+    adjusted = _ZERO
+    adjustments: tuple[Adjustment, ...] = ()
+    references: tuple[Reference, ...] = ()
+    amounts: tuple[Amount, ...] = ()
+    remark_codes: tuple[str, ...] = ()
+    reject_codes: tuple[str, ...] = ()
+    service_date = service_start = service_end = allowed = control_number = None
+    for offset, segment in enumerate(segments):
+        tag = segment[0]
+        if tag == "CAS":
+            found = values.cas(segment, index + offset)
+            for adjustment in found:
+                adjusted += adjustment.amount
+            adjustments += found
+        elif tag == "DTM":
+            if len(segment) > 2:
+                when = values.date(segment[2], index + offset, "DTM", 2)
+                qualifier = segment[1]
+                if qualifier == "472":
+                    service_date = when
+                elif qualifier == "150":
+                    service_start = when
+                elif qualifier == "151":
+                    service_end = when
+        elif tag == "REF":
+            if len(segment) > 2:
+                if segment[1] == "6R":
+                    control_number = segment[2]
+                else:
+                    references += (_new_reference(segment[1], segment[2]),)
+        elif tag == "AMT":
+            if len(segment) > 2:
+                figure = values.quantity(segment[2], index + offset, "AMT", 2, "amount")
+                if figure is None:
+                    pass
+                elif segment[1] == "B6":
+                    allowed = figure
+                else:
+                    amounts += (_new_amount(segment[1], figure),)
+        elif tag == "LQ" and len(segment) > 2:
+            if segment[1] == "HE":
+                remark_codes += (segment[2],)
+            else:
+                reject_codes += (segment[2],)
+    return _LineDetails(
+        adjustments,
+        adjusted,
+        service_date,
+        service_start,
+        service_end,
+        control_number,
+        references,
+        allowed,
+        amounts,
+        remark_codes,
+        reject_codes,
+    )
+
+
+class _ServiceLineFields(NamedTuple):
     procedure: Procedure
     charge: Decimal
     paid: Decimal
@@ -196,17 +511,42 @@ class ServiceLine:
     units: Decimal | None
     original_procedure: Procedure | None
     original_units: Decimal | None
-    service_date: date | None
-    service_start: date | None
-    service_end: date | None
-    adjustments: tuple[Adjustment, ...]
-    line_item_control_number: str | None
-    references: tuple[Reference, ...]
-    allowed: Decimal | None
-    amounts: tuple[Amount, ...]
-    remark_codes: tuple[str, ...]
-    reject_codes: tuple[str, ...]
     segment_index: int
+    raw: str
+    syntax: _Values
+
+
+class ServiceLine(_ServiceLineFields):
+    """Loop 2110: one adjudicated service line. `line_item_control_number` (REF*6R) echoes
+    the 837's, so a line still matches when the payer changed the procedure or modifiers.
+
+    Immutable. The SVC elements and the money are read with the set; the other fields are
+    decoded from `raw` (the loop's segments as received, SVC01 on; PHI-free but not for logs)
+    on first use. Everything in them was checked when the set was read."""
+
+    __setattr__ = _frozen
+    __delattr__ = _frozen
+
+    @cached_property
+    def _details(self) -> _LineDetails:
+        return _line_details(self.syntax.segments(self.raw)[1:], self.syntax, 0)
+
+    adjustments: _Decoded[tuple[Adjustment, ...]] = _Decoded()
+    service_date: _Decoded[date | None] = _Decoded()
+    service_start: _Decoded[date | None] = _Decoded()
+    service_end: _Decoded[date | None] = _Decoded()
+    line_item_control_number: _Decoded[str | None] = _Decoded()
+    references: _Decoded[tuple[Reference, ...]] = _Decoded()
+    allowed: _Decoded[Decimal | None] = _Decoded()
+    amounts: _Decoded[tuple[Amount, ...]] = _Decoded()
+    remark_codes: _Decoded[tuple[str, ...]] = _Decoded()
+    reject_codes: _Decoded[tuple[str, ...]] = _Decoded()
+
+    def __repr__(self) -> str:
+        return (
+            f"ServiceLine(procedure={self.procedure!r}, charge={self.charge!r}, "
+            f"paid={self.paid!r}, segment_index={self.segment_index})"
+        )
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -234,22 +574,11 @@ class ServiceLine:
 
 
 @dataclass(frozen=True, slots=True)
-class ClaimPayment:
-    """Loop 2100: the payer's adjudication of one claim. CLP01 echoes the 837's CLM01;
-    CLP02 is the claim status (1, 2, 3 processed as primary/secondary/tertiary, 4 denied,
-    19-23 crossovers and reversals, 25 predetermination); a reversal (22) has negative
-    amounts."""
+class _ClaimDetails:
+    """The fields of Loop 2100 after CLP and before the first SVC, decoded on first use."""
 
-    patient_control_number: str
-    status_code: str
-    charge: Decimal
-    paid: Decimal
-    patient_responsibility: Decimal | None
-    filing_code: str
-    payer_claim_control_number: str
-    facility_code: str | None
-    frequency_code: str | None
     adjustments: tuple[Adjustment, ...]
+    adjusted: Decimal
     patient: Name | None
     insured: Name | None
     corrected_insured: Name | None
@@ -262,8 +591,134 @@ class ClaimPayment:
     received_date: date | None
     amounts: tuple[Amount, ...]
     references: tuple[Reference, ...]
+
+
+def _claim_details(segments: list[list[str]], values: _Values, index: int) -> _ClaimDetails:
+    """Loop 2100 after CLP up to the first SVC: CAS, NM1 (QC, IL, 74, 82, TT), DTM
+    232/233/050, REF, AMT, MIA, MOA. `index` is the file position of segments[0]."""
+    adjusted = _ZERO
+    adjustments: tuple[Adjustment, ...] = ()
+    amounts: tuple[Amount, ...] = ()
+    references: tuple[Reference, ...] = ()
+    patient = insured = corrected_insured = rendering = crossover = None
+    inpatient: tuple[str, ...] = ()
+    outpatient: tuple[str, ...] = ()
+    statement_start = statement_end = received = None
+    for offset, segment in enumerate(segments):
+        tag = segment[0]
+        if tag == "DTM":
+            if len(segment) > 2:
+                when = values.date(segment[2], index + offset, "DTM", 2)
+                qualifier = segment[1]
+                if qualifier == "232":
+                    statement_start = when
+                elif qualifier == "233":
+                    statement_end = when
+                elif qualifier == "050":
+                    received = when
+        elif tag == "NM1":
+            nm1 = _padded(segment, 10)
+            entity = nm1[1]
+            name = _new_name(entity, nm1[2], nm1[3], nm1[4], nm1[5], nm1[7], nm1[8], nm1[9])
+            if entity == "QC":
+                patient = name
+            elif entity == "82":
+                rendering = name
+            elif entity == "IL":
+                insured = name
+            elif entity == "74":
+                corrected_insured = name
+            elif entity == "TT":
+                crossover = name
+        elif tag == "CAS":
+            found = values.cas(segment, index + offset)
+            for adjustment in found:
+                adjusted += adjustment.amount
+            adjustments += found
+        elif tag == "REF":
+            if len(segment) > 2:
+                references += (_new_reference(segment[1], segment[2]),)
+        elif tag == "AMT":
+            if len(segment) > 2:
+                amount = values.quantity(segment[2], index + offset, "AMT", 2, "amount")
+                if amount is not None:
+                    amounts += (_new_amount(segment[1], amount),)
+        elif tag == "MIA":
+            mia = _padded(segment, 25)
+            inpatient = tuple(code for code in (mia[5], *mia[20:25]) if code)
+        elif tag == "MOA":
+            outpatient = tuple(code for code in _padded(segment, 8)[3:8] if code)
+    return _ClaimDetails(
+        adjustments,
+        adjusted,
+        patient,
+        insured,
+        corrected_insured,
+        rendering,
+        crossover,
+        inpatient,
+        outpatient,
+        statement_start,
+        statement_end,
+        received,
+        amounts,
+        references,
+    )
+
+
+class _ClaimPaymentFields(NamedTuple):
+    patient_control_number: str
+    status_code: str
+    charge: Decimal
+    paid: Decimal
+    patient_responsibility: Decimal | None
+    filing_code: str
+    payer_claim_control_number: str
+    facility_code: str | None
+    frequency_code: str | None
     lines: tuple[ServiceLine, ...]
     segment_index: int
+    raw: str
+    syntax: _Values
+
+
+class ClaimPayment(_ClaimPaymentFields):
+    """Loop 2100: the payer's adjudication of one claim. CLP01 echoes the 837's CLM01;
+    CLP02 is the claim status (1, 2, 3 processed as primary/secondary/tertiary, 4 denied,
+    19-23 crossovers and reversals, 25 predetermination); a reversal (22) has negative
+    amounts.
+
+    Immutable. CLP, the money and the lines are read with the set; the other fields are
+    decoded from `raw` (CLP01 up to the first SVC as received: PHI, never logged) on first
+    use. Everything in them was checked when the set was read."""
+
+    __setattr__ = _frozen
+    __delattr__ = _frozen
+
+    @cached_property
+    def _details(self) -> _ClaimDetails:
+        return _claim_details(self.syntax.segments(self.raw)[1:], self.syntax, 0)
+
+    adjustments: _Decoded[tuple[Adjustment, ...]] = _Decoded()
+    patient: _Decoded[Name | None] = _Decoded()
+    insured: _Decoded[Name | None] = _Decoded()
+    corrected_insured: _Decoded[Name | None] = _Decoded()
+    rendering_provider: _Decoded[Name | None] = _Decoded()
+    crossover_carrier: _Decoded[Name | None] = _Decoded()
+    inpatient_remark_codes: _Decoded[tuple[str, ...]] = _Decoded()
+    outpatient_remark_codes: _Decoded[tuple[str, ...]] = _Decoded()
+    statement_start: _Decoded[date | None] = _Decoded()
+    statement_end: _Decoded[date | None] = _Decoded()
+    received_date: _Decoded[date | None] = _Decoded()
+    amounts: _Decoded[tuple[Amount, ...]] = _Decoded()
+    references: _Decoded[tuple[Reference, ...]] = _Decoded()
+
+    def __repr__(self) -> str:
+        return (
+            f"ClaimPayment(patient_control_number={self.patient_control_number!r}, "
+            f"status_code={self.status_code!r}, charge={self.charge!r}, paid={self.paid!r}, "
+            f"lines={len(self.lines)}, segment_index={self.segment_index})"
+        )
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -424,10 +879,15 @@ def _name(value: Name | None) -> dict[str, object] | None:
 _new_adjustment = _fast_constructor(Adjustment)
 _new_name = _fast_constructor(Name)
 _new_procedure = _fast_constructor(Procedure)
-_new_line = _fast_constructor(ServiceLine)
-_new_claim = _fast_constructor(ClaimPayment)
 _new_amount = _fast_constructor(Amount)
 _new_reference = _fast_constructor(Reference)
+# The views are tuples: built from their fields in one C call (NamedTuple's own __new__ takes
+# keywords and costs several times more), 70,000 times in a large file.
+_new_line = cast("Callable[[tuple[object, ...]], ServiceLine]", partial(tuple.__new__, ServiceLine))
+_new_claim = cast(
+    "Callable[[tuple[object, ...]], ClaimPayment]", partial(tuple.__new__, ClaimPayment)
+)
+_EMPTY_ELEMENTS = ("",) * 8  # pads a split CLP or SVC, whose elements are read by position
 
 
 def _padded(segment: list[str], size: int) -> list[str]:
@@ -435,20 +895,80 @@ def _padded(segment: list[str], size: int) -> list[str]:
     return segment if len(segment) >= size else segment + [""] * (size - len(segment))
 
 
+# An R element the reader may take as it is (anything else goes through parse_number) and a
+# CCYYMMDD that is a calendar date from 1800 on (leap years included), as parse_date decides.
+_NUMBER = r"-?(?:\d+(?:\.\d*)?|\.\d+)"
+_DAY = (
+    r"(?:(?:0[13578]|1[02])(?:0[1-9]|[12]\d|3[01])"
+    r"|(?:0[469]|11)(?:0[1-9]|[12]\d|30)"
+    r"|02(?:0[1-9]|1\d|2[0-8]))"
+)
+_LEAP_YEAR = r"(?:(?:1[89]|[2-9]\d)(?:0[48]|[2468][048]|[13579][26])|(?:[2468][048]|[3579][26])00)"
+_DATE = rf"(?:(?:1[89]|[2-9]\d)\d\d{_DAY}|{_LEAP_YEAR}0229)"
+
+
+@dataclass(frozen=True, slots=True)
+class _Patterns:
+    """The markers and regular expressions of one delimiter set (compiled once per set)."""
+
+    claim: str  # "~CLP*": Loop 2100 starts
+    line: str  # "~SVC*": Loop 2110 starts
+    claim_re: re.Pattern[str]  # also a CLP without elements
+    line_re: re.Pattern[str]
+    # Of a loop's text, CAS03 of every CAS that is one plain triplet, else the CAS from CAS02
+    # on, which Decimal() refuses: the amounts to balance, and a sign the loop needs the
+    # segment-by-segment reading.
+    cas_amounts: Callable[[str], list[str]]
+    # In the detail: what only the segment-by-segment reading reports right (a DTM date that
+    # is not a calendar date, an AMT that is not a plain number, LX or PLB between claims, CLP
+    # or SVC without elements).
+    unusual: re.Pattern[str]
+    plb: re.Pattern[str]
+    lx: re.Pattern[str]
+
+
+@lru_cache(maxsize=16)
+def _patterns(delimiters: Delimiters) -> _Patterns:
+    t, e = re.escape(delimiters.segment), re.escape(delimiters.element)
+    other = f"[^{e}{t}]"
+    end = f"(?:{e}|{t}|$)"
+    return _Patterns(
+        claim=delimiters.segment + "CLP" + delimiters.element,
+        line=delimiters.segment + "SVC" + delimiters.element,
+        claim_re=re.compile(f"{t}CLP(?:{e}|(?={t})|$)"),
+        line_re=re.compile(f"{t}SVC(?:{e}|(?={t})|$)"),
+        cas_amounts=re.compile(
+            f"{t}CAS{e}{other}*{e}(?:{other}+{e}(?={_NUMBER}(?:{t}|$)))?([^{t}]*)"
+        ).findall,
+        unusual=re.compile(
+            f"{t}(?:DTM{e}{other}*{e}(?!{_DATE}{end})"
+            f"|AMT{e}{other}*{e}(?!(?:{_NUMBER})?{end})"
+            f"|(?:LX|PLB){end}|(?:CLP|SVC)(?:{t}|$))"
+        ),
+        plb=re.compile(f"{t}PLB{end}"),
+        lx=re.compile(f"{t}LX{end}"),
+    )
+
+
+def _finite(*amounts: Decimal) -> None:
+    """Money that is infinite or NaN is for the segment-by-segment reading to reject."""
+    if not all(amount.is_finite() for amount in amounts):
+        raise InvalidOperation
+
+
 class _Reader:
-    """One pass over one 835's segments, with per-transaction caches for the dates, procedure
-    composites and units of service that a file repeats thousands of times."""
+    """One read of one 835's text: header and PLB segment by segment (a few per set), the
+    claims and lines loop by loop."""
 
     def __init__(self, ts: TransactionSet) -> None:
         self.ts = ts
         self.base = ts.first_index
+        delimiters = ts.interchange.delimiters
+        self.delimiters = delimiters
+        self.patterns = _patterns(delimiters)
         self.findings: list[Finding] = list(ts.findings)
-        self.component = ts.interchange.delimiters.component
-        self.other_component = _OTHER_COMPONENT.get(self.component)
-        self.separator_reported = False
-        self.dates: dict[str, date] = {}
-        self.procedures: dict[str, Procedure] = {}
-        self.units: dict[str, Decimal] = {}
+        self.values = _Values(delimiters, self.findings)
+        self.quiet = _Values(delimiters, None)  # the views decode through it, later
         self.payment: Payment | None = None
         self.trace: Trace | None = None
         self.production_date: date | None = None
@@ -459,134 +979,439 @@ class _Reader:
         self.provider_adjustments: list[ProviderAdjustment] = []
         self.paid_total = _ZERO
 
-    # -- findings and element conversions ------------------------------------------------
+    def read(self) -> Remittance:
+        text = self.ts.text
+        terminator = self.delimiters.segment
+        patterns = self.patterns
+        # `stop`: the terminator before SE, the set's last segment (the envelope ends it so).
+        stop = text.rfind(terminator, 0, len(text) - 1)
+        claims = text.find(patterns.claim, 0, stop + 1)
+        header_end = stop if claims < 0 else claims
+        early_plb = patterns.plb.search(text, 0, header_end)
+        if early_plb is not None:
+            header_end = claims = early_plb.start()
+        header = self.values.segments(text[:header_end])
+        self._read_header(header)
+        index = self.base + len(header)
+        detail_end = header_end
+        if claims == header_end and early_plb is None:
+            detail_end = self._trailing_plb_start(text, claims, stop)
+            reported = len(self.findings), self.values.separator_reported
+            try:
+                if patterns.unusual.search(text, claims, detail_end + 1):
+                    raise InvalidOperation
+                index = self._read_claims(text[claims:detail_end], index)
+            except InvalidOperation:  # something unusual: read again with every check
+                del self.findings[reported[0] :]
+                self.values.separator_reported = reported[1]
+                found = patterns.plb.search(text, claims, stop + 1)
+                detail_end = stop if found is None else found.start()
+                index = self._read_claims_checked(text[claims:detail_end], index)
+        self._read_trailer(self.values.segments(text[detail_end + 1 : -1]), index)
+        return self._remittance()
 
-    def _finding(
-        self, code: str, message: str, index: int, segment_id: str, position: int | None = None
-    ) -> None:
-        self.findings.append(Finding(code, message, index, segment_id, position))
-
-    def _money(self, value: str, index: int, segment_id: str, position: int, what: str) -> Decimal:
-        """Payment, claim or balancing money. Empty: a finding, read as 0. Not a number: the
-        file cannot be trusted, X12ReadError."""
-        if not value:
-            self._finding(
-                "missing_element",
-                f"{segment_id}{position:02d} {what} is empty; read as 0",
-                index,
-                segment_id,
-                position,
-            )
-            return _ZERO
-        number = parse_number(value)
-        if number is None:
-            raise X12ReadError(
-                f"{what} {value!r} is not a number",
-                segment_index=index,
-                segment_id=segment_id,
-                element_position=position,
-            )
-        return number
-
-    def _quantity(
-        self, value: str, index: int, segment_id: str, position: int, what: str
-    ) -> Decimal | None:
-        """A number that does not drive balancing: unreadable is a finding, read as None."""
-        if not value:
-            return None
-        number = parse_number(value)
-        if number is None:
-            self._finding(
-                "invalid_number",
-                f"{what} {value!r} is not a number; ignored",
-                index,
-                segment_id,
-                position,
-            )
-        return number
-
-    def _date(self, value: str, index: int, segment_id: str, position: int) -> date | None:
-        """CCYYMMDD (DTM02, BPR16, PLB02). Missing or invalid: a finding, read as None."""
-        parsed = parse_date(value)
-        if parsed is not None:
-            self.dates[value] = parsed
-        elif value:
-            self._finding(
-                "invalid_date",
-                f"{segment_id}{position:02d} date {value!r} is not a valid CCYYMMDD date",
-                index,
-                segment_id,
-                position,
-            )
-        else:
-            self._finding(
-                "missing_element",
-                f"{segment_id}{position:02d} date is missing",
-                index,
-                segment_id,
-                position,
-            )
-        return parsed
-
-    def _composite(self, value: str, index: int, segment_id: str, position: int) -> list[str]:
-        """Split a composite; when the declared ISA16 separator is absent but the other usual
-        one is there (real files: SVC01 "HC>99213" under ISA16 ":"), use it and say so once."""
-        parts = value.split(self.component)
-        other = self.other_component
-        if len(parts) == 1 and other is not None and other in value:
-            parts = value.split(other)
-            if not self.separator_reported:
-                self.separator_reported = True
-                self._finding(
-                    "component_separator_mismatch",
-                    f"ISA16 declares {self.component!r} as component separator but "
-                    f"{segment_id}{position:02d} uses {other!r}; read with {other!r}",
-                    index,
-                    segment_id,
-                    position,
-                )
-        return parts
-
-    def _procedure(
-        self, value: str, index: int, segment_id: str, position: int
-    ) -> Procedure | None:
-        """C003 (SVC01, SVC06): qualifier, code, modifiers 1-4, description."""
-        known = self.procedures.get(value)
-        if known is not None:
-            return known
-        parts = self._composite(value, index, segment_id, position)
-        if len(parts) < 2 or not parts[0] or not parts[1]:
-            self._finding(
-                "malformed_composite",
-                f"{segment_id}{position:02d} {value!r} is not a qualifier and a procedure code",
-                index,
-                segment_id,
-                position,
-            )
-            return None
-        procedure = _new_procedure(
-            parts[0],
-            parts[1],
-            tuple(modifier for modifier in parts[2:6] if modifier),
-            parts[6] if len(parts) > 6 and parts[6] else None,
-        )
-        self.procedures[value] = procedure
-        return procedure
+    def _trailing_plb_start(self, text: str, start: int, stop: int) -> int:
+        """The terminator before the run of PLB segments that ends the set (Table 3), or
+        `stop` when there is none: where the claims end if nothing is out of place."""
+        terminator = self.delimiters.segment
+        plb = self.patterns.plb
+        end = stop
+        while end > start:
+            previous = text.rfind(terminator, start, end)
+            if previous < 0 or not plb.match(text, previous):
+                break
+            end = previous
+        return end
 
     # -- Table 1: header, Loops 1000A and 1000B --------------------------------------------
 
-    def read(self) -> Remittance:
-        segments = self.ts.segments
-        if segments[-1][0] != "SE":  # the loops stop at SE; a hand-built set may lack it
-            segments = [*segments, ["SE"]]
-        position = self._read_header(segments)
-        position = self._read_detail(segments, position)
-        self._read_trailer(segments, position)
+    def _read_header(self, segments: list[list[str]]) -> None:
+        """ST to the first CLP (or PLB, or SE): BPR, TRN, REF, DTM*405, Loop 1000A (N1*PR)
+        and Loop 1000B (N1*PE) with their REF; LX, TS3 and TS2 (Loop 2000) are skipped."""
+        ts = self.ts
+        values = self.values
+        version = ts.implementation_reference or ts.group.version
+        if version != IMPLEMENTATION:
+            values.finding(
+                "unexpected_implementation",
+                f"ST03/GS08 is {version!r}, read as {IMPLEMENTATION}",
+                ts.first_index,
+                "ST",
+                3,
+            )
+        party: list[str] | None = None
+        party_references: list[Reference] = []
+        for position in range(1, len(segments)):
+            segment = segments[position]
+            tag = segment[0]
+            index = self.base + position
+            if tag == "BPR":
+                self._bpr(segment, index)
+            elif tag == "TRN":
+                trn = _padded(segment, 5)
+                self.trace = Trace(trn[1], trn[2], trn[3], trn[4] or None)
+            elif tag == "DTM" and len(segment) > 1 and segment[1] == "405":
+                self.production_date = values.date(_padded(segment, 3)[2], index, "DTM", 2)
+            elif tag == "N1":
+                self._close_party(party, party_references)
+                party, party_references = _padded(segment, 5), []
+            elif tag == "REF" and len(segment) > 2:
+                reference = Reference(segment[1], segment[2])
+                (party_references if party is not None else self.references).append(reference)
+            elif tag == "LX":
+                self._close_party(party, party_references)
+                party = None
+        self._close_party(party, party_references)
+        if self.payment is None:
+            raise X12ReadError(
+                f"835 {ts.control_number} has no BPR (financial information)",
+                segment_index=ts.first_index,
+                segment_id="ST",
+            )
+        for missing, what in (
+            (self.trace is None, "TRN (reassociation trace number)"),
+            (self.payer is None, "N1*PR (Loop 1000A payer)"),
+            (self.payee is None, "N1*PE (Loop 1000B payee)"),
+        ):
+            if missing:
+                values.finding("missing_segment", f"the 835 has no {what}", ts.first_index, "ST")
+
+    def _close_party(self, n1: list[str] | None, references: list[Reference]) -> None:
+        if n1 is None:
+            return
+        party = Party(n1[1], n1[2], n1[3] or None, n1[4] or None, tuple(references))
+        if n1[1] == "PR":
+            self.payer = party
+        elif n1[1] == "PE":
+            self.payee = party
+
+    def _bpr(self, segment: list[str], index: int) -> None:
+        bpr = _padded(segment, 17)
+        method = bpr[4]
+        values = self.values
+        if method not in PAYMENT_METHODS:
+            values.finding(
+                "unknown_payment_method",
+                f"BPR04 payment method {method!r} is not one of {sorted(PAYMENT_METHODS)}",
+                index,
+                "BPR",
+                4,
+            )
+        self.payment = Payment(
+            handling_code=bpr[1],
+            total_paid=values.money(bpr[2], index, "BPR", 2, "total provider payment"),
+            credit_debit=bpr[3],
+            method=method,
+            payment_format=bpr[5] or None,
+            effective_date=values.date(bpr[16], index, "BPR", 16),
+            segment_index=index,
+        )
+
+    # -- Table 2: Loops 2100 and 2110 ------------------------------------------------------
+
+    def _read_claims(self, detail: str, index: int) -> int:
+        """The claims, loop by loop: CLP and SVC split from the text, the CAS amounts from
+        one regex per loop, the other segments left for the views to decode. Raises
+        InvalidOperation, having added no claim, at the first thing that is not usual (a CAS
+        that is not one plain triplet, money that is not a finite number), for the caller to
+        read the claims again segment by segment. Returns the index after the claims."""
+        terminator = self.delimiters.segment
+        element = self.delimiters.element
+        quiet = self.quiet
+        values = self.values
+        procedures = values.procedures
+        units_seen = values.units
+        cas_amounts = self.patterns.cas_amounts
+        line_marker = self.patterns.line
+        claims: list[ClaimPayment] = []
+        paid_total = self.paid_total
+        for part in detail.split(self.patterns.claim)[1:]:
+            bodies = part.split(line_marker)
+            head = bodies.pop(0)
+            clp = head.split(terminator, 1)[0].split(element)
+            clp += _EMPTY_ELEMENTS  # CLP01-09: X12 drops trailing empty elements
+            charge = Decimal(clp[2])
+            paid = Decimal(clp[3])
+            found = cas_amounts(head)
+            adjusted = sum(map(Decimal, found), _ZERO) if found else _ZERO
+            line_index = index + head.count(terminator) + 1
+            lines: list[ServiceLine] = []
+            for body in bodies:
+                svc = body.split(terminator, 1)[0].split(element)
+                svc += _EMPTY_ELEMENTS  # SVC01-07
+                line_charge = Decimal(svc[1])
+                line_paid = Decimal(svc[2])
+                procedure = procedures.get(svc[0])
+                units = units_seen.get(svc[4]) if svc[4] else None
+                if procedure is None or (units is None and svc[4]) or svc[5] or svc[6]:
+                    procedure, units, original, original_units = self._service(svc, line_index)
+                else:
+                    original = original_units = None
+                line = _new_line(
+                    (
+                        procedure,
+                        line_charge,
+                        line_paid,
+                        svc[3] or None,
+                        units,
+                        original,
+                        original_units,
+                        line_index,
+                        body,
+                        quiet,
+                    )
+                )
+                lines.append(line)
+                # SVC02 - SVC03 must be the line's CAS total. With one CAS (the usual line)
+                # its text is compared first: equal text is an equal number, no Decimal
+                # needed. Infinite or NaN money never compares equal (or raises).
+                difference = line_charge - line_paid
+                found = cas_amounts(body)
+                if len(found) == 1 and str(difference) == found[0]:
+                    adjusted += difference
+                else:
+                    line_adjusted = sum(map(Decimal, found), _ZERO)
+                    adjusted += line_adjusted
+                    if difference != line_adjusted:
+                        _finite(line_charge, line_paid)
+                        self._line_out_of_balance(clp[0], line, len(lines), line_adjusted)
+                line_index += body.count(terminator) + 1
+            responsibility = Decimal(clp[4]) if clp[4] else None
+            if responsibility is not None and not responsibility.is_finite():
+                raise InvalidOperation
+            if charge - adjusted - paid:
+                _finite(charge, paid)
+                self._claim_out_of_balance(clp[0], charge, paid, adjusted, index)
+            claims.append(
+                _new_claim(
+                    (
+                        clp[0],
+                        clp[1],
+                        charge,
+                        paid,
+                        responsibility,
+                        clp[5],
+                        clp[6],
+                        clp[7] or None,
+                        clp[8] or None,
+                        tuple(lines),
+                        index,
+                        head,
+                        quiet,
+                    )
+                )
+            )
+            paid_total += paid
+            index = line_index
+        self.claims.extend(claims)
+        self.paid_total = paid_total
+        return index
+
+    def _read_claims_checked(self, detail: str, index: int) -> int:
+        """The claims of a detail with something unusual, segment by segment with every
+        check; claims end at LX too, and what stands between claims is reported. The
+        decoded loops are kept on the views, so they are not decoded twice."""
+        values = self.values
+        patterns = self.patterns
+        quiet = self.quiet
+        for text in patterns.claim_re.split(detail)[1:]:
+            lx = patterns.lx.search(text)
+            part, between = (
+                (text, "") if lx is None else (text[: lx.start()], text[lx.start() + 1 :])
+            )
+            head, *bodies = patterns.line_re.split(part)
+            head_segments = values.segments(head)
+            clp = _padded(head_segments[0], 9)
+            charge, paid = self._claim_money(clp, index)
+            responsibility = (
+                values.money(clp[4], index, "CLP", 5, "patient responsibility") if clp[4] else None
+            )
+            details = _claim_details(head_segments[1:], values, index + 1)
+            adjusted = details.adjusted
+            line_index = index + len(head_segments)
+            lines: list[ServiceLine] = []
+            for body in bodies:
+                segments = values.segments(body)
+                svc = _padded(segments[0], 7)
+                line_charge, line_paid = self._line_money(svc, line_index)
+                procedure, units, original, original_units = self._service(svc, line_index)
+                line_details = _line_details(segments[1:], values, line_index + 1)
+                line = _new_line(
+                    (
+                        procedure,
+                        line_charge,
+                        line_paid,
+                        svc[3] or None,
+                        units,
+                        original,
+                        original_units,
+                        line_index,
+                        body,
+                        quiet,
+                    )
+                )
+                line.__dict__["_details"] = line_details
+                lines.append(line)
+                adjusted += line_details.adjusted
+                if line_charge - line_details.adjusted != line_paid:
+                    self._line_out_of_balance(clp[0], line, len(lines), line_details.adjusted)
+                line_index += len(segments)
+            if charge - adjusted != paid:
+                self._claim_out_of_balance(clp[0], charge, paid, adjusted, index)
+            claim = _new_claim(
+                (
+                    clp[0],
+                    clp[1],
+                    charge,
+                    paid,
+                    responsibility,
+                    clp[5],
+                    clp[6],
+                    clp[7] or None,
+                    clp[8] or None,
+                    tuple(lines),
+                    index,
+                    head,
+                    quiet,
+                )
+            )
+            claim.__dict__["_details"] = details
+            self.claims.append(claim)
+            self.paid_total += paid
+            index = line_index
+            if between:
+                for segment in values.segments(between):
+                    tag = segment[0]
+                    if tag not in ("LX", "TS3", "TS2"):
+                        values.finding(
+                            "segment_out_of_place",
+                            f"{tag} outside a claim (Loop 2100) is ignored",
+                            index,
+                            tag,
+                        )
+                    index += 1
+        return index
+
+    def _claim_money(self, clp: list[str], index: int) -> tuple[Decimal, Decimal]:
+        """CLP03 and CLP04 (clp[0] is CLP01): the usual case inline, `money` for the rest."""
+        try:
+            charge, paid = Decimal(clp[2]), Decimal(clp[3])
+            if charge.is_finite() and paid.is_finite():
+                return charge, paid
+        except InvalidOperation:
+            pass
+        return (
+            self.values.money(clp[2], index, "CLP", 3, "total claim charge"),
+            self.values.money(clp[3], index, "CLP", 4, "claim payment amount"),
+        )
+
+    def _line_money(self, svc: list[str], index: int) -> tuple[Decimal, Decimal]:
+        """SVC02 and SVC03 (svc[0] is SVC01)."""
+        try:
+            charge, paid = Decimal(svc[1]), Decimal(svc[2])
+            if charge.is_finite() and paid.is_finite():
+                return charge, paid
+        except InvalidOperation:
+            pass
+        return (
+            self.values.money(svc[1], index, "SVC", 2, "line item charge"),
+            self.values.money(svc[2], index, "SVC", 3, "line item payment"),
+        )
+
+    def _service(
+        self, svc: list[str], index: int
+    ) -> tuple[Procedure, Decimal | None, Procedure | None, Decimal | None]:
+        """SVC01 procedure, SVC05 units, SVC06 original procedure, SVC07 original units
+        (svc[0] is SVC01, padded to 7)."""
+        values = self.values
+        procedure = values.procedure(svc[0], index, "SVC", 1)
+        if procedure is None:
+            procedure = _new_procedure(svc[0].split(self.delimiters.component)[0], "", (), None)
+        units = values.units.get(svc[4])
+        if units is None and svc[4]:
+            units = values.quantity(svc[4], index, "SVC", 5, "units of service")
+            if units is not None:
+                values.units[svc[4]] = units
+        original = values.procedure(svc[5], index, "SVC", 6) if svc[5] else None
+        original_units = (
+            values.quantity(svc[6], index, "SVC", 7, "original units") if svc[6] else None
+        )
+        return procedure, units, original, original_units
+
+    def _line_out_of_balance(
+        self, claim_id: str, line: ServiceLine, number: int, adjusted: Decimal
+    ) -> None:
+        control_number = line.line_item_control_number
+        self.values.finding(
+            "line_out_of_balance",
+            f"claim {claim_id!r} line {number}"
+            f"{f' (REF*6R {control_number!r})' if control_number else ''}: "
+            f"SVC02 {line.charge} - adjustments {adjusted} = {line.charge - adjusted}, "
+            f"but SVC03 is {line.paid}",
+            line.segment_index,
+            "SVC",
+            3,
+        )
+
+    def _claim_out_of_balance(
+        self, claim_id: str, charge: Decimal, paid: Decimal, adjusted: Decimal, index: int
+    ) -> None:
+        self.values.finding(
+            "claim_out_of_balance",
+            f"claim {claim_id!r}: CLP03 {charge} - adjustments {adjusted} = "
+            f"{charge - adjusted}, but CLP04 is {paid}",
+            index,
+            "CLP",
+            4,
+        )
+
+    # -- Table 3: PLB ----------------------------------------------------------------------
+
+    def _read_trailer(self, segments: list[list[str]], index: int) -> None:
+        """PLB segments up to SE; anything else here is out of place (and ignored)."""
+        for segment in segments:
+            tag = segment[0]
+            if tag == "PLB":
+                self._plb(segment, index)
+            elif tag == "SE":
+                return
+            else:
+                self.values.finding(
+                    "segment_out_of_place",
+                    f"{tag} after the provider adjustments (PLB) is ignored",
+                    index,
+                    tag,
+                )
+            index += 1
+
+    def _plb(self, segment: list[str], index: int) -> None:
+        """PLB01 provider, PLB02 fiscal period date, then up to six pairs of a reason
+        composite (code and reference id) and an amount (PLB03-04 ... PLB13-14)."""
+        values = self.values
+        plb = _padded(segment, 15)
+        fiscal = values.date(plb[2], index, "PLB", 2)
+        for position in range(3, 15, 2):
+            reason, value = plb[position], plb[position + 1]
+            if not (reason or value):
+                continue
+            parts = values.composite(reason, index, "PLB", position)
+            self.provider_adjustments.append(
+                ProviderAdjustment(
+                    provider_id=plb[1],
+                    fiscal_period_date=fiscal,
+                    reason_code=parts[0],
+                    reference_id=parts[1] if len(parts) > 1 and parts[1] else None,
+                    amount=values.money(value, index, "PLB", position + 1, "adjustment amount"),
+                    segment_index=index,
+                )
+            )
+
+    def _remittance(self) -> Remittance:
         payment = self.payment
         assert payment is not None  # _read_header raises without a BPR
         expected = self.paid_total - sum((item.amount for item in self.provider_adjustments), _ZERO)
         if expected != payment.total_paid:
-            self._finding(
+            self.values.finding(
                 "transaction_out_of_balance",
                 f"BPR02 is {payment.total_paid}, but the sum of CLP04 ({self.paid_total}) "
                 f"less the PLB adjustments is {expected}",
@@ -610,427 +1435,6 @@ class _Reader:
             provider_adjustments=tuple(self.provider_adjustments),
             findings=tuple(self.findings),
         )
-
-    def _read_header(self, segments: list[list[str]]) -> int:
-        """ST to the first CLP: BPR, TRN, REF, DTM*405, Loop 1000A (N1*PR) and Loop 1000B
-        (N1*PE) with their REF; LX, TS3 and TS2 (Loop 2000) are skipped. Returns the
-        position of the first CLP, PLB or SE."""
-        ts = self.ts
-        version = ts.implementation_reference or ts.group.version
-        if version != IMPLEMENTATION:
-            self._finding(
-                "unexpected_implementation",
-                f"ST03/GS08 is {version!r}, read as {IMPLEMENTATION}",
-                ts.first_index,
-                "ST",
-                3,
-            )
-        party: list[str] | None = None
-        party_references: list[Reference] = []
-        position = 1
-        for position in range(1, len(segments)):
-            segment = segments[position]
-            tag = segment[0]
-            if tag in ("CLP", "PLB", "SE"):
-                break
-            index = self.base + position
-            if tag == "BPR":
-                self._bpr(segment, index)
-            elif tag == "TRN":
-                trn = _padded(segment, 5)
-                self.trace = Trace(trn[1], trn[2], trn[3], trn[4] or None)
-            elif tag == "DTM" and len(segment) > 1 and segment[1] == "405":
-                self.production_date = self._date(_padded(segment, 3)[2], index, "DTM", 2)
-            elif tag == "N1":
-                self._close_party(party, party_references)
-                party, party_references = _padded(segment, 5), []
-            elif tag == "REF" and len(segment) > 2:
-                reference = Reference(segment[1], segment[2])
-                (party_references if party is not None else self.references).append(reference)
-            elif tag == "LX":
-                self._close_party(party, party_references)
-                party = None
-        self._close_party(party, party_references)
-        if self.payment is None:
-            raise X12ReadError(
-                f"835 {ts.control_number} has no BPR (financial information)",
-                segment_index=ts.first_index,
-                segment_id="ST",
-            )
-        for missing, what in (
-            (self.trace is None, "TRN (reassociation trace number)"),
-            (self.payer is None, "N1*PR (Loop 1000A payer)"),
-            (self.payee is None, "N1*PE (Loop 1000B payee)"),
-        ):
-            if missing:
-                self._finding("missing_segment", f"the 835 has no {what}", ts.first_index, "ST")
-        return position
-
-    def _close_party(self, n1: list[str] | None, references: list[Reference]) -> None:
-        if n1 is None:
-            return
-        party = Party(n1[1], n1[2], n1[3] or None, n1[4] or None, tuple(references))
-        if n1[1] == "PR":
-            self.payer = party
-        elif n1[1] == "PE":
-            self.payee = party
-
-    def _bpr(self, segment: list[str], index: int) -> None:
-        bpr = _padded(segment, 17)
-        method = bpr[4]
-        if method not in PAYMENT_METHODS:
-            self._finding(
-                "unknown_payment_method",
-                f"BPR04 payment method {method!r} is not one of {sorted(PAYMENT_METHODS)}",
-                index,
-                "BPR",
-                4,
-            )
-        self.payment = Payment(
-            handling_code=bpr[1],
-            total_paid=self._money(bpr[2], index, "BPR", 2, "total provider payment"),
-            credit_debit=bpr[3],
-            method=method,
-            payment_format=bpr[5] or None,
-            effective_date=self._date(bpr[16], index, "BPR", 16),
-            segment_index=index,
-        )
-
-    # -- Table 2: Loops 2100 and 2110 ------------------------------------------------------
-
-    def _read_detail(self, segments: list[list[str]], position: int) -> int:
-        """Table 2: Loop 2000 (LX, TS3, TS2 are not needed) and its claims, up to PLB or SE."""
-        claims = self.claims
-        while True:
-            tag = segments[position][0]
-            if tag == "CLP":
-                claim, position = self._read_claim(segments, position)
-                claims.append(claim)
-                self.paid_total += claim.paid
-            elif tag in ("PLB", "SE"):
-                return position
-            else:
-                if tag not in ("LX", "TS3", "TS2"):
-                    self._finding(
-                        "segment_out_of_place",
-                        f"{tag} outside a claim (Loop 2100) is ignored",
-                        self.base + position,
-                        tag,
-                    )
-                position += 1
-
-    def _read_claim(self, segments: list[list[str]], position: int) -> tuple[ClaimPayment, int]:
-        """Loop 2100: CLP and what follows up to the next CLP, LX, PLB or SE; returns the
-        claim and the position of the segment that ended it. Balancing: CLP03 - claim CAS -
-        line CAS = CLP04."""
-        base = self.base
-        dates = self.dates
-        index = base + position
-        clp = segments[position]
-        if len(clp) < 10:
-            clp = _padded(clp, 10)
-        try:  # the usual case inline; _money reports empty and rejects unreadable amounts
-            charge = Decimal(clp[3])
-            paid = Decimal(clp[4])
-            if not (charge.is_finite() and paid.is_finite()):
-                raise InvalidOperation
-        except InvalidOperation:
-            charge = self._money(clp[3], index, "CLP", 3, "total claim charge")
-            paid = self._money(clp[4], index, "CLP", 4, "claim payment amount")
-        responsibility = (
-            self._money(clp[5], index, "CLP", 5, "patient responsibility") if clp[5] else None
-        )
-        adjusted = _ZERO
-        adjustments: tuple[Adjustment, ...] = ()
-        lines: list[ServiceLine] = []
-        amounts: tuple[Amount, ...] = ()
-        references: tuple[Reference, ...] = ()
-        patient = insured = corrected_insured = rendering = crossover = None
-        inpatient: tuple[str, ...] = ()
-        outpatient: tuple[str, ...] = ()
-        statement_start = statement_end = received = None
-        while True:
-            position += 1
-            segment = segments[position]
-            tag = segment[0]
-            if tag == "SVC":
-                line, position, line_adjusted = self._read_line(
-                    segments, position, clp[1], len(lines) + 1
-                )
-                lines.append(line)
-                adjusted += line_adjusted
-                position -= 1  # the segment that ended the line is read by this loop
-            elif tag == "DTM":
-                if len(segment) > 2:
-                    value = segment[2]
-                    when = dates.get(value) or self._date(value, base + position, "DTM", 2)
-                    qualifier = segment[1]
-                    if qualifier == "232":
-                        statement_start = when
-                    elif qualifier == "233":
-                        statement_end = when
-                    elif qualifier == "050":
-                        received = when
-            elif tag == "NM1":
-                nm1 = segment if len(segment) > 9 else _padded(segment, 10)
-                entity = nm1[1]
-                name = _new_name(entity, nm1[2], nm1[3], nm1[4], nm1[5], nm1[7], nm1[8], nm1[9])
-                if entity == "QC":
-                    patient = name
-                elif entity == "82":
-                    rendering = name
-                elif entity == "IL":
-                    insured = name
-                elif entity == "74":
-                    corrected_insured = name
-                elif entity == "TT":
-                    crossover = name
-            elif tag == "CAS":
-                found = self._cas(segment, base + position)
-                for adjustment in found:
-                    adjusted += adjustment.amount
-                adjustments += found
-            elif tag == "REF":
-                if len(segment) > 2:
-                    references += (_new_reference(segment[1], segment[2]),)
-            elif tag == "AMT":
-                if len(segment) > 2:
-                    amount = self._quantity(segment[2], base + position, "AMT", 2, "amount")
-                    if amount is not None:
-                        amounts += (_new_amount(segment[1], amount),)
-            elif tag in _CLAIM_END:
-                break
-            elif tag == "MIA":
-                mia = _padded(segment, 25)
-                inpatient = tuple(code for code in (mia[5], *mia[20:25]) if code)
-            elif tag == "MOA":
-                outpatient = tuple(code for code in _padded(segment, 8)[3:8] if code)
-        if charge - adjusted != paid:
-            self._finding(
-                "claim_out_of_balance",
-                f"claim {clp[1]!r}: CLP03 {charge} - adjustments {adjusted} = "
-                f"{charge - adjusted}, but CLP04 is {paid}",
-                index,
-                "CLP",
-                4,
-            )
-        claim = _new_claim(
-            clp[1],
-            clp[2],
-            charge,
-            paid,
-            responsibility,
-            clp[6],
-            clp[7],
-            clp[8] or None,
-            clp[9] or None,
-            adjustments,
-            patient,
-            insured,
-            corrected_insured,
-            rendering,
-            crossover,
-            inpatient,
-            outpatient,
-            statement_start,
-            statement_end,
-            received,
-            amounts,
-            references,
-            tuple(lines),
-            index,
-        )
-        return claim, position
-
-    def _read_line(
-        self, segments: list[list[str]], position: int, claim_id: str, number: int
-    ) -> tuple[ServiceLine, int, Decimal]:
-        """Loop 2110: SVC and what follows up to the next SVC or the end of the claim;
-        returns the line, the position of the segment that ended it and the sum of its CAS.
-        Balancing: SVC02 - line CAS = SVC03."""
-        base = self.base
-        dates = self.dates
-        index = base + position
-        svc = _padded(segments[position], 8)
-        procedure = self.procedures.get(svc[1]) or self._procedure(svc[1], index, "SVC", 1)
-        if procedure is None:
-            procedure = _new_procedure(svc[1].split(self.component)[0], "", (), None)
-        try:  # the usual case inline; _money reports empty and rejects unreadable amounts
-            charge = Decimal(svc[2])
-            paid = Decimal(svc[3])
-            if not (charge.is_finite() and paid.is_finite()):
-                raise InvalidOperation
-        except InvalidOperation:
-            charge = self._money(svc[2], index, "SVC", 2, "line item charge")
-            paid = self._money(svc[3], index, "SVC", 3, "line item payment")
-        units = self.units.get(svc[5])
-        if units is None and svc[5]:
-            units = self._quantity(svc[5], index, "SVC", 5, "units of service")
-            if units is not None:
-                self.units[svc[5]] = units
-        original = self._procedure(svc[6], index, "SVC", 6) if svc[6] else None
-        original_units = (
-            self._quantity(svc[7], index, "SVC", 7, "original units") if svc[7] else None
-        )
-        adjusted = _ZERO
-        adjustments: tuple[Adjustment, ...] = ()
-        references: tuple[Reference, ...] = ()
-        amounts: tuple[Amount, ...] = ()
-        remark_codes: tuple[str, ...] = ()
-        reject_codes: tuple[str, ...] = ()
-        service_date = service_start = service_end = allowed = control_number = None
-        while True:
-            position += 1
-            segment = segments[position]
-            tag = segment[0]
-            if tag == "CAS":
-                if len(segment) == 4 and segment[2]:  # one triplet, no quantity: the usual CAS
-                    try:
-                        amount = Decimal(segment[3])
-                        if not amount.is_finite():
-                            raise InvalidOperation
-                    except InvalidOperation:
-                        amount = self._money(segment[3], base + position, "CAS", 3, "amount")
-                    adjusted += amount
-                    adjustments += (_new_adjustment(segment[1], segment[2], amount, None),)
-                else:
-                    found = self._cas(segment, base + position)
-                    for adjustment in found:
-                        adjusted += adjustment.amount
-                    adjustments += found
-            elif tag == "DTM":
-                if len(segment) > 2:
-                    value = segment[2]
-                    when = dates.get(value) or self._date(value, base + position, "DTM", 2)
-                    qualifier = segment[1]
-                    if qualifier == "472":
-                        service_date = when
-                    elif qualifier == "150":
-                        service_start = when
-                    elif qualifier == "151":
-                        service_end = when
-            elif tag == "REF":
-                if len(segment) > 2:
-                    if segment[1] == "6R":
-                        control_number = segment[2]
-                    else:
-                        references += (_new_reference(segment[1], segment[2]),)
-            elif tag == "AMT":
-                if len(segment) > 2:
-                    figure = parse_number(segment[2])
-                    if figure is None:
-                        self._quantity(segment[2], base + position, "AMT", 2, "amount")
-                    elif segment[1] == "B6":
-                        allowed = figure
-                    else:
-                        amounts += (_new_amount(segment[1], figure),)
-            elif tag in _LINE_END:
-                break
-            elif tag == "LQ" and len(segment) > 2:
-                if segment[1] == "HE":
-                    remark_codes += (segment[2],)
-                else:
-                    reject_codes += (segment[2],)
-        if charge - adjusted != paid:
-            self._finding(
-                "line_out_of_balance",
-                f"claim {claim_id!r} line {number}"
-                f"{f' (REF*6R {control_number!r})' if control_number else ''}: "
-                f"SVC02 {charge} - adjustments {adjusted} = {charge - adjusted}, "
-                f"but SVC03 is {paid}",
-                index,
-                "SVC",
-                3,
-            )
-        line = _new_line(
-            procedure,
-            charge,
-            paid,
-            svc[4] or None,
-            units,
-            original,
-            original_units,
-            service_date,
-            service_start,
-            service_end,
-            adjustments,
-            control_number,
-            references,
-            allowed,
-            amounts,
-            remark_codes,
-            reject_codes,
-            index,
-        )
-        return line, position, adjusted
-
-    def _cas(self, segment: list[str], index: int) -> tuple[Adjustment, ...]:
-        """CAS with up to six reason/amount/quantity triplets (CAS02-04 ... CAS17-19)."""
-        group = segment[1] if len(segment) > 1 else ""
-        cas = _padded(segment, 20)
-        adjustments: list[Adjustment] = []
-        for position in range(2, 20, 3):
-            reason, value, quantity = cas[position], cas[position + 1], cas[position + 2]
-            if not (reason or value or quantity):
-                continue
-            if not reason:
-                self._finding(
-                    "missing_element",
-                    f"CAS{position:02d} reason code is empty for amount {value!r}",
-                    index,
-                    "CAS",
-                    position,
-                )
-            adjustments.append(
-                _new_adjustment(
-                    group,
-                    reason,
-                    self._money(value, index, "CAS", position + 1, "adjustment amount"),
-                    self._quantity(quantity, index, "CAS", position + 2, "quantity"),
-                )
-            )
-        return tuple(adjustments)
-
-    # -- Table 3: PLB ----------------------------------------------------------------------
-
-    def _read_trailer(self, segments: list[list[str]], start: int) -> None:
-        """PLB segments up to SE; anything else here is out of place (and ignored)."""
-        for position in range(start, len(segments)):
-            segment = segments[position]
-            tag = segment[0]
-            index = self.base + position
-            if tag == "PLB":
-                self._plb(segment, index)
-            elif tag == "SE":
-                return
-            else:
-                self._finding(
-                    "segment_out_of_place",
-                    f"{tag} after the provider adjustments (PLB) is ignored",
-                    index,
-                    tag,
-                )
-
-    def _plb(self, segment: list[str], index: int) -> None:
-        """PLB01 provider, PLB02 fiscal period date, then up to six pairs of a reason
-        composite (code and reference id) and an amount (PLB03-04 ... PLB13-14)."""
-        plb = _padded(segment, 15)
-        fiscal = self._date(plb[2], index, "PLB", 2)
-        for position in range(3, 15, 2):
-            reason, value = plb[position], plb[position + 1]
-            if not (reason or value):
-                continue
-            parts = self._composite(reason, index, "PLB", position)
-            self.provider_adjustments.append(
-                ProviderAdjustment(
-                    provider_id=plb[1],
-                    fiscal_period_date=fiscal,
-                    reason_code=parts[0],
-                    reference_id=parts[1] if len(parts) > 1 and parts[1] else None,
-                    amount=self._money(value, index, "PLB", position + 1, "adjustment amount"),
-                    segment_index=index,
-                )
-            )
 
 
 def parse_835(ts: TransactionSet) -> Remittance:

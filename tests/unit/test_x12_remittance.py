@@ -6,13 +6,16 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import re
 from collections import Counter
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pytest
 
+from chalicelib.x12 import remittance as remittance_module
+from chalicelib.x12.elements import parse_date, parse_number
 from chalicelib.x12.envelope import EnvelopeReader, Finding
 from chalicelib.x12.errors import X12ReadError
 from chalicelib.x12.readers import CONVERTERS, to_json, transaction_kind
@@ -548,3 +551,119 @@ def test_remittance_reads_the_generated_benchmark_file_without_findings() -> Non
     assert any(r.provider_adjustments for r in remittances)
     assert [f for r in remittances for f in r.findings] == []
     assert generate_835(300, claims_per_set=120) == data  # seeded: the same bytes every run
+
+
+# -- the loop-by-loop reading and its fallback ---------------------------------------------
+
+
+def _checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make every set take the segment-by-segment reading (the reference)."""
+
+    def unusual(self: object, detail: str, index: int) -> int:
+        raise InvalidOperation
+
+    monkeypatch.setattr(remittance_module._Reader, "_read_claims", unusual)
+
+
+def _everything(data: bytes) -> list[object]:
+    """Each remittance in full (every lazily decoded field) with its findings, or the error."""
+    try:
+        return [(r.as_dict(), r.findings, r.claims) for r in iter_remittances(data)]
+    except X12ReadError as error:
+        return [("error", error.located())]
+
+
+_UNUSUAL_SETS = {
+    "two CAS triplets": ("CLP*P1*1*100*70**12*X", "SVC*HC:99213*100*70", "CAS*CO*45*20**253*10"),
+    "CAS quantity": ("CLP*P1*1*100*80**12*X", "SVC*HC:99213*100*80", "CAS*CO*45*20*1"),
+    "CAS without reason": ("CLP*P1*1*100*80**12*X", "SVC*HC:99213*100*80", "CAS*CO**20"),
+    "invalid date": ("CLP*P1*1*100*100**12*X", "DTM*232*20240230", "SVC*HC:99213*100*100"),
+    "AMT not a number": ("CLP*P1*1*100*100**12*X", "SVC*HC:99213*100*100", "AMT*B6*x"),
+    "LX between claims": ("CLP*P1*1*50*50**12*X", "LX*2", "TS3*1", "N3*X", "CLP*P2*1*50*50**12*Y"),
+    "PLB before a claim": ("CLP*P1*1*50*50**12*X", "PLB*1*20241231*L6*0", "CLP*P2*1*50*50**12*Y"),
+    "empty CLP04": ("CLP*P1*1*100***12*X", "CAS*CO*45*100"),
+    "infinite line money": ("CLP*P1*1*100*100**12*X", "SVC*HC:99213*Infinity*Infinity"),
+    "infinite claim money": ("CLP*P1*1*Inf*Inf**12*X",),
+    "infinite CLP05": ("CLP*P1*1*100*100*Inf*12*X",),
+    "imbalanced line": ("CLP*P1*1*100*80**12*X", "SVC*HC:99213*100*80", "CAS*CO*45*25"),
+    "malformed SVC01": ("CLP*P1*1*100*100**12*X", "SVC*99213*100*100**x*HC>1", "CAS*CO*45*0"),
+}
+
+
+@pytest.mark.parametrize("body", _UNUSUAL_SETS.values(), ids=_UNUSUAL_SETS.keys())
+def test_remittance_loop_reading_agrees_with_segment_reading(
+    monkeypatch: pytest.MonkeyPatch, body: tuple[str, ...]
+) -> None:
+    data = _835("LX*1", *body, bpr="BPR*I*100*C*CHK************20240301")
+    fast = _everything(data)
+    _checked(monkeypatch)
+    assert _everything(data) == fast
+
+
+def test_remittance_loop_reading_agrees_on_every_sample(monkeypatch: pytest.MonkeyPatch) -> None:
+    from benchmarks.x12_835 import generate_835
+
+    files = [(SAMPLES_835 / name).read_bytes() for name in NAMES_835]
+    files.append(generate_835(400, claims_per_set=150))
+    fast = [_everything(data) for data in files]
+    _checked(monkeypatch)
+    assert [_everything(data) for data in files] == fast
+
+
+def test_remittance_usual_sets_take_the_loop_reading(monkeypatch: pytest.MonkeyPatch) -> None:
+    from benchmarks.x12_835 import generate_835
+
+    checked: list[int] = []
+    original = remittance_module._Reader._read_claims_checked
+
+    def spy(self: remittance_module._Reader, detail: str, index: int) -> int:
+        checked.append(index)
+        return original(self, detail, index)
+
+    monkeypatch.setattr(remittance_module._Reader, "_read_claims_checked", spy)
+    assert len(list(iter_remittances(generate_835(300, claims_per_set=100)))) == 3
+    assert checked == []
+    list(iter_remittances(_835("LX*1", *_UNUSUAL_SETS["two CAS triplets"])))
+    assert len(checked) == 1
+
+
+def test_remittance_date_pattern_is_parse_date() -> None:
+    pattern = re.compile(remittance_module._DATE)
+    years = (1700, 1799, 1800, 1900, 1904, 1996, 2000, 2023, 2024, 2100, 2400, 2800, 9996, 9999)
+    for year in years:
+        for month in range(14):
+            for day in range(33):
+                text = f"{year:04d}{month:02d}{day:02d}"
+                assert (pattern.fullmatch(text) is not None) == (parse_date(text) is not None), text
+
+
+def test_remittance_number_pattern_reads_as_a_finite_decimal() -> None:
+    pattern = re.compile(remittance_module._NUMBER)
+    for text in ("0", "-1", "12.", ".5", "-0.50", "100.00", "007"):
+        assert pattern.fullmatch(text) and parse_number(text) is not None, text
+    for text in ("", "-", ".", "1.2.3", "1e3", "Inf", "NaN", "+1", " 1", "1,000"):
+        assert not pattern.fullmatch(text), text
+
+
+def test_remittance_claims_and_lines_are_immutable_values_without_phi_in_repr() -> None:
+    data = _835(
+        "LX*1",
+        "CLP*PCN1*1*100*80**12*PAYER1",
+        "NM1*QC*1*DOE*JANE****MI*M123",
+        "SVC*HC:99213*100*80**1",
+        "CAS*CO*45*20",
+        "REF*6R*LINE1",
+        bpr="BPR*I*80*C*CHK************20240301",
+    )
+    (first,) = iter_remittances(data)
+    (again,) = iter_remittances(data)
+    claim, line = first.claims[0], first.claims[0].lines[0]
+    assert (claim, hash(claim)) == (again.claims[0], hash(again.claims[0]))
+    assert claim.patient is not None and claim.patient.last_name == "DOE"
+    assert line.line_item_control_number == "LINE1"
+    for view in (claim, line):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            view.paid = Decimal(0)  # type: ignore[misc]
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            view.anything = 1  # type: ignore[union-attr]
+        assert "DOE" not in repr(view) and "M123" not in repr(view)

@@ -356,7 +356,10 @@ class _Values:
             tuple(modifier for modifier in parts[2:6] if modifier),
             parts[6] if len(parts) > 6 and parts[6] else None,
         )
-        self.procedures[value] = procedure
+        if self.delimiters.component in value:
+            # Not one read with the other separator: its finding must be made again when a
+            # claim is read a second time (see _Reader._read_claims).
+            self.procedures[value] = procedure
         return procedure
 
     def cas(self, segment: list[str], index: int) -> tuple[Adjustment, ...]:
@@ -887,6 +890,7 @@ _new_line = cast("Callable[[tuple[object, ...]], ServiceLine]", partial(tuple.__
 _new_claim = cast(
     "Callable[[tuple[object, ...]], ClaimPayment]", partial(tuple.__new__, ClaimPayment)
 )
+_BETWEEN_CLAIMS = ("PLB", "CLP", "SVC")  # unusual segments that move where claims end
 _EMPTY_ELEMENTS = ("",) * 8  # pads a split CLP or SVC, whose elements are read by position
 
 
@@ -915,10 +919,10 @@ class _Patterns:
     line: str  # "~SVC*": Loop 2110 starts
     claim_re: re.Pattern[str]  # also a CLP without elements
     line_re: re.Pattern[str]
-    # Of a loop's text, CAS03 of every CAS that is one plain triplet, else the CAS from CAS02
-    # on, which Decimal() refuses: the amounts to balance, and a sign the loop needs the
-    # segment-by-segment reading.
-    cas_amounts: Callable[[str], list[str]]
+    # Of a loop's text, for every CAS that is one triplet with a plain amount (and a plain
+    # quantity or none): (CAS03, ""); for any other CAS: ("", the CAS after its tag), which
+    # Decimal() refuses and `_cas_total` reads.
+    cas_amounts: Callable[[str], list[tuple[str, str]]]
     # In the detail: what only the segment-by-segment reading reports right (a DTM date that
     # is not a calendar date, an AMT that is not a plain number, LX or PLB between claims, CLP
     # or SVC without elements).
@@ -938,7 +942,8 @@ def _patterns(delimiters: Delimiters) -> _Patterns:
         claim_re=re.compile(f"{t}CLP(?:{e}|(?={t})|$)"),
         line_re=re.compile(f"{t}SVC(?:{e}|(?={t})|$)"),
         cas_amounts=re.compile(
-            f"{t}CAS{e}{other}*{e}(?:{other}+{e}(?={_NUMBER}(?:{t}|$)))?([^{t}]*)"
+            f"{t}CAS(?:{e}{other}*{e}{other}+{e}({_NUMBER})(?:{e}(?:{_NUMBER})?)?(?={t}|$)"
+            f"|([^{t}]*))"
         ).findall,
         unusual=re.compile(
             f"{t}(?:DTM{e}{other}*{e}(?!{_DATE}{end})"
@@ -948,6 +953,32 @@ def _patterns(delimiters: Delimiters) -> _Patterns:
         plb=re.compile(f"{t}PLB{end}"),
         lx=re.compile(f"{t}LX{end}"),
     )
+
+
+_plain_number = re.compile(_NUMBER).fullmatch
+
+
+def _cas_total(found: list[tuple[str, str]], element: str) -> Decimal:
+    """The CAS amounts of a loop (see `_Patterns.cas_amounts`) when a CAS is not one plain
+    triplet: several triplets (CAS02-04 ... CAS17-19) are added up when each has a reason, a
+    plain amount and a plain quantity or none; anything else raises InvalidOperation, for
+    the segment-by-segment reading to report."""
+    total = _ZERO
+    for amount, rest in found:
+        if amount:
+            total += Decimal(amount)
+            continue
+        elements = rest.split(element)  # "", CAS01, CAS02, ...: positions are CAS numbers
+        if not 4 <= len(elements) <= 20:
+            raise InvalidOperation
+        for position in range(2, len(elements), 3):
+            reason, value, quantity = (*elements[position : position + 3], "", "")[:3]
+            if not (reason or value or quantity):
+                continue
+            if not (reason and _plain_number(value)) or (quantity and not _plain_number(quantity)):
+                raise InvalidOperation
+            total += Decimal(value)
+    return total
 
 
 def _finite(*amounts: Decimal) -> None:
@@ -996,14 +1027,14 @@ class _Reader:
         detail_end = header_end
         if claims == header_end and early_plb is None:
             detail_end = self._trailing_plb_start(text, claims, stop)
-            reported = len(self.findings), self.values.separator_reported
-            try:
-                if patterns.unusual.search(text, claims, detail_end + 1):
-                    raise InvalidOperation
-                index = self._read_claims(text[claims:detail_end], index)
-            except InvalidOperation:  # something unusual: read again with every check
-                del self.findings[reported[0] :]
-                self.values.separator_reported = reported[1]
+            unusual = [
+                found.start() for found in patterns.unusual.finditer(text, claims, detail_end + 1)
+            ]
+            if not any(text.startswith(_BETWEEN_CLAIMS, at + 1) for at in unusual):
+                index = self._read_claims(
+                    text[claims:detail_end], index, [at - claims for at in unusual]
+                )
+            else:  # PLB between claims: where the claims end needs the segment reading
                 found = patterns.plb.search(text, claims, stop + 1)
                 detail_end = stop if found is None else found.start()
                 index = self._read_claims_checked(text[claims:detail_end], index)
@@ -1109,12 +1140,14 @@ class _Reader:
 
     # -- Table 2: Loops 2100 and 2110 ------------------------------------------------------
 
-    def _read_claims(self, detail: str, index: int) -> int:
+    def _read_claims(self, detail: str, index: int, unusual: list[int]) -> int:
         """The claims, loop by loop: CLP and SVC split from the text, the CAS amounts from
-        one regex per loop, the other segments left for the views to decode. Raises
-        InvalidOperation, having added no claim, at the first thing that is not usual (a CAS
-        that is not one plain triplet, money that is not a finite number), for the caller to
-        read the claims again segment by segment. Returns the index after the claims."""
+        one regex per loop, the other segments left for the views to decode. A claim with
+        something unusual in it is read segment by segment instead (`_claim_checked`): one
+        at a position in `unusual` (offsets in `detail`, ascending), or one where the loop
+        reading raises InvalidOperation (a CAS that is not one plain triplet, money that is
+        not a finite number), whose findings so far are taken back first. Returns the index
+        after the claims."""
         terminator = self.delimiters.segment
         element = self.delimiters.element
         quiet = self.quiet
@@ -1123,67 +1156,85 @@ class _Reader:
         units_seen = values.units
         cas_amounts = self.patterns.cas_amounts
         line_marker = self.patterns.line
-        claims: list[ClaimPayment] = []
+        findings = self.findings
+        claims = self.claims
         paid_total = self.paid_total
+        marker = len(self.patterns.claim)
+        unusual.append(len(detail))  # a sentinel: no claim reaches it
+        pending = iter(unusual)
+        next_unusual = next(pending)
+        end = 0  # of the previous claim's text in `detail`
         for part in detail.split(self.patterns.claim)[1:]:
-            bodies = part.split(line_marker)
-            head = bodies.pop(0)
-            clp = head.split(terminator, 1)[0].split(element)
-            clp += _EMPTY_ELEMENTS  # CLP01-09: X12 drops trailing empty elements
-            charge = Decimal(clp[2])
-            paid = Decimal(clp[3])
-            found = cas_amounts(head)
-            adjusted = sum(map(Decimal, found), _ZERO) if found else _ZERO
-            line_index = index + head.count(terminator) + 1
-            lines: list[ServiceLine] = []
-            for body in bodies:
-                svc = body.split(terminator, 1)[0].split(element)
-                svc += _EMPTY_ELEMENTS  # SVC01-07
-                line_charge = Decimal(svc[1])
-                line_paid = Decimal(svc[2])
-                procedure = procedures.get(svc[0])
-                units = units_seen.get(svc[4]) if svc[4] else None
-                if procedure is None or (units is None and svc[4]) or svc[5] or svc[6]:
-                    procedure, units, original, original_units = self._service(svc, line_index)
-                else:
-                    original = original_units = None
-                line = _new_line(
-                    (
-                        procedure,
-                        line_charge,
-                        line_paid,
-                        svc[3] or None,
-                        units,
-                        original,
-                        original_units,
-                        line_index,
-                        body,
-                        quiet,
+            end += marker + len(part)
+            if next_unusual < end:
+                claim, index = self._claim_checked(part, index)
+                claims.append(claim)
+                paid_total += claim.paid
+                while next_unusual < end:
+                    next_unusual = next(pending)
+                continue
+            reported = len(findings), values.separator_reported
+            try:
+                bodies = part.split(line_marker)
+                head = bodies.pop(0)
+                clp = head.split(terminator, 1)[0].split(element)
+                clp += _EMPTY_ELEMENTS  # CLP01-09: X12 drops trailing empty elements
+                charge = Decimal(clp[2])
+                paid = Decimal(clp[3])
+                found = cas_amounts(head)
+                adjusted = _cas_total(found, element) if found else _ZERO
+                line_index = index + head.count(terminator) + 1
+                lines: list[ServiceLine] = []
+                for body in bodies:
+                    svc = body.split(terminator, 1)[0].split(element)
+                    svc += _EMPTY_ELEMENTS  # SVC01-07
+                    line_charge = Decimal(svc[1])
+                    line_paid = Decimal(svc[2])
+                    procedure = procedures.get(svc[0])
+                    units = units_seen.get(svc[4]) if svc[4] else None
+                    if procedure is None or (units is None and svc[4]) or svc[5] or svc[6]:
+                        procedure, units, original, original_units = self._service(svc, line_index)
+                    else:
+                        original = original_units = None
+                    line = _new_line(
+                        (
+                            procedure,
+                            line_charge,
+                            line_paid,
+                            svc[3] or None,
+                            units,
+                            original,
+                            original_units,
+                            line_index,
+                            body,
+                            quiet,
+                        )
                     )
-                )
-                lines.append(line)
-                # SVC02 - SVC03 must be the line's CAS total. With one CAS (the usual line)
-                # its text is compared first: equal text is an equal number, no Decimal
-                # needed. Infinite or NaN money never compares equal (or raises).
-                difference = line_charge - line_paid
-                found = cas_amounts(body)
-                if len(found) == 1 and str(difference) == found[0]:
-                    adjusted += difference
-                else:
-                    line_adjusted = sum(map(Decimal, found), _ZERO)
-                    adjusted += line_adjusted
-                    if difference != line_adjusted:
-                        _finite(line_charge, line_paid)
-                        self._line_out_of_balance(clp[0], line, len(lines), line_adjusted)
-                line_index += body.count(terminator) + 1
-            responsibility = Decimal(clp[4]) if clp[4] else None
-            if responsibility is not None and not responsibility.is_finite():
-                raise InvalidOperation
-            if charge - adjusted - paid:
-                _finite(charge, paid)
-                self._claim_out_of_balance(clp[0], charge, paid, adjusted, index)
-            claims.append(
-                _new_claim(
+                    lines.append(line)
+                    # SVC02 - SVC03 must be the line's CAS total. With one CAS (the usual line)
+                    # its text is compared first: equal text is an equal number, no Decimal
+                    # needed. Infinite or NaN money never compares equal (or raises).
+                    difference = line_charge - line_paid
+                    found = cas_amounts(body)
+                    if len(found) == 1 and str(difference) == found[0][0]:
+                        adjusted += difference
+                    else:
+                        try:
+                            line_adjusted = sum(map(Decimal, map("".join, found)), _ZERO)
+                        except InvalidOperation:
+                            line_adjusted = _cas_total(found, element)
+                        adjusted += line_adjusted
+                        if difference != line_adjusted:
+                            _finite(line_charge, line_paid)
+                            self._line_out_of_balance(clp[0], line, len(lines), line_adjusted)
+                    line_index += body.count(terminator) + 1
+                responsibility = Decimal(clp[4]) if clp[4] else None
+                if responsibility is not None and not responsibility.is_finite():
+                    raise InvalidOperation
+                if charge - adjusted - paid:
+                    _finite(charge, paid)
+                    self._claim_out_of_balance(clp[0], charge, paid, adjusted, index)
+                claim = _new_claim(
                     (
                         clp[0],
                         clp[1],
@@ -1200,97 +1251,101 @@ class _Reader:
                         quiet,
                     )
                 )
-            )
-            paid_total += paid
+            except InvalidOperation:  # something unusual: this claim segment by segment
+                del findings[reported[0] :]
+                values.separator_reported = reported[1]
+                claim, line_index = self._claim_checked(part, index)
+            claims.append(claim)
+            paid_total += claim.paid
             index = line_index
-        self.claims.extend(claims)
         self.paid_total = paid_total
         return index
 
     def _read_claims_checked(self, detail: str, index: int) -> int:
-        """The claims of a detail with something unusual, segment by segment with every
-        check; claims end at LX too, and what stands between claims is reported. The
-        decoded loops are kept on the views, so they are not decoded twice."""
+        """The claims of a detail with PLB between claims, segment by segment."""
+        for part in self.patterns.claim_re.split(detail)[1:]:
+            claim, index = self._claim_checked(part, index)
+            self.claims.append(claim)
+            self.paid_total += claim.paid
+        return index
+
+    def _claim_checked(self, text: str, index: int) -> tuple[ClaimPayment, int]:
+        """One claim (CLP01 on, up to the next claim) segment by segment with every check:
+        the claim and the index after it. The claim ends at LX too; what follows it (LX,
+        TS3, TS2 of the next Loop 2000) is skipped, anything else reported. The decoded
+        loops are kept on the views, so they are not decoded twice."""
         values = self.values
-        patterns = self.patterns
         quiet = self.quiet
-        for text in patterns.claim_re.split(detail)[1:]:
-            lx = patterns.lx.search(text)
-            part, between = (
-                (text, "") if lx is None else (text[: lx.start()], text[lx.start() + 1 :])
-            )
-            head, *bodies = patterns.line_re.split(part)
-            head_segments = values.segments(head)
-            clp = _padded(head_segments[0], 9)
-            charge, paid = self._claim_money(clp, index)
-            responsibility = (
-                values.money(clp[4], index, "CLP", 5, "patient responsibility") if clp[4] else None
-            )
-            details = _claim_details(head_segments[1:], values, index + 1)
-            adjusted = details.adjusted
-            line_index = index + len(head_segments)
-            lines: list[ServiceLine] = []
-            for body in bodies:
-                segments = values.segments(body)
-                svc = _padded(segments[0], 7)
-                line_charge, line_paid = self._line_money(svc, line_index)
-                procedure, units, original, original_units = self._service(svc, line_index)
-                line_details = _line_details(segments[1:], values, line_index + 1)
-                line = _new_line(
-                    (
-                        procedure,
-                        line_charge,
-                        line_paid,
-                        svc[3] or None,
-                        units,
-                        original,
-                        original_units,
-                        line_index,
-                        body,
-                        quiet,
-                    )
-                )
-                line.__dict__["_details"] = line_details
-                lines.append(line)
-                adjusted += line_details.adjusted
-                if line_charge - line_details.adjusted != line_paid:
-                    self._line_out_of_balance(clp[0], line, len(lines), line_details.adjusted)
-                line_index += len(segments)
-            if charge - adjusted != paid:
-                self._claim_out_of_balance(clp[0], charge, paid, adjusted, index)
-            claim = _new_claim(
+        lx = self.patterns.lx.search(text)
+        part, between = (text, "") if lx is None else (text[: lx.start()], text[lx.start() + 1 :])
+        head, *bodies = self.patterns.line_re.split(part)
+        head_segments = values.segments(head)
+        clp = _padded(head_segments[0], 9)
+        charge, paid = self._claim_money(clp, index)
+        responsibility = (
+            values.money(clp[4], index, "CLP", 5, "patient responsibility") if clp[4] else None
+        )
+        details = _claim_details(head_segments[1:], values, index + 1)
+        adjusted = details.adjusted
+        line_index = index + len(head_segments)
+        lines: list[ServiceLine] = []
+        for body in bodies:
+            segments = values.segments(body)
+            svc = _padded(segments[0], 7)
+            line_charge, line_paid = self._line_money(svc, line_index)
+            procedure, units, original, original_units = self._service(svc, line_index)
+            line_details = _line_details(segments[1:], values, line_index + 1)
+            line = _new_line(
                 (
-                    clp[0],
-                    clp[1],
-                    charge,
-                    paid,
-                    responsibility,
-                    clp[5],
-                    clp[6],
-                    clp[7] or None,
-                    clp[8] or None,
-                    tuple(lines),
-                    index,
-                    head,
+                    procedure,
+                    line_charge,
+                    line_paid,
+                    svc[3] or None,
+                    units,
+                    original,
+                    original_units,
+                    line_index,
+                    body,
                     quiet,
                 )
             )
-            claim.__dict__["_details"] = details
-            self.claims.append(claim)
-            self.paid_total += paid
-            index = line_index
-            if between:
-                for segment in values.segments(between):
-                    tag = segment[0]
-                    if tag not in ("LX", "TS3", "TS2"):
-                        values.finding(
-                            "segment_out_of_place",
-                            f"{tag} outside a claim (Loop 2100) is ignored",
-                            index,
-                            tag,
-                        )
-                    index += 1
-        return index
+            line.__dict__["_details"] = line_details
+            lines.append(line)
+            adjusted += line_details.adjusted
+            if line_charge - line_details.adjusted != line_paid:
+                self._line_out_of_balance(clp[0], line, len(lines), line_details.adjusted)
+            line_index += len(segments)
+        if charge - adjusted != paid:
+            self._claim_out_of_balance(clp[0], charge, paid, adjusted, index)
+        claim = _new_claim(
+            (
+                clp[0],
+                clp[1],
+                charge,
+                paid,
+                responsibility,
+                clp[5],
+                clp[6],
+                clp[7] or None,
+                clp[8] or None,
+                tuple(lines),
+                index,
+                head,
+                quiet,
+            )
+        )
+        claim.__dict__["_details"] = details
+        for segment in values.segments(between) if between else ():
+            tag = segment[0]
+            if tag not in ("LX", "TS3", "TS2"):
+                values.finding(
+                    "segment_out_of_place",
+                    f"{tag} outside a claim (Loop 2100) is ignored",
+                    line_index,
+                    tag,
+                )
+            line_index += 1
+        return claim, line_index
 
     def _claim_money(self, clp: list[str], index: int) -> tuple[Decimal, Decimal]:
         """CLP03 and CLP04 (clp[0] is CLP01): the usual case inline, `money` for the rest."""

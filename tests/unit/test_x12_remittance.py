@@ -9,7 +9,7 @@ import json
 import re
 from collections import Counter
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -557,12 +557,15 @@ def test_remittance_reads_the_generated_benchmark_file_without_findings() -> Non
 
 
 def _checked(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make every set take the segment-by-segment reading (the reference)."""
+    """Make every claim take the segment-by-segment reading (the reference)."""
+    loop_reading = remittance_module._Reader._read_claims
 
-    def unusual(self: object, detail: str, index: int) -> int:
-        raise InvalidOperation
+    def everything_unusual(
+        self: remittance_module._Reader, detail: str, index: int, unusual: list[int]
+    ) -> int:
+        return loop_reading(self, detail, index, list(range(len(detail))))
 
-    monkeypatch.setattr(remittance_module._Reader, "_read_claims", unusual)
+    monkeypatch.setattr(remittance_module._Reader, "_read_claims", everything_unusual)
 
 
 def _everything(data: bytes) -> list[object]:
@@ -577,6 +580,13 @@ _UNUSUAL_SETS = {
     "two CAS triplets": ("CLP*P1*1*100*70**12*X", "SVC*HC:99213*100*70", "CAS*CO*45*20**253*10"),
     "CAS quantity": ("CLP*P1*1*100*80**12*X", "SVC*HC:99213*100*80", "CAS*CO*45*20*1"),
     "CAS without reason": ("CLP*P1*1*100*80**12*X", "SVC*HC:99213*100*80", "CAS*CO**20"),
+    "second triplet without reason": (
+        "CLP*P1*1*100*70**12*X",
+        "CAS*OA*23*5**0",
+        "SVC*HC:99213*100*75",
+        "CAS*CO*45*20*1**5",
+    ),
+    "seven CAS triplets": ("CLP*P1*1*7*0**12*X", "CAS*CO" + "*45*1*" * 6 + "*45*1"),
     "invalid date": ("CLP*P1*1*100*100**12*X", "DTM*232*20240230", "SVC*HC:99213*100*100"),
     "AMT not a number": ("CLP*P1*1*100*100**12*X", "SVC*HC:99213*100*100", "AMT*B6*x"),
     "LX between claims": ("CLP*P1*1*50*50**12*X", "LX*2", "TS3*1", "N3*X", "CLP*P2*1*50*50**12*Y"),
@@ -610,21 +620,38 @@ def test_remittance_loop_reading_agrees_on_every_sample(monkeypatch: pytest.Monk
     assert [_everything(data) for data in files] == fast
 
 
-def test_remittance_usual_sets_take_the_loop_reading(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_remittance_only_unusual_claims_take_the_segment_reading(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from benchmarks.x12_835 import generate_835
 
-    checked: list[int] = []
-    original = remittance_module._Reader._read_claims_checked
+    checked: list[str] = []
+    original = remittance_module._Reader._claim_checked
 
-    def spy(self: remittance_module._Reader, detail: str, index: int) -> int:
-        checked.append(index)
-        return original(self, detail, index)
+    def spy(
+        self: remittance_module._Reader, part: str, index: int
+    ) -> tuple[remittance_module.ClaimPayment, int]:
+        claim, after = original(self, part, index)
+        checked.append(claim.patient_control_number)
+        return claim, after
 
-    monkeypatch.setattr(remittance_module._Reader, "_read_claims_checked", spy)
+    monkeypatch.setattr(remittance_module._Reader, "_claim_checked", spy)
     assert len(list(iter_remittances(generate_835(300, claims_per_set=100)))) == 3
     assert checked == []
-    list(iter_remittances(_835("LX*1", *_UNUSUAL_SETS["two CAS triplets"])))
-    assert len(checked) == 1
+    ordinary = ("CLP*OK1*1*50*50**12*X", "SVC*HC:99213*50*50", "CAS*CO*45*0")
+    read_again = {"CAS without reason", "second triplet without reason", "seven CAS triplets"}
+    read_again |= {"invalid date"}
+    read_again |= {"AMT not a number", "empty CLP04"}
+    for name, unusual in _UNUSUAL_SETS.items():
+        if name in ("LX between claims", "PLB before a claim"):
+            continue  # where claims end is in question: the whole set segment by segment
+        checked.clear()
+        data = _835("LX*1", *ordinary, *unusual, "CLP*OK2*1*50*50**12*X", "SVC*HC:99214*50*50")
+        try:
+            list(iter_remittances(data))
+        except X12ReadError:  # infinite money: read again, then refused (nothing to spy)
+            assert name.startswith("infinite")
+        assert checked == (["P1"] if name in read_again else []), name
 
 
 def test_remittance_date_pattern_is_parse_date() -> None:

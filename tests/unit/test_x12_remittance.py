@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import random
 import re
 from collections import Counter
 from datetime import date
@@ -568,7 +569,7 @@ def _checked(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(remittance_module._Reader, "_read_claims", everything_unusual)
 
 
-def _everything(data: bytes) -> list[object]:
+def _everything(data: bytes) -> list[tuple[object, ...]]:
     """Each remittance in full (every lazily decoded field) with its findings, or the error."""
     try:
         return [(r.as_dict(), r.findings, r.claims) for r in iter_remittances(data)]
@@ -694,3 +695,51 @@ def test_remittance_claims_and_lines_are_immutable_values_without_phi_in_repr() 
         with pytest.raises(dataclasses.FrozenInstanceError):
             view.anything = 1  # type: ignore[union-attr]
         assert "DOE" not in repr(view) and "M123" not in repr(view)
+
+
+def _random_claim(rng: random.Random, number: int) -> list[str]:
+    """A claim with a random mix of usual and unusual segments (balanced or not)."""
+    unreadable = rng.random() < 0.02  # now and then a claim the file cannot be read with
+    amount = rng.choice(("100", "100.00", "80.5", "0", "", "1e2", "-20.00", "80.00", "80"))
+    responsibility = rng.choice(("", "5", "Inf" if unreadable else "0"))
+    head = [f"CLP*P{number}*{rng.choice('1234')}*100.00*{amount}*{responsibility}*12*Q"]
+    choices = [
+        "CAS*CO*45*20.00",
+        "CAS*CO*45*20.00*1",
+        "CAS*CO*45*10**253*10",
+        "CAS*CO**20",
+        "DTM*232*20240229",
+        "DTM*233*20230229",
+        "DTM*050*",
+        "AMT*AU*80",
+        "AMT*AU*eighty",
+        "NM1*QC*1*DOE*JANE****MI*M1",
+        "REF*1K*ICN",
+        "MOA***MA01",
+    ]
+    line_choices = [*choices, "REF*6R*L1", "LQ*HE*N130", "AMT*B6*80.00", "DTM*472*20241301"]
+    segments = head + rng.sample(choices, rng.randint(0, 3))
+    for _ in range(rng.randint(0, 3)):
+        paid = rng.choice(("80.00", "80", "100.00", "", "ten" if rng.random() < 0.05 else "0"))
+        svc = rng.choice(
+            ("HC:99213", "HC:99213:25", "HC>99214", "99215", "HC:99213*100.00*80.00**2*HC:99212")
+        )
+        segments.append(f"SVC*{svc}*100.00*{paid}" if "*" not in svc else f"SVC*{svc}")
+        segments += rng.sample(line_choices, rng.randint(0, 4))
+    if rng.random() < 0.2:
+        segments += ["LX*2", rng.choice(["TS3*1", "N3*X"])]
+    return segments
+
+
+def test_remittance_loop_reading_agrees_on_random_sets(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random(835)
+    files = []
+    for _ in range(150):
+        body = [segment for n in range(rng.randint(1, 6)) for segment in _random_claim(rng, n)]
+        if rng.random() < 0.2:
+            body.insert(rng.randrange(len(body) + 1), "PLB*1*20241231*L6*-1.00")
+        files.append(_835("LX*1", *body, bpr="BPR*I*80*C*CHK************20240301"))
+    fast = [_everything(data) for data in files]
+    assert sum(1 for result in fast if result[0][0] != "error") > 100  # most are read
+    _checked(monkeypatch)
+    assert [_everything(data) for data in files] == fast

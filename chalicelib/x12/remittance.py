@@ -23,12 +23,13 @@ from the set's text with C-level string operations (split on "~CLP*" and "~SVC*"
 per loop for the CAS amounts) rather than one Python step per segment. Claims and lines are
 built with their money and balanced as the set is read; their other fields (names, dates,
 references, remarks, adjustments) are decoded from the loop's own text on first use and
-cached. That is only exact when nothing in the claims needs a check that could fail, so one
-regex pass over them first looks for a DTM date that is not a calendar date, an AMT that is
-not a plain number, LX or PLB between claims; and the loop reading gives up (InvalidOperation)
-at a CAS that is not one plain triplet or money that is not a finite number. Such a set
-is read again segment by segment with every check, which gives the same claims and the
-findings that say what was wrong, only slower. Tests hold the two readings equal.
+cached. That is only exact for a claim in which no check could fail, so one regex pass over
+the claims first finds a DTM date that is not a calendar date, an AMT that is not a plain
+number, LX between claims; and the loop reading gives up (InvalidOperation) at a CAS that is
+not made of plain triplets or money that is not a finite number. Such a claim is read again
+segment by segment with every check, which gives the same claim and the findings that say
+what was wrong, only slower; PLB between claims (where do the claims end?) sends the whole
+set that way. Tests hold the two readings equal.
 
 Patient, insured and provider names and ids (NM1 in Loop 2100) are PHI: they are kept out of
 the models' repr so they cannot reach a log by accident; so is the raw text of each loop.

@@ -227,7 +227,7 @@ class EnvelopeReader:
                     text=set_text,
                     first_index=index,
                 )
-                count = set_text.count(delimiters.segment)
+                count = current.segment_count
                 index += count - 1
                 last_id = "SE"
                 self._close_set(current, se, count, index)

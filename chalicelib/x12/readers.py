@@ -91,7 +91,7 @@ def to_json(ts: TransactionSet) -> dict[str, object]:
             "type": ts.transaction_set_id,
             "implementation_reference": ts.implementation_reference or ts.group.version,
             "control_number": ts.control_number,
-            "segments": len(ts.segments),
+            "segments": ts.segment_count,
             "findings": [finding.as_dict() for finding in ts.findings],
         }
     return convert(ts)

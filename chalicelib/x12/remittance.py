@@ -995,7 +995,7 @@ class _Reader:
     def __init__(self, ts: TransactionSet) -> None:
         self.ts = ts
         self.base = ts.first_index
-        delimiters = ts.interchange.delimiters
+        delimiters = ts.delimiters
         self.delimiters = delimiters
         self.patterns = _patterns(delimiters)
         self.findings: list[Finding] = list(ts.findings)

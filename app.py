@@ -3,8 +3,7 @@ chalicelib/schedules; importing this module builds no client and touches no netw
 
 from __future__ import annotations
 
-from chalice.app import Chalice
-
+from chalicelib.api.application import ThreadSafeChalice
 from chalicelib.api.auth import authenticate
 from chalicelib.api.claims import claims
 from chalicelib.api.inbound import inbound
@@ -14,7 +13,7 @@ from chalicelib.api.payers import payers
 from chalicelib.api.worklist import worklist
 from chalicelib.schedules.handlers import schedules
 
-app = Chalice(app_name="claimgate")
+app = ThreadSafeChalice(app_name="claimgate")
 app.register_middleware(authenticate, "http")
 app.register_blueprint(claims)
 app.register_blueprint(inbound)

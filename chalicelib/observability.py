@@ -6,3 +6,14 @@ from __future__ import annotations
 from aws_lambda_powertools import Logger
 
 logger = Logger(service="claimgate")
+
+
+def where_raised(error: BaseException) -> str:
+    """`file.py:line` where `error` was raised: what a log may say of an exception, whose
+    message can carry data (PHI)."""
+    import traceback
+
+    frames = traceback.extract_tb(error.__traceback__)
+    if not frames:
+        return "unknown"
+    return f"{frames[-1].filename.rsplit('/', 1)[-1]}:{frames[-1].lineno}"

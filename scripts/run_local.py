@@ -79,6 +79,10 @@ def _local_timer(api_port: int, api_key: str, every: float, stop: threading.Even
 def main() -> int:
     from moto.server import ThreadedMotoServer
 
+    from scripts.local_aws import serialize_dynamodb
+
+    serialize_dynamodb()
+
     api_port = int(os.environ.get("CLAIMGATE_PORT", "8000"))
     aws_port = int(os.environ.get("CLAIMGATE_AWS_PORT") or _free_port())
     demo_key = os.environ.get("CLAIMGATE_DEMO_API_KEY", DEFAULT_DEMO_KEY)

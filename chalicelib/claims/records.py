@@ -55,6 +55,17 @@ class ClaimRecord:
     payer_claim_control_number: str | None = None  # the payer's claim number (REF*1K / CLP07)
     flags: tuple[Mapping[str, object], ...] = ()  # payment mismatches found on its postings
     worklist: tuple[Mapping[str, object], ...] = ()  # what needs a person, derived on save
+    # Keys of the inbound transactions applied to it (`applied_key`): a second delivery of the
+    # same 999 / 277CA / 277, even re-encoded, finds its key here and changes nothing.
+    applied: tuple[str, ...] = ()
+
+
+MAX_APPLIED_KEYS = 200  # the newest are kept: redeliveries come within days, not years
+
+
+def with_applied(record: ClaimRecord, key: str) -> ClaimRecord:
+    """The claim remembering that the inbound transaction `key` was applied to it."""
+    return replace(record, applied=(*record.applied, key)[-MAX_APPLIED_KEYS:])
 
 
 def with_event(

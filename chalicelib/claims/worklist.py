@@ -51,6 +51,10 @@ WORKLIST_KINDS: Mapping[str, str] = MappingProxyType(
         "not_found_at_payer": "The payer has no record of the claim or member (277 A4, A7:33).",
         "no_response": "Status checks exhausted without an answer that ends the follow-up.",
         "unmatched_remittance": "A payment line that matched no line of the claim.",
+        "inbound_file_error": (
+            "A clearinghouse file (999, 277CA, 277, 835) that was archived but could not be "
+            "applied: unreadable, or missing what the TR3 requires."
+        ),
     }
 )
 
@@ -149,6 +153,7 @@ KIND_ACTIONS: Mapping[str, str] = MappingProxyType(
         "not_found_at_payer": "verify the member and payer ids, then resubmit the original claim",
         "no_response": "call the payer",
         "unmatched_remittance": "match the payment line to a claim line by hand",
+        "inbound_file_error": "read the located error; ask the sender for a corrected file",
     }
 )
 

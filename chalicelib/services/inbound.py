@@ -1,9 +1,17 @@
 """Files from clearinghouses: 999, 277CA, 277 and 835, fetched from a mailbox or uploaded.
 
 Every file is archived unchanged first, then read WHOLE before anything is applied: a file that
-cannot be read is answered with a located error and nothing of it is applied. A file already
-received (same sha256) is not applied again; an 835 already posted (same payer and TRN02) is
-answered with its earlier result. What matches no claim is parked in the unmatched queue.
+cannot be read (or an 835 without its TRN) is answered with a located error, listed for a
+person, and nothing of it is applied. Exactly once, by construction:
+- a delivery takes the file with a conditional write on its sha256 (a second delivery of the
+  same bytes answers with the first one's result, or "in progress");
+- an 835 is taken by payer and TRN02 the same way (a re-encoded copy of a posted 835 answers
+  with the earlier result);
+- every change to a claim is one version-checked write that also records what was applied:
+  a payment's key (payer, TRN02, CLP07, CLP01, CLP02) among its postings, an acknowledgment's
+  key among `applied`. Two deliveries, identical, re-encoded or split across files, can never
+  post a payment or an acknowledgment twice.
+What matches no claim is parked in the unmatched queue.
 """
 
 from __future__ import annotations
@@ -11,7 +19,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.claims.acknowledgments import (
@@ -23,15 +31,15 @@ from chalicelib.claims.acknowledgments import (
 from chalicelib.claims.errors import LifecycleError
 from chalicelib.claims.lifecycle import Event, Status
 from chalicelib.claims.posting import post_claim_payment
-from chalicelib.claims.records import ClaimEvent, ClaimRecord, with_event
+from chalicelib.claims.records import ClaimEvent, ClaimRecord, with_applied, with_event
 from chalicelib.claims.variance import check_payment, check_remittance_balance, contract_rate_for
 from chalicelib.contract import ClaimRequest
-from chalicelib.observability import logger
+from chalicelib.observability import logger, where_raised
 from chalicelib.store import archive, batches, contracts, inbound
 from chalicelib.store import claims as claim_store
 from chalicelib.store.errors import ConcurrentUpdateError
 from chalicelib.x12.ack999 import Acknowledgment, parse_999
-from chalicelib.x12.envelope import EnvelopeReader
+from chalicelib.x12.envelope import EnvelopeReader, TransactionSet
 from chalicelib.x12.errors import X12ReadError
 from chalicelib.x12.remittance import ClaimPayment, Remittance, parse_835
 from chalicelib.x12.status277 import ClaimStatus, ClaimStatusReport, parse_277
@@ -39,7 +47,23 @@ from chalicelib.x12.status277 import ClaimStatus, ClaimStatusReport, parse_277
 from .claims import ClaimNotFoundError, update_claim
 
 Parsed = Acknowledgment | ClaimStatusReport | Remittance
-_OPEN_FOR_STATUS = (Status.SUBMITTED, Status.ACCEPTED, Status.PENDING, Status.INFO_REQUESTED)
+# How long a delivery holds a file or a remittance it is applying: one Lambda lifetime, so a
+# live delivery never loses it and one that crashed is taken over after it.
+APPLY_LEASE = timedelta(minutes=15)
+
+
+class AlreadyAppliedError(Exception):
+    """The claim already carries what this delivery would apply: nothing to do."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReadSet:
+    """One transaction set read from a file, with the identity a redelivery keeps: the
+    sender (ISA06), ISA13, GS06 and ST02, whatever the bytes around them."""
+
+    identity: str
+    parsed: Parsed
+    first_index: int
 
 
 @dataclass(slots=True)
@@ -48,7 +72,7 @@ class FileOutcome:
 
     sha256: str
     archive_key: str
-    status: str  # applied | duplicate | unreadable
+    status: str  # applied | duplicate | in_progress | unreadable | refused | failed
     kinds: list[str] = field(default_factory=list)
     claims_updated: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -87,43 +111,25 @@ def receive_file(
     now: datetime,
     accept: frozenset[str] | None = None,
 ) -> FileOutcome:
-    """Archive, read whole, then apply. `accept` limits the transaction types (an upload route
-    for 835s refuses a 999 rather than applying it by surprise)."""
+    """Archive, read whole, take the file, then apply it. `accept` limits the transaction
+    types (an upload route for 835s refuses a 999 rather than applying it by surprise)."""
     sha = hashlib.sha256(content).hexdigest()
     key = archive.save_raw(content, kind="inbound", source=f"{tenant_id}/{source}")
-    seen = inbound.load_inbound_file(tenant_id, sha)
-    if seen is not None and seen.status == "applied":
-        outcome = FileOutcome(sha, key, "duplicate", kinds=list(seen.result.get("kinds", [])))
-        outcome.remittances = list(seen.result.get("remittances", []))
-        return outcome
     outcome = FileOutcome(sha, key, "applied")
     try:
-        parsed = _read_whole(content)
+        sets = _read_whole(content)
+        if accept is None or {_kind(s.parsed) for s in sets} <= accept:
+            _require_trace(sets)
     except X12ReadError as error:
-        outcome.status = "unreadable"
-        outcome.errors.append(
-            {
-                "code": "x12_unreadable",
-                "message": error.located(),
-                "segmentIndex": error.segment_index,
-                "segmentId": error.segment_id,
-                "elementPosition": error.element_position,
-            }
+        return _unreadable(tenant_id, outcome, error, name=name, source=source, now=now)
+    except Exception as error:  # a reader fault must not stop the mailbox: quarantine the file
+        fault = X12ReadError(
+            f"the file could not be read ({error.__class__.__name__} at {where_raised(error)})",
+            segment_index=0,
+            segment_id="",
         )
-        inbound.save_inbound_file(
-            tenant_id,
-            sha,
-            name=name,
-            source=source,
-            received_at=now,
-            status="unreadable",
-            result=outcome.as_dict(),
-        )
-        logger.warning(
-            "inbound file unreadable", extra={"sha256": sha, "segment": error.segment_id}
-        )
-        return outcome
-    kinds = [_kind(item) for item in parsed]
+        return _unreadable(tenant_id, outcome, fault, name=name, source=source, now=now)
+    kinds = [_kind(s.parsed) for s in sets]
     if accept is not None and not set(kinds) <= accept:
         outcome.status = "refused"
         outcome.kinds = kinds
@@ -135,38 +141,111 @@ def receive_file(
             }
         )
         return outcome
-    for item in parsed:
-        outcome.kinds.append(_kind(item))
-        if isinstance(item, Acknowledgment):
-            _apply_999(tenant_id, item, outcome, now=now, file_key=key)
-        elif isinstance(item, ClaimStatusReport):
-            _apply_277(tenant_id, item, outcome, now=now, file_key=key)
+    holder = inbound.claim_inbound_file(
+        tenant_id, sha, name=name, source=source, now=now, lease=APPLY_LEASE
+    )
+    if holder is not None:
+        outcome.kinds = list(holder.result.get("kinds", kinds))
+        if holder.status == "applied":
+            outcome.status = "duplicate"
+            outcome.remittances = list(holder.result.get("remittances", []))
         else:
-            _apply_835(tenant_id, item, outcome, now=now, file_key=key)
+            outcome.status = "in_progress"
+        return outcome
+    try:
+        for read in sets:
+            outcome.kinds.append(_kind(read.parsed))
+            _apply(tenant_id, read, outcome, now=now, file_key=key)
+    except Exception as error:  # isolated: the file is kept for a person, the mailbox goes on
+        where = where_raised(error)
+        logger.error(
+            "inbound file failed", extra={"sha256": sha, "error": error.__class__.__name__}
+        )
+        outcome.status = "failed"
+        outcome.errors.append(
+            {"code": "apply_failed", "message": f"{error.__class__.__name__} at {where}"}
+        )
+        _list_for_operator(tenant_id, outcome, "the file failed while it was applied", now=now)
+    else:
+        if any(r.get("state") == "in_progress" for r in outcome.remittances):
+            outcome.status = "in_progress"
+    stored = {"in_progress": "deferred"}.get(outcome.status, outcome.status)
+    inbound.finish_inbound_file(tenant_id, sha, status=stored, result=outcome.as_dict())
+    return outcome
+
+
+def _apply(
+    tenant_id: str, read: ReadSet, outcome: FileOutcome, *, now: datetime, file_key: str
+) -> None:
+    item = read.parsed
+    if isinstance(item, Acknowledgment):
+        _apply_999(tenant_id, item, outcome, now=now, file_key=file_key, identity=read.identity)
+    elif isinstance(item, ClaimStatusReport):
+        _apply_277(tenant_id, item, outcome, now=now, file_key=file_key, identity=read.identity)
+    else:
+        _apply_835(tenant_id, item, outcome, now=now, file_key=file_key)
+
+
+def _unreadable(
+    tenant_id: str,
+    outcome: FileOutcome,
+    error: X12ReadError,
+    *,
+    name: str,
+    source: str,
+    now: datetime,
+) -> FileOutcome:
+    """Nothing of the file is applied: its located error is kept and listed for a person."""
+    outcome.status = "unreadable"
+    outcome.errors.append(
+        {
+            "code": "x12_unreadable",
+            "message": error.located(),
+            "segmentIndex": error.segment_index,
+            "segmentId": error.segment_id,
+            "elementPosition": error.element_position,
+        }
+    )
     inbound.save_inbound_file(
         tenant_id,
-        sha,
+        outcome.sha256,
         name=name,
         source=source,
         received_at=now,
-        status="applied",
+        status="unreadable",
         result=outcome.as_dict(),
+    )
+    _list_for_operator(tenant_id, outcome, error.located(), now=now)
+    logger.warning(
+        "inbound file unreadable", extra={"sha256": outcome.sha256, "segment": error.segment_id}
     )
     return outcome
 
 
-def _read_whole(content: bytes) -> list[Parsed]:
+def _list_for_operator(tenant_id: str, outcome: FileOutcome, reason: str, *, now: datetime) -> None:
+    inbound.save_unmatched(
+        tenant_id,
+        f"FILE#{outcome.sha256}",
+        received_at=now,
+        reason=reason,
+        detail={"file": outcome.archive_key, "sha256": outcome.sha256, "errors": outcome.errors},
+        kind="inbound_file_error",
+        suggested_action="read the located error; ask the sender for a corrected file",
+    )
+
+
+def _read_whole(content: bytes) -> list[ReadSet]:
     """Every transaction set of the file, typed; raises before anything is applied."""
-    reader = EnvelopeReader(content)
-    parsed: list[Parsed] = []
-    for ts in reader:
+    parsed: list[ReadSet] = []
+    for ts in EnvelopeReader(content):
         kind = ts.transaction_set_id
+        item: Parsed
         if kind == "999":
-            parsed.append(parse_999(ts))
+            item = parse_999(ts)
         elif kind == "277":
-            parsed.append(parse_277(ts))
+            item = parse_277(ts)
         elif kind == "835":
-            parsed.append(parse_835(ts))
+            item = parse_835(ts)
         else:
             raise X12ReadError(
                 f"transaction set {kind} is not an inbound clearinghouse file (999, 277, 835)",
@@ -174,9 +253,29 @@ def _read_whole(content: bytes) -> list[Parsed]:
                 segment_id="ST",
                 element_position=1,
             )
+        parsed.append(ReadSet(_identity(ts), item, ts.first_index))
     if not parsed:
         raise X12ReadError("the file holds no transaction set", segment_index=0, segment_id="")
     return parsed
+
+
+def _identity(ts: TransactionSet) -> str:
+    sender = ts.interchange.sender_id.strip()
+    return f"{sender}|{ts.interchange.control_number}|{ts.group.control_number}|{ts.control_number}"
+
+
+def _require_trace(sets: list[ReadSet]) -> None:
+    """005010X221A1 TRN (reassociation trace number, after BPR) is required: it is how a
+    payment is matched to its deposit and posted once. An 835 without it is refused whole."""
+    for read in sets:
+        if isinstance(read.parsed, Remittance) and not read.parsed.trace_number:
+            raise X12ReadError(
+                f"835 {read.parsed.control_number} has no TRN (reassociation trace number), "
+                "required by 005010X221A1 after BPR: the payment cannot be posted once",
+                segment_index=read.first_index,
+                segment_id="TRN",
+                element_position=2,
+            )
 
 
 def _move(
@@ -188,19 +287,26 @@ def _move(
     now: datetime,
     source: str,
     detail: Mapping[str, str],
+    applied_key: str,
     posting: Mapping[str, object] | None = None,
     flags: tuple[Mapping[str, object], ...] = (),
     **changes: object,
 ) -> None:
-    """Apply a decision; an event the lifecycle refuses is recorded as a note, never dropped.
-    A posting is appended to the claim as it is when saved (re-read on a concurrent update),
-    so two remittances posted at once both stay."""
+    """Apply a decision in one version-checked write that also records `applied_key` (for a
+    payment: its posting, whose key is the same); a claim that already carries the key is
+    left as it is. An event the lifecycle refuses is recorded as a note, never dropped. On a
+    concurrent update the claim is read again and the change re-applied to it as it is now,
+    so two different remittances posted at once both stay and the same one never twice."""
 
     def change(
         current: ClaimRecord, event: Event, extra: Mapping[str, str]
     ) -> tuple[ClaimRecord, tuple[ClaimEvent, ...]]:
         if posting is not None:
+            if any(posting_key(p) == applied_key for p in current.remittances):
+                raise AlreadyAppliedError(applied_key)
             changes["remittances"] = (*current.remittances, posting)
+        elif applied_key in current.applied:
+            raise AlreadyAppliedError(applied_key)
         if flags:
             changes["flags"] = (*current.flags, *flags)
         updated, entry = with_event(
@@ -212,31 +318,55 @@ def _move(
             detail={**detail, **extra},
             **changes,
         )
+        if posting is None:
+            updated = with_applied(updated, applied_key)
         return updated, (entry,)
 
     try:
         update_claim(tenant_id, record.claim_id, lambda r: change(r, decision.event, {}))
         outcome.claims_updated.append(record.claim_id)
+    except AlreadyAppliedError:
+        return
     except LifecycleError:
         refused = {"refused": decision.event.value}
-        update_claim(tenant_id, record.claim_id, lambda r: change(r, Event.NOTE, refused))
+        try:
+            update_claim(tenant_id, record.claim_id, lambda r: change(r, Event.NOTE, refused))
+        except AlreadyAppliedError:
+            return
         outcome.notes.append(record.claim_id)
     except (ClaimNotFoundError, ConcurrentUpdateError) as error:
         outcome.errors.append({"code": error.__class__.__name__, "claimId": record.claim_id})
 
 
+def posting_key(posting: Mapping[str, object]) -> str:
+    """What identifies one payment on a claim: payer, TRN02, CLP07, CLP01 and CLP02 (a
+    reversal, CLP02 22, carries the CLP07 of the payment it takes back, in the same 835)."""
+    fields = ("payer_id", "trace_number", "payer_claim_control_number")
+    ids = [str(posting.get(f) or "") for f in fields]
+    ids += [str(posting.get("patient_control_number") or ""), str(posting.get("status_code"))]
+    return "835|" + "|".join(ids)
+
+
 def _apply_999(
-    tenant_id: str, ack: Acknowledgment, outcome: FileOutcome, *, now: datetime, file_key: str
+    tenant_id: str,
+    ack: Acknowledgment,
+    outcome: FileOutcome,
+    *,
+    now: datetime,
+    file_key: str,
+    identity: str,
 ) -> None:
     batch = batches.load_batch(tenant_id, ack.group_control_number.zfill(9))
     if batch is None:
         outcome.unmatched += 1
         inbound.save_unmatched(
             tenant_id,
-            f"999#{outcome.sha256}#{ack.group_control_number}",
+            f"999#{identity}",
             received_at=now,
             reason="999 for an interchange we did not send",
             detail={"groupControlNumber": ack.group_control_number, "file": file_key},
+            kind="inbound_file_error",
+            suggested_action="check which interchange the clearinghouse acknowledged",
         )
         return
     sets = {s.control_number.lstrip("0"): s for s in ack.sets}
@@ -252,7 +382,16 @@ def _apply_999(
             decision = StatusDecision(Event.ACK_ACCEPTED, (f"AK9:{ack.group_status}",))
         else:
             decision = StatusDecision(Event.ACK_REJECTED, (f"AK9:{ack.group_status}",))
-        _move(tenant_id, record, decision, outcome, now=now, source="999", detail=detail)
+        _move(
+            tenant_id,
+            record,
+            decision,
+            outcome,
+            now=now,
+            source="999",
+            detail=detail,
+            applied_key=f"999|{identity}",
+        )
 
 
 def _find_claim(tenant_id: str, pcn: str | None, payer_id: str | None) -> ClaimRecord | None:
@@ -277,6 +416,7 @@ def _apply_277(
     *,
     now: datetime,
     file_key: str,
+    identity: str,
 ) -> None:
     source = report.sources[0].party if report.sources else None
     from_clearinghouse = bool(source and source.entity_code in CLEARINGHOUSE_ENTITY_CODES)
@@ -284,7 +424,9 @@ def _apply_277(
     for status in report.claims:
         record = _find_claim(tenant_id, status.patient_control_number, payer_id)
         if record is None:
-            _park_status(tenant_id, report, status, outcome, now=now, file_key=file_key)
+            _park_status(
+                tenant_id, report, status, outcome, now=now, file_key=file_key, identity=identity
+            )
             continue
         decision = decide_status(status.statuses, from_clearinghouse=from_clearinghouse)
         detail = {"file": file_key, "kind": report.kind}
@@ -302,6 +444,7 @@ def _apply_277(
             now=now,
             source=report.kind,
             detail=detail,
+            applied_key=f"{report.kind}|{identity}|{status.segment_index}",
             **changes,
         )
 
@@ -314,11 +457,12 @@ def _park_status(
     *,
     now: datetime,
     file_key: str,
+    identity: str,
 ) -> None:
     outcome.unmatched += 1
     inbound.save_unmatched(
         tenant_id,
-        f"{report.kind}#{outcome.sha256}#{status.segment_index}",
+        f"{report.kind}#{identity}#{status.segment_index}",
         received_at=now,
         reason=f"{report.kind} status for a claim we do not know",
         detail={
@@ -344,17 +488,38 @@ def _apply_835(
     file_key: str,
 ) -> None:
     payer_key = _remit_payer_key(remittance)
-    trace = remittance.trace.trace_number if remittance.trace else f"ST{remittance.control_number}"
+    trace = remittance.trace_number or ""  # present: files without it are refused first
     summary: dict[str, object] = {
         "payer": payer_key,
         "traceNumber": trace,
         "totalPaid": str(remittance.payment.total_paid),
     }
-    if not inbound.claim_remittance(tenant_id, payer_key, trace, archive_key=file_key, now=now):
-        earlier = inbound.load_remittance(tenant_id, payer_key, trace)
-        if earlier is not None and earlier.result.get("state") == "posted":
-            outcome.remittances.append({**earlier.result, "duplicate": True})
-            return
+    holder = inbound.claim_remittance(
+        tenant_id, payer_key, trace, archive_key=file_key, now=now, lease=APPLY_LEASE
+    )
+    if holder is not None:
+        if holder.result.get("state") == "posted":
+            outcome.remittances.append({**holder.result, "duplicate": True})
+        else:  # another delivery is posting it right now: it answers for it
+            outcome.remittances.append({**summary, "state": "in_progress"})
+        return
+    try:
+        _post_remittance(tenant_id, remittance, outcome, summary, now=now, file_key=file_key)
+    except Exception:
+        inbound.abandon_remittance(tenant_id, payer_key, trace)  # the next delivery resumes
+        raise
+
+
+def _post_remittance(
+    tenant_id: str,
+    remittance: Remittance,
+    outcome: FileOutcome,
+    summary: dict[str, object],
+    *,
+    now: datetime,
+    file_key: str,
+) -> None:
+    payer_key, trace = str(summary["payer"]), str(summary["traceNumber"])
     posted: list[str] = []
     unmatched = 0
     contract = contracts.load_fee_schedules(tenant_id, payer_key)
@@ -364,9 +529,6 @@ def _apply_835(
         if record is None:
             unmatched += 1
             _park_payment(tenant_id, payer_key, trace, payment, outcome, now=now, file_key=file_key)
-            continue
-        if _already_posted(record, trace, payment):
-            posted.append(record.claim_id)
             continue
         claim = ClaimRequest.model_validate(record.body).to_claim()
         posting = post_claim_payment(
@@ -397,6 +559,7 @@ def _apply_835(
         )
         # Payment mismatches against the contract in force on each date of service.
         flags = check_payment(posting, claim, rate_for=contract_rate_for(contract, claim))
+        stored = posting.to_json()
         _move(
             tenant_id,
             record,
@@ -410,7 +573,8 @@ def _apply_835(
                 "statusCode": payment.status_code,
                 "paid": str(payment.paid),
             },
-            posting=posting.to_json(),
+            applied_key=posting_key(stored),
+            posting=stored,
             payer_claim_control_number=payment.payer_claim_control_number or None,
             flags=tuple(
                 {**flag.to_json(), "trace_number": trace, "payer_id": payer_key} for flag in flags
@@ -435,16 +599,6 @@ def _apply_835(
     inbound.finish_remittance(tenant_id, payer_key, trace, summary)
     outcome.remittances.append(summary)
     outcome.unmatched += unmatched
-
-
-def _already_posted(record: ClaimRecord, trace: str, payment: ClaimPayment) -> bool:
-    """A delivery interrupted half-way is resumed: claims it already posted are skipped."""
-    return any(
-        r.get("trace_number") == trace
-        and r.get("status_code") == payment.status_code
-        and r.get("payer_claim_control_number") == payment.payer_claim_control_number
-        for r in record.remittances
-    )
 
 
 def _park_payment(

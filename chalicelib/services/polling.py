@@ -1,51 +1,105 @@
-"""The clearinghouse poll: send what is queued, then fetch and apply each tenant's inbound
-files from each gateway's mailbox. The cursor is saved after the files are applied; files are
-deduplicated by sha256, so a poll that dies half-way is simply repeated."""
+"""The clearinghouse poll: for each tenant, send what is queued, then fetch and apply the files
+in its mailbox at each gateway.
+
+Each tenant is polled under a lease (one run at a time per tenant: a duplicate schedule event
+or an operator's manual run overlapping the timer skips a tenant another run is polling).
+One tenant's failure is recorded and the next tenant is polled; one file that cannot be
+applied is archived and reported, and the mailbox cursor moves past it. The cursor is saved
+after the files are applied; files are deduplicated by sha256 and every change they make is
+keyed on the claim it changes, so a poll that dies half-way is simply repeated.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from chalicelib.claims.records import ClaimRecord
+from chalicelib.observability import logger, where_raised
 from chalicelib.payers.gateways.base import GatewayError
+from chalicelib.schedules.registry import CLEARINGHOUSE_POLL
 from chalicelib.schedules.runs import Run
+from chalicelib.store import batches as batch_store
+from chalicelib.store import claims as claim_store
 from chalicelib.store import inbound as inbound_store
+from chalicelib.store.batches import Batch
+from chalicelib.store.leases import acquire_lease, release_lease
 from chalicelib.store.tenants import list_tenant_ids
 
 from .inbound import receive_file
 from .submission import GatewayLookup, account_for, send_queued_claims
 
+TENANT_LEASE = timedelta(minutes=15)  # a Lambda function's longest run
+DUE_PER_RUN = 1000
+
 
 def poll_clearinghouses(
     run: Run, *, now: datetime, gateway_for: GatewayLookup, gateways: Iterable[str]
 ) -> None:
-    send_queued_claims(run, now=now, gateway_for=gateway_for)
+    names = tuple(gateways)
+    due_batches: dict[str, list[Batch]] = defaultdict(list)
+    for batch in batch_store.due_batches(now, limit=DUE_PER_RUN):
+        due_batches[batch.tenant_id].append(batch)
+    due_claims: dict[str, list[ClaimRecord]] = defaultdict(list)
+    for record in claim_store.due_claims("send", now, limit=DUE_PER_RUN)[0]:
+        due_claims[record.tenant_id].append(record)
     for tenant_id in list_tenant_ids():
-        for name in gateways:
-            gateway = gateway_for(name)
-            cursor = inbound_store.load_cursor(tenant_id, name)
-            try:
-                batch = gateway.fetch_inbound(account_for(tenant_id, gateway), cursor)
-            except GatewayError as error:
-                run.fail(
-                    f"fetching from {name} failed: {error}",
-                    tenant_id=tenant_id,
-                    code="gateway_error",
-                )
-                continue
-            for file in batch.files:
-                run.examined += 1
-                outcome = receive_file(
-                    tenant_id, file.content, name=file.name, source=name, now=now
-                )
-                run.count(f"files_{outcome.status}")
-                run.acted += len(outcome.claims_updated)
-                run.count("unmatched", outcome.unmatched)
-                for problem in outcome.errors:
-                    run.fail(
-                        str(problem.get("message") or problem.get("code")),
-                        tenant_id=tenant_id,
-                        claim_id=str(problem["claimId"]) if "claimId" in problem else None,
-                        code=str(problem.get("code")),
-                    )
-            inbound_store.save_cursor(tenant_id, name, batch.cursor, now=now)
+        lease = f"{CLEARINGHOUSE_POLL.name}#{tenant_id}"
+        if not acquire_lease(lease, run.run_id, now=now, ttl=TENANT_LEASE):
+            run.count("tenants_polled_by_another_run")
+            continue
+        try:
+            send_queued_claims(
+                run,
+                now=now,
+                gateway_for=gateway_for,
+                due_batches=due_batches.get(tenant_id, ()),
+                due_claims=due_claims.get(tenant_id, ()),
+            )
+            for name in names:
+                _fetch_mailbox(run, tenant_id, name, now=now, gateway_for=gateway_for)
+        except Exception as error:  # one tenant's failure never stops the others' poll
+            _tenant_failed(run, tenant_id, error)
+        finally:
+            release_lease(lease, run.run_id)
+
+
+def _fetch_mailbox(
+    run: Run, tenant_id: str, name: str, *, now: datetime, gateway_for: GatewayLookup
+) -> None:
+    gateway = gateway_for(name)
+    cursor = inbound_store.load_cursor(tenant_id, name)
+    try:
+        batch = gateway.fetch_inbound(account_for(tenant_id, gateway), cursor)
+    except GatewayError as error:
+        run.fail(f"fetching from {name} failed: {error}", tenant_id=tenant_id, code="gateway_error")
+        return
+    for file in batch.files:
+        run.examined += 1
+        outcome = receive_file(tenant_id, file.content, name=file.name, source=name, now=now)
+        run.count(f"files_{outcome.status}")
+        run.acted += len(outcome.claims_updated)
+        run.count("unmatched", outcome.unmatched)
+        for problem in outcome.errors:
+            run.fail(
+                str(problem.get("message") or problem.get("code")),
+                tenant_id=tenant_id,
+                claim_id=str(problem["claimId"]) if "claimId" in problem else None,
+                code=str(problem.get("code")),
+            )
+    inbound_store.save_cursor(tenant_id, name, batch.cursor, now=now)
+
+
+def _tenant_failed(run: Run, tenant_id: str, error: Exception) -> None:
+    """Exception messages can carry data (PHI): keep the type and where it was raised only."""
+    where = where_raised(error)
+    logger.error(
+        "tenant poll failed",
+        extra={"tenant_id": tenant_id, "error": error.__class__.__name__, "at": where},
+    )
+    run.fail(
+        f"poll of this tenant stopped: {error.__class__.__name__} at {where}",
+        tenant_id=tenant_id,
+        code="tenant_error",
+    )

@@ -3,13 +3,12 @@ emit metrics. A run never raises: an unexpected error ends it as failed, with th
 
 from __future__ import annotations
 
-import traceback
 import uuid
 from collections.abc import Callable
 from datetime import datetime
 
 from chalicelib.clock import utcnow
-from chalicelib.observability import logger
+from chalicelib.observability import logger, where_raised
 from chalicelib.schedules.registry import (
     CLAIM_FOLLOWUPS,
     CLEARINGHOUSE_POLL,
@@ -49,8 +48,7 @@ def execute(
         (body or _body(name))(run, clock())
     except Exception as error:
         # Exception messages can carry data (PHI): log the type and where it was raised only.
-        frame = traceback.extract_tb(error.__traceback__)[-1]
-        where = f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}"
+        where = where_raised(error)
         logger.error("run failed", extra={"error": error.__class__.__name__, "at": where})
         run.fail(f"run stopped: {error.__class__.__name__} at {where}", code="run_error")
     finally:

@@ -1,23 +1,31 @@
-"""Sending queued claims to their clearinghouses.
+"""Sending queued claims to their clearinghouses, each claim in exactly one interchange.
 
-A batch (one interchange) is rendered, archived and saved BEFORE its first send, and every
-retry resends the very same archived bytes under the same ISA13: a send that timed out and was
-in fact received is then recognised by the clearinghouse as the same interchange, so no claim is
-ever in two accepted interchanges. Claims stay `queued` until their interchange is taken.
+A batch (one interchange) is the lock on its claims. It is created first (`forming`, under a
+lease), then each claim joins it with a conditional write that succeeds only while the claim
+is queued and in no batch; only the claims that joined are rendered, archived and sent. A run
+that loses any of these writes moves on: the claim or batch belongs to the run that won.
+
+The rendered bytes are archived before the first send, and every retry resends the very same
+bytes under the same ISA13: a send that timed out and was in fact received is recognised by
+the clearinghouse as the same interchange. A batch being formed or sent holds a lease of one
+Lambda lifetime: a run that died there is taken over when the lease expires, never earlier.
+One claim that can no longer be rendered is rejected with its error; the others go.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.claims.batching import PlannedBatch, QueuedClaim, plan_batches, retry_delay
 from chalicelib.claims.errors import LifecycleError
 from chalicelib.claims.followup import due_time
 from chalicelib.claims.lifecycle import Event, Status
+from chalicelib.claims.model import Claim
 from chalicelib.claims.records import ClaimEvent, ClaimRecord, with_event
 from chalicelib.contract import ClaimRequest
 from chalicelib.observability import logger
@@ -37,6 +45,13 @@ from .worklist import policy_in_force
 
 GatewayLookup = Callable[[str], Gateway]
 SOURCE = "submission"
+# How long a run owns a batch it forms or sends: the longest a Lambda function can run, so a
+# live run never loses it; a run that died is taken over when it expires.
+OWNER_LEASE = timedelta(minutes=15)
+
+
+class SkipClaimError(Exception):
+    """The claim is no longer this batch's to change (another run took it): leave it."""
 
 
 def account_for(tenant_id: str, gateway: Gateway) -> str:
@@ -50,111 +65,215 @@ def account_for(tenant_id: str, gateway: Gateway) -> str:
 
 
 def send_queued_claims(
-    run: Run, *, now: datetime, gateway_for: GatewayLookup, limit: int = 1000
+    run: Run,
+    *,
+    now: datetime,
+    gateway_for: GatewayLookup,
+    due_batches: Sequence[Batch],
+    due_claims: Sequence[ClaimRecord],
 ) -> None:
-    """Retry batches whose retry time has come, then batch and send newly queued claims."""
-    for batch in batches.due_batches(now, limit=limit):
+    """One tenant's outbound work: batches whose (re)send or forming is due, then new batches
+    of its newly queued claims. Both lists come from the due index and may be stale: every
+    write below is conditional, so a claim or batch another run took is simply skipped."""
+    for batch in due_batches:
         run.examined += len(batch.claim_ids)
-        _send(run, batch, now=now, gateway=gateway_for(batch.gateway))
+        _resume(run, batch, now=now, gateway=gateway_for(batch.gateway))
     queued: list[QueuedClaim] = []
     records: dict[str, ClaimRecord] = {}
-    due, _ = claim_store.due_claims("send", now, limit=limit)
-    for record in due:
+    for record in due_claims:
         run.examined += 1
-        tenant_id, claim_id = record.tenant_id, record.claim_id
         if record.status is not Status.QUEUED or record.batch_id:
-            continue
+            continue  # the index lags behind the claim
         payer = find_payer(record.payer_id)
         if payer is None:
-            run.fail("payer is not in the directory", claim_id=claim_id, tenant_id=tenant_id)
+            run.fail(
+                "payer is not in the directory",
+                claim_id=record.claim_id,
+                tenant_id=record.tenant_id,
+            )
             continue
-        records[claim_id] = record
-        queued.append(QueuedClaim(tenant_id, claim_id, record.payer_id, payer.gateway))
+        records[record.claim_id] = record
+        queued.append(
+            QueuedClaim(record.tenant_id, record.claim_id, record.payer_id, payer.gateway)
+        )
     for planned in plan_batches(queued):
         gateway = gateway_for(planned.gateway)
-        created = _create_batch(run, planned, [records[i] for i in planned.claim_ids], now, gateway)
-        if created is not None:
-            _send(run, created, now=now, gateway=gateway)
+        formed = _form(run, planned, [records[i] for i in planned.claim_ids], now, gateway)
+        if formed is not None:
+            _send(run, formed, now=now, gateway=gateway)
 
 
-def _create_batch(
+def _form(
     run: Run, planned: PlannedBatch, records: list[ClaimRecord], now: datetime, gateway: Gateway
 ) -> Batch | None:
+    """Create the batch, let the claims join it, render what joined. None when nothing is to
+    be sent (no claim joined, or none could be rendered)."""
     control = batches.next_control_number(planned.tenant_id)
-    account = account_for(planned.tenant_id, gateway)
-    claims = []
-    for record in records:
-        try:
-            claims.append(ClaimRequest.model_validate(record.body).to_claim())
-        except ValueError as error:  # stored before a schema change: needs a person
-            run.fail(
-                f"stored claim no longer valid: {error.__class__.__name__}",
-                claim_id=record.claim_id,
-                tenant_id=record.tenant_id,
-            )
-            return None
-    usage = claims[0].usage_indicator
-    try:
-        text = render_837p(
-            claims,
-            EnvelopeValues(
-                sender_qualifier="ZZ",
-                sender_id=account,
-                receiver_qualifier="ZZ",
-                receiver_id=gateway.receiver_id,
-                interchange_control_number=control,
-                group_control_number=control,
-                date=now.date(),
-                time=now.strftime("%H%M"),
-                usage_indicator=usage,
-                functional_id="HC",
-                implementation_reference="005010X222A1",
-            ),
-            submitter_id=account,
-            receiver_id=gateway.receiver_id,
-            transaction_control_number=f"{control:09d}",
-            reference_id=f"{control:09d}",
-            created_at=now,
-        )
-    except X12WriteError as error:
-        for record in records:
-            run.fail(
-                f"837P could not be written: {error.field}",
-                claim_id=record.claim_id,
-                tenant_id=record.tenant_id,
-                code="x12_write_error",
-            )
-        return None
-    content = text.encode()
-    key = archive.save_raw(content, kind="837P", source=f"{planned.tenant_id}/{gateway.name}")
     batch = batches.save_batch(
         Batch(
             tenant_id=planned.tenant_id,
             batch_id=f"{control:09d}",
             gateway=gateway.name,
-            account=account,
+            account=account_for(planned.tenant_id, gateway),
             control_number=f"{control:09d}",
-            archive_key=key,
+            archive_key="",
             claim_ids=planned.claim_ids,
-            status="pending",
+            status="forming",
             attempts=0,
             created_at=now,
-            due_at=now,  # due until sent: a crash from here on is picked up by the next run
+            due_at=now + OWNER_LEASE,  # taken over only if this run dies before it is sent
         )
     )
+    members: list[ClaimRecord] = []
     for record in records:
+        joined = replace(record, batch_id=batch.batch_id, next_action=None, due_at=None)
         try:
-            update_claim(
-                record.tenant_id,
-                record.claim_id,
-                lambda r: (
-                    replace(r, batch_id=batch.batch_id, x12_key=key, next_action=None, due_at=None),
-                    (),
-                ),
+            members.append(claim_store.save_claim_change(joined, ()))
+        except ConcurrentUpdateError:
+            run.count("claims_taken_by_another_run")
+    return _finish_forming(run, batch, members, now=now, gateway=gateway)
+
+
+def _finish_forming(
+    run: Run, batch: Batch, members: list[ClaimRecord], *, now: datetime, gateway: Gateway
+) -> Batch | None:
+    """Render the members (rejecting any that cannot be rendered), archive the bytes and make
+    the batch `pending`, version-checked: if another run took the batch over meanwhile, this
+    one stops here and sends nothing."""
+    text, sendable = _render(run, batch, members, now=now, gateway=gateway)
+    try:
+        if text is None:
+            batches.save_batch(replace(batch, status="empty", claim_ids=(), due_at=None))
+            return None
+        key = archive.save_raw(
+            text.encode(), kind="837P", source=f"{batch.tenant_id}/{gateway.name}"
+        )
+        return batches.save_batch(
+            replace(
+                batch,
+                status="pending",
+                archive_key=key,
+                claim_ids=tuple(r.claim_id for r in sendable),
+                due_at=now + OWNER_LEASE,  # this run sends it now; a retry only if it dies
             )
-        except (ClaimNotFoundError, ConcurrentUpdateError) as error:
-            run.fail(error.__class__.__name__, claim_id=record.claim_id, tenant_id=record.tenant_id)
-    return batch
+        )
+    except ConcurrentUpdateError:
+        run.count("batches_taken_by_another_run")
+        return None
+
+
+def _render(
+    run: Run, batch: Batch, members: list[ClaimRecord], *, now: datetime, gateway: Gateway
+) -> tuple[str | None, list[ClaimRecord]]:
+    """The 837P of every member that can be written, and those members. A stored claim that no
+    longer validates or cannot be written is rejected alone, with its error."""
+    claims: dict[str, Claim] = {}
+    for record in members:
+        try:
+            claims[record.claim_id] = ClaimRequest.model_validate(record.body).to_claim()
+        except ValueError as error:
+            _reject(run, batch, record, now, "stored_claim_invalid", error.__class__.__name__)
+    sendable = [r for r in members if r.claim_id in claims]
+    if not sendable:
+        return None, []
+    try:
+        return _render_837p(batch, [claims[r.claim_id] for r in sendable], now, gateway), sendable
+    except X12WriteError:
+        pass
+    good: list[ClaimRecord] = []
+    for record in sendable:  # find the claims that cannot be written, one by one
+        try:
+            _render_837p(batch, [claims[record.claim_id]], now, gateway)
+            good.append(record)
+        except X12WriteError as error:
+            _reject(run, batch, record, now, "x12_write_error", error.field or "837P")
+    if not good:
+        return None, []
+    return _render_837p(batch, [claims[r.claim_id] for r in good], now, gateway), good
+
+
+def _render_837p(batch: Batch, claims: list[Claim], now: datetime, gateway: Gateway) -> str:
+    control = int(batch.control_number)
+    return render_837p(
+        claims,
+        EnvelopeValues(
+            sender_qualifier="ZZ",
+            sender_id=batch.account,
+            receiver_qualifier="ZZ",
+            receiver_id=gateway.receiver_id,
+            interchange_control_number=control,
+            group_control_number=control,
+            date=now.date(),
+            time=now.strftime("%H%M"),
+            usage_indicator=claims[0].usage_indicator,
+            functional_id="HC",
+            implementation_reference="005010X222A1",
+        ),
+        submitter_id=batch.account,
+        receiver_id=gateway.receiver_id,
+        transaction_control_number=batch.control_number,
+        reference_id=batch.control_number,
+        created_at=now,
+    )
+
+
+def _reject(
+    run: Run, batch: Batch, record: ClaimRecord, now: datetime, code: str, why: str
+) -> None:
+    """A claim that cannot be sent leaves the batch as `rejected` with its error on its
+    history and the worklist (ids and codes only: `why` is a field path or a type name)."""
+    run.fail(
+        f"claim cannot be sent: {code} ({why})",
+        claim_id=record.claim_id,
+        tenant_id=record.tenant_id,
+        code=code,
+    )
+
+    def change(current: ClaimRecord) -> tuple[ClaimRecord, tuple[ClaimEvent, ...]]:
+        if current.batch_id not in (None, batch.batch_id) or current.status is not Status.QUEUED:
+            raise SkipClaimError(current.claim_id)
+        updated, entry = with_event(
+            current,
+            Event.SCRUB_FAILED,
+            at=now,
+            source=SOURCE,
+            codes=(code,),
+            detail={"reason": why, "interchange": batch.control_number},
+            batch_id=None,
+            next_action=None,
+            due_at=None,
+        )
+        return updated, (entry,)
+
+    with contextlib.suppress(
+        SkipClaimError, ClaimNotFoundError, ConcurrentUpdateError, LifecycleError
+    ):
+        update_claim(record.tenant_id, record.claim_id, change)
+
+
+def _resume(run: Run, batch: Batch, *, now: datetime, gateway: Gateway) -> None:
+    """A batch whose retry time came, or whose owner died: take it (version-checked, under a
+    fresh lease), finish forming it if need be, and send it."""
+    try:
+        owned = batches.save_batch(replace(batch, due_at=now + OWNER_LEASE))
+    except ConcurrentUpdateError:
+        run.count("batches_taken_by_another_run")
+        return
+    if owned.status == "forming":
+        members = []
+        for claim_id in owned.claim_ids:
+            record = claim_store.load_claim(owned.tenant_id, claim_id)
+            if (
+                record is not None
+                and record.batch_id == owned.batch_id
+                and record.status is Status.QUEUED
+            ):
+                members.append(record)
+        formed = _finish_forming(run, owned, members, now=now, gateway=gateway)
+        if formed is not None:
+            _send(run, formed, now=now, gateway=gateway)
+    elif owned.status == "pending":
+        _send(run, owned, now=now, gateway=gateway)
 
 
 def _record_outcome(
@@ -165,9 +284,11 @@ def _record_outcome(
     moved = 0
 
     def change(record: ClaimRecord) -> tuple[ClaimRecord, tuple[ClaimEvent, ...]]:
-        changes: dict[str, Any] = {}
+        if record.batch_id != batch.batch_id or record.status is not Status.QUEUED:
+            raise SkipClaimError(record.claim_id)  # already moved by this outcome
+        changes: dict[str, Any] = {"x12_key": batch.archive_key}
         if event is Event.SENT:
-            changes = {
+            changes |= {
                 "submitted_at": now,
                 "next_action": "status_check",
                 "due_at": _first_check(record, now),
@@ -187,6 +308,8 @@ def _record_outcome(
         try:
             update_claim(batch.tenant_id, claim_id, change)
             moved += 1
+        except SkipClaimError:
+            run.count("claims_already_moved")
         except (ClaimNotFoundError, ConcurrentUpdateError, LifecycleError) as error:
             run.fail(error.__class__.__name__, claim_id=claim_id, tenant_id=batch.tenant_id)
     return moved
@@ -200,15 +323,25 @@ def _first_check(record: ClaimRecord, now: datetime) -> datetime:
 
 
 def _send(run: Run, batch: Batch, *, now: datetime, gateway: Gateway) -> None:
+    """Send a batch this run owns; record the outcome on the batch, then on its claims."""
     content = archive.load_raw(batch.archive_key)
     attempts = batch.attempts + 1
     try:
         receipt = gateway.submit(batch.account, content)
     except GatewayError as error:
         retry_at = now + retry_delay(attempts)
-        batches.save_batch(
-            replace(batch, attempts=attempts, due_at=retry_at, last_error=error.__class__.__name__)
-        )
+        try:
+            batches.save_batch(
+                replace(
+                    batch,
+                    attempts=attempts,
+                    due_at=retry_at,
+                    last_error=error.__class__.__name__,
+                )
+            )
+        except ConcurrentUpdateError:
+            run.count("batches_taken_by_another_run")
+            return
         logger.warning(
             "send failed",
             extra={"batch_id": batch.batch_id, "gateway": batch.gateway, "attempts": attempts},
@@ -232,17 +365,21 @@ def _send(run: Run, batch: Batch, *, now: datetime, gateway: Gateway) -> None:
             },
         )
         return
-    batches.save_batch(
-        replace(
-            batch,
-            status="sent",
-            attempts=attempts,
-            due_at=None,
-            sent_at=now,
-            reference=receipt.reference,
-            last_error=None,
+    try:
+        batches.save_batch(
+            replace(
+                batch,
+                status="sent",
+                attempts=attempts,
+                due_at=None,
+                sent_at=now,
+                reference=receipt.reference,
+                last_error=None,
+            )
         )
-    )
+    except ConcurrentUpdateError:
+        run.count("batches_taken_by_another_run")
+        return
     run.count("interchanges_sent")
     run.acted += _record_outcome(
         run,

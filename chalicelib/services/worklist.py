@@ -55,7 +55,11 @@ def item_json(item: WorklistItem) -> dict[str, object]:
 def with_worklist(record: ClaimRecord, *, now: datetime, claim: Claim | None = None) -> ClaimRecord:
     """The record with its worklist items derived from its current state (`claim`: its body,
     already parsed, when the caller has it)."""
-    claim = claim or ClaimRequest.model_validate(record.body).to_claim()
+    if claim is None:
+        try:
+            claim = ClaimRequest.model_validate(record.body).to_claim()
+        except ValueError:  # a stored body that no longer validates still gets its items
+            claim = None
     items = items_for_claim(
         record,
         [Posting.from_json(p) for p in record.remittances],

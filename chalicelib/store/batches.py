@@ -8,8 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from pynamodb.exceptions import DoesNotExist
+from pynamodb.exceptions import DoesNotExist, PutError
 
+from .errors import ConcurrentUpdateError, conditional_failed
 from .models import BatchItem, CounterItem, Item
 
 BATCH_SK = "#BATCH"
@@ -91,15 +92,24 @@ def _batch(item: BatchItem) -> Batch:
 
 
 def save_batch(batch: Batch) -> Batch:
-    """Create or update (version-checked) a batch; returns it with its new version."""
+    """Create a batch (its id never taken before) or update it at the version it was read
+    at; returns it with its new version. ConcurrentUpdateError when another run changed it
+    first: that run owns what happens next."""
     item = _item(batch)
-    item.save()
+    try:
+        item.save()
+    except PutError as error:
+        if conditional_failed(error):
+            raise ConcurrentUpdateError(f"batch {batch.batch_id}") from None
+        raise
     return _batch(item)
 
 
 def load_batch(tenant_id: str, batch_id: str) -> Batch | None:
     try:
-        return _batch(BatchItem.get(f"T#{tenant_id}#BATCH#{batch_id}", BATCH_SK))
+        return _batch(
+            BatchItem.get(f"T#{tenant_id}#BATCH#{batch_id}", BATCH_SK, consistent_read=True)
+        )
     except DoesNotExist:
         return None
 

@@ -74,6 +74,7 @@ def _claim_item(record: ClaimRecord) -> ClaimItem:
         flags=[dict(f) for f in record.flags],
         worklist=[dict(w) for w in record.worklist],
         work_kinds=sorted({str(w.get("kind")) for w in record.worklist}),
+        applied=list(record.applied),
         work_pk=f"{tenant}#WORK" if record.worklist else None,
         work_sk=(
             f"{min(str(w.get('since')) for w in record.worklist)}#{record.claim_id}"
@@ -152,6 +153,7 @@ def _record(item: ClaimItem, events: tuple[ClaimEvent, ...] = ()) -> ClaimRecord
         payer_claim_control_number=item.payer_claim_control_number,
         flags=tuple(item.flags or ()),
         worklist=tuple(item.worklist or ()),
+        applied=tuple(item.applied or ()),
     )
 
 

@@ -21,3 +21,11 @@ class ConcurrentUpdateError(StoreError):
 
 class InvalidCursorError(StoreError):
     """A list cursor that was not issued by us for this tenant and query."""
+
+
+def conditional_failed(error: Exception) -> bool:
+    """Whether a PynamoDB write failed on its condition (someone else changed the item), as
+    opposed to any other failure, which the caller lets through."""
+    cause = getattr(error, "cause", None)
+    code = getattr(cause, "response", {}).get("Error", {}).get("Code")
+    return bool(code == "ConditionalCheckFailedException")

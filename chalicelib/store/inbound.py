@@ -4,10 +4,11 @@ remittances (deduplicated by payer and trace number) and the unmatched queue."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pynamodb.exceptions import DoesNotExist, PutError
 
+from .errors import conditional_failed
 from .models import (
     GatewayCursorItem,
     InboundFileItem,
@@ -17,16 +18,77 @@ from .models import (
 )
 
 
-def _conditional_failed(error: PutError) -> bool:
-    code = getattr(error.cause, "response", {}).get("Error", {}).get("Code")
-    return bool(code == "ConditionalCheckFailedException")
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="microseconds")
+
+
+def _file_pk(tenant_id: str, sha256: str) -> str:
+    return f"T#{tenant_id}#FILE#{sha256}"
 
 
 def load_inbound_file(tenant_id: str, sha256: str) -> InboundFileItem | None:
     try:
-        return InboundFileItem.get(f"T#{tenant_id}#FILE#{sha256}", "#FILE")
+        return InboundFileItem.get(_file_pk(tenant_id, sha256), "#FILE", consistent_read=True)
     except DoesNotExist:
         return None
+
+
+# A file that was unreadable, failed half-way or was left for a delivery in progress may be
+# taken again: applying is repeatable (every change it makes is keyed on the claim it changes).
+_RETAKEABLE = ("unreadable", "failed", "deferred")
+
+
+def claim_inbound_file(
+    tenant_id: str,
+    sha256: str,
+    *,
+    name: str,
+    source: str,
+    now: datetime,
+    lease: timedelta,
+) -> InboundFileItem | None:
+    """Take the right to apply this file (conditional put on its sha256). None when taken;
+    otherwise the record of the delivery that holds it: applied, or applying under a lease
+    that has not expired. A delivery that crashed loses the file when its lease expires."""
+    condition = (
+        InboundFileItem.pk.does_not_exist()
+        | InboundFileItem.status.is_in(*_RETAKEABLE)
+        | (InboundFileItem.lease_until < _iso(now))
+    )
+    try:
+        InboundFileItem(
+            pk=_file_pk(tenant_id, sha256),
+            sk="#FILE",
+            tenant_id=tenant_id,
+            sha256=sha256,
+            name=name,
+            source=source,
+            received_at=now,
+            status="applying",
+            result={},
+            lease_until=_iso(now + lease),
+        ).save(condition=condition)
+    except PutError as error:
+        if not conditional_failed(error):
+            raise
+        holder = load_inbound_file(tenant_id, sha256)
+        if holder is None:  # gone between the two calls: cannot happen, files are never deleted
+            raise
+        return holder
+    return None
+
+
+def finish_inbound_file(
+    tenant_id: str, sha256: str, *, status: str, result: Mapping[str, object]
+) -> None:
+    """Record how applying the file ended, and give its lease back."""
+    InboundFileItem(pk=_file_pk(tenant_id, sha256), sk="#FILE").update(
+        actions=[
+            InboundFileItem.status.set(status),
+            InboundFileItem.result.set(dict(result)),
+            InboundFileItem.lease_until.remove(),
+        ]
+    )
 
 
 def save_inbound_file(
@@ -39,17 +101,22 @@ def save_inbound_file(
     status: str,
     result: Mapping[str, object],
 ) -> None:
-    InboundFileItem(
-        pk=f"T#{tenant_id}#FILE#{sha256}",
-        sk="#FILE",
-        tenant_id=tenant_id,
-        sha256=sha256,
-        name=name,
-        source=source,
-        received_at=received_at,
-        status=status,
-        result=dict(result),
-    ).save()
+    """Record a file that is not applied (unreadable): never over one that was applied."""
+    try:
+        InboundFileItem(
+            pk=_file_pk(tenant_id, sha256),
+            sk="#FILE",
+            tenant_id=tenant_id,
+            sha256=sha256,
+            name=name,
+            source=source,
+            received_at=received_at,
+            status=status,
+            result=dict(result),
+        ).save(condition=InboundFileItem.status != "applied")
+    except PutError as error:
+        if not conditional_failed(error):
+            raise
 
 
 def load_cursor(tenant_id: str, gateway: str) -> str | None:
@@ -71,16 +138,26 @@ def _remittance_pk(tenant_id: str, payer_key: str, trace_number: str) -> str:
 
 def load_remittance(tenant_id: str, payer_key: str, trace_number: str) -> RemittanceItem | None:
     try:
-        return RemittanceItem.get(_remittance_pk(tenant_id, payer_key, trace_number), "#REMIT")
+        return RemittanceItem.get(
+            _remittance_pk(tenant_id, payer_key, trace_number), "#REMIT", consistent_read=True
+        )
     except DoesNotExist:
         return None
 
 
 def claim_remittance(
-    tenant_id: str, payer_key: str, trace_number: str, *, archive_key: str, now: datetime
-) -> bool:
-    """Take the right to post this remittance (payer + TRN02). False when it was already
-    taken: the remittance is posted, or being posted, by an earlier delivery."""
+    tenant_id: str,
+    payer_key: str,
+    trace_number: str,
+    *,
+    archive_key: str,
+    now: datetime,
+    lease: timedelta,
+) -> RemittanceItem | None:
+    """Take the right to post this remittance (payer + TRN02) with a conditional put. None when
+    taken; otherwise the record of the delivery that holds it: posted, or posting under a lease
+    that has not expired (a delivery that crashed half-way is taken over when it expires, and
+    the claims it already posted are skipped by their posting keys)."""
     try:
         RemittanceItem(
             pk=_remittance_pk(tenant_id, payer_key, trace_number),
@@ -91,19 +168,34 @@ def claim_remittance(
             archive_key=archive_key,
             posted_at=now,
             result={"state": "posting"},
-        ).save(condition=RemittanceItem.pk.does_not_exist())
+            lease_until=_iso(now + lease),
+        ).save(
+            condition=RemittanceItem.pk.does_not_exist() | (RemittanceItem.lease_until < _iso(now))
+        )
     except PutError as error:
-        if _conditional_failed(error):
-            return False
-        raise
-    return True
+        if not conditional_failed(error):
+            raise
+        holder = load_remittance(tenant_id, payer_key, trace_number)
+        if holder is None:
+            raise
+        return holder
+    return None
 
 
 def finish_remittance(
     tenant_id: str, payer_key: str, trace_number: str, result: Mapping[str, object]
 ) -> None:
-    item = RemittanceItem.get(_remittance_pk(tenant_id, payer_key, trace_number), "#REMIT")
-    item.update(actions=[RemittanceItem.result.set(dict(result))])
+    RemittanceItem(pk=_remittance_pk(tenant_id, payer_key, trace_number), sk="#REMIT").update(
+        actions=[RemittanceItem.result.set(dict(result)), RemittanceItem.lease_until.remove()]
+    )
+
+
+def abandon_remittance(tenant_id: str, payer_key: str, trace_number: str) -> None:
+    """A delivery that failed while posting gives its lease up at once, so the next delivery
+    resumes the remittance without waiting for the lease to expire."""
+    RemittanceItem(pk=_remittance_pk(tenant_id, payer_key, trace_number), sk="#REMIT").update(
+        actions=[RemittanceItem.lease_until.set("")]
+    )
 
 
 def save_unmatched(
@@ -114,9 +206,12 @@ def save_unmatched(
     reason: str,
     detail: Mapping[str, object],
     payer_id: str | None = None,
+    kind: str = "unmatched_remittance",
+    suggested_action: str = "find the claim, or refund or return the payment",
 ) -> None:
-    """Park something that matched no claim; the same key again is the same entry. It shows
-    on the worklist as `unmatched_remittance` until a person resolves it."""
+    """Park something that matched no claim, or a file that could not be applied; the same
+    key again is the same entry. It shows on the worklist under `kind` until a person
+    resolves it."""
     since = received_at.isoformat()
     UnmatchedItem(
         pk=f"T#{tenant_id}#UNMATCHED",
@@ -128,18 +223,18 @@ def save_unmatched(
         payer_id=payer_id,
         worklist=[
             {
-                "kind": "unmatched_remittance",
+                "kind": kind,
                 "claim_id": None,
                 "payer_id": payer_id,
                 "since": since,
                 "codes": [],
-                "suggested_action": "find the claim, or refund or return the payment",
+                "suggested_action": suggested_action,
                 "detail": reason,
                 "amount": detail.get("paid"),
                 "reference": key,
             }
         ],
-        work_kinds=["unmatched_remittance"],
+        work_kinds=[kind],
         work_pk=f"T#{tenant_id}#WORK",
         work_sk=f"{since}#{key}",
     ).save()

@@ -158,6 +158,9 @@ class ClaimItem(Item, discriminator="claim"):
     flags = JSONAttribute(default=list)
     worklist = JSONAttribute(default=list)
     work_kinds = JSONAttribute(default=list)
+    # Keys of the inbound transactions already applied to this claim (999, 277CA, 277), so a
+    # second delivery of the same acknowledgment, even re-encoded, changes nothing.
+    applied = JSONAttribute(default=list)
     version = VersionAttribute()
 
 
@@ -248,15 +251,17 @@ class BatchItem(Item, discriminator="batch"):
 
 
 class InboundFileItem(Item, discriminator="inbound_file"):
-    """A received file, by sha256: the same bytes twice are applied once."""
+    """A received file, by sha256: the same bytes twice are applied once. A delivery takes the
+    file with a conditional write (`applying`, with a lease) before it applies anything."""
 
     tenant_id = UnicodeAttribute()
     sha256 = UnicodeAttribute()
     name = UnicodeAttribute()
     source = UnicodeAttribute()
     received_at = UTCDateTimeAttribute()
-    status = UnicodeAttribute()  # applied | unreadable
+    status = UnicodeAttribute()  # applying | applied | unreadable | refused | failed | deferred
     result = JSONAttribute(default=dict)
+    lease_until = UnicodeAttribute(null=True)  # ISO instant: an `applying` delivery's lease
 
 
 class GatewayCursorItem(Item, discriminator="gateway_cursor"):
@@ -274,6 +279,7 @@ class RemittanceItem(Item, discriminator="remittance"):
     archive_key = UnicodeAttribute()
     posted_at = UTCDateTimeAttribute()
     result = JSONAttribute(default=dict)
+    lease_until = UnicodeAttribute(null=True)  # ISO instant: a `posting` delivery's lease
 
 
 class UnmatchedItem(Item, discriminator="unmatched"):
@@ -287,6 +293,15 @@ class UnmatchedItem(Item, discriminator="unmatched"):
     payer_id = UnicodeAttribute(null=True)
     worklist = JSONAttribute(default=list)
     work_kinds = JSONAttribute(default=list)
+
+
+class LeaseItem(Item, discriminator="lease"):
+    """Who holds a named lease (one schedule's run for one tenant) and until when: taken and
+    released with conditional writes; an expired lease is taken over, so a run that crashed
+    does not hold it forever."""
+
+    holder = UnicodeAttribute()
+    expires_at = UnicodeAttribute()  # ISO instant, compared as a string
 
 
 class RunItem(Item, discriminator="run"):

@@ -32,7 +32,11 @@ def _receive(accept: frozenset[str], source: str) -> Response:
         now=utcnow(),
         accept=accept,
     )
-    status = {"applied": 200, "duplicate": 200}.get(outcome.status, 422)
+    # in_progress: another delivery of the same file or remittance is applying it right now;
+    # failed: archived and listed for a person, our fault (logged with the correlation id).
+    status = {"applied": 200, "duplicate": 200, "in_progress": 202, "failed": 500}.get(
+        outcome.status, 422
+    )
     return json_response(FileOutcomeOut.model_validate(outcome.as_dict()), status)
 
 

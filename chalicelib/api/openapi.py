@@ -201,8 +201,15 @@ def openapi_document() -> dict[str, Any]:
                     "requestBody": _x12_body("An 835 (005010X221A1) file"),
                     "responses": {
                         "200": _json(FileOutcomeOut, "Applied, or already posted"),
+                        "202": _json(
+                            FileOutcomeOut, "Another delivery of it is being posted right now"
+                        ),
                         **_errors(400, 401, 413),
-                        "422": _json(FileOutcomeOut, "Unreadable (located error) or not an 835"),
+                        "422": _json(
+                            FileOutcomeOut,
+                            "Unreadable (located error), an 835 without TRN, or not an 835",
+                        ),
+                        "500": _json(FileOutcomeOut, "Failed while applied: archived, listed"),
                     },
                 }
             },
@@ -212,8 +219,12 @@ def openapi_document() -> dict[str, Any]:
                     "requestBody": _x12_body("A 999, 277CA or 277 file"),
                     "responses": {
                         "200": _json(FileOutcomeOut, "Applied, or already applied"),
+                        "202": _json(
+                            FileOutcomeOut, "Another delivery of it is being applied right now"
+                        ),
                         **_errors(400, 401, 413),
                         "422": _json(FileOutcomeOut, "Unreadable (located error) or wrong type"),
+                        "500": _json(FileOutcomeOut, "Failed while applied: archived, listed"),
                     },
                 }
             },

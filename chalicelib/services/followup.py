@@ -3,8 +3,12 @@ index: reads grow with the due set, not with the table), ask each payer with 276
 apply the 277 answers through the lifecycle and schedule the next check by payer policy.
 
 When the due set is larger than one batch, the run fans the work out over SQS: each message
-carries one batch of due claims as read from the index, so a worker needs no second read, and
-the version it was planned at, so a message delivered twice acts at most once per due time.
+carries one batch of due claims as read from the index, so a worker needs no second read.
+
+A status check is asked once per due time, by construction: before any 276 goes out, each
+claim is taken with a version-checked write that moves its due time past a lease. Another
+run, a second delivery of the same message, or a run that starts before the worker has
+drained the queue finds the claim taken (or no longer due) and leaves it.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.claims.errors import LifecycleError
@@ -38,10 +42,14 @@ from chalicelib.x12.status277 import ClaimStatus, parse_277
 from chalicelib.x12.writer import EnvelopeValues
 
 from .claims import find_payer
+from .due import take_due
 from .submission import GatewayLookup, account_for
 from .worklist import item_json, policy_in_force, with_worklist
 
 BATCH_SIZE = 100
+# How long a claim taken for a status check stays out of the due set: past the queue's
+# visibility timeout and a worker's run, so only a check that never happened is asked again.
+CHECK_LEASE = timedelta(hours=1)
 MAX_DUE_PER_RUN = 100_000
 Fanout = Callable[[Sequence[str]], None]  # sends message bodies to the follow-up queue
 
@@ -63,6 +71,7 @@ def run_followups(
             break
     run.examined += len(records)
     if fanout is not None and len(records) > batch_size:
+        records = take_due(run, records, now=now, lease=CHECK_LEASE)
         bodies = [
             json.dumps(
                 {"now": now.isoformat(), "claims": [claim_store.record_to_json(r) for r in chunk]}
@@ -101,6 +110,7 @@ def check_claims(
     gateway_for: GatewayLookup,
     batch_size: int,
 ) -> None:
+    records = take_due(run, records, now=now, lease=CHECK_LEASE)
     by_id = {r.claim_id: r for r in records}
     dues: list[DueClaim] = []
     for record in records:
@@ -159,7 +169,7 @@ def check_claims(
                     tenant_id=batch.tenant_id,
                     code="gateway_error",
                 )
-            continue  # the claims stay due: the next run asks again
+            continue  # the claims come due again when their lease ends: asked again then
         answer_key = archive.save_raw(answer, kind="277", source=batch.tenant_id)
         try:
             statuses = _statuses(answer)

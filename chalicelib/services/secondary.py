@@ -5,7 +5,7 @@ crossed the claim over itself. The decision is chalicelib.claims.cob's; this car
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from chalicelib.claims.cob import CobError, NextPayerAction, build_next_payer_claim, plan_next_payer
 from chalicelib.claims.errors import LifecycleError
@@ -18,16 +18,18 @@ from chalicelib.store import claims as claim_store
 from chalicelib.store.errors import ConcurrentUpdateError, DuplicateClaimError
 
 from .claims import ClaimNotFoundError, ClaimRejectedError, submit_claim, transition
+from .due import take_due
 
 SOURCE = "secondary-routing"
+ROUTING_LEASE = timedelta(minutes=15)  # a run that dies leaves its claims due again after it
 
 
 def route_secondary_claims(
     run: Run, *, now: datetime, new_claim_id: Callable[[], str], limit: int = 500
 ) -> None:
     due, _ = claim_store.due_claims("secondary", now, limit=limit)
-    for record in due:
-        run.examined += 1
+    run.examined += len(due)
+    for record in take_due(run, due, now=now, lease=ROUTING_LEASE):
         try:
             _route(run, record, now=now, new_claim_id=new_claim_id)
         except (ClaimNotFoundError, ConcurrentUpdateError, LifecycleError) as error:

@@ -1,0 +1,30 @@
+"""Taking due claims before acting on them, so each due action happens once.
+
+A schedule reads its due claims from the sparse due index (eventually consistent, and read by
+every run that overlaps). Before it acts, it takes each claim with a version-checked write that
+moves the claim's due time past a lease: the run that wins acts, any other run or redelivery
+finds the claim changed and leaves it. A run that dies loses its claims when the lease ends."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from chalicelib.claims.records import ClaimRecord
+from chalicelib.schedules.runs import Run
+from chalicelib.store import claims as claim_store
+from chalicelib.store.errors import ConcurrentUpdateError
+
+
+def take_due(
+    run: Run, records: Sequence[ClaimRecord], *, now: datetime, lease: timedelta
+) -> list[ClaimRecord]:
+    """The claims this run took, at their new versions; the others are counted and left."""
+    taken: list[ClaimRecord] = []
+    for record in records:
+        try:
+            taken.append(claim_store.save_claim_change(replace(record, due_at=now + lease), ()))
+        except ConcurrentUpdateError:
+            run.count("claims_taken_by_another_run")
+    return taken

@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(PY) -m benchmarks.x12_835
 	$(PY) -m benchmarks.api_requests
 	$(PY) -m benchmarks.followup
+	$(PY) -m benchmarks.chaos
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -79,9 +79,9 @@ def _local_timer(api_port: int, api_key: str, every: float, stop: threading.Even
 def main() -> int:
     from moto.server import ThreadedMotoServer
 
-    from scripts.local_aws import serialize_dynamodb
+    from scripts.local_aws import serialize_requests
 
-    serialize_dynamodb()
+    serialize_requests()
 
     api_port = int(os.environ.get("CLAIMGATE_PORT", "8000"))
     aws_port = int(os.environ.get("CLAIMGATE_AWS_PORT") or _free_port())

@@ -10,7 +10,7 @@ from typing import Any
 from chalice.test import Client
 
 from tests.functional.conftest import headers
-from tests.reliability.conftest import (
+from tests.reliability.harness import (
     HoldingGateway,
     claim,
     poll,

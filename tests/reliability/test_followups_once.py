@@ -9,7 +9,7 @@ from datetime import timedelta
 from chalice.test import Client
 
 from chalicelib.clock import utcnow
-from tests.reliability.conftest import HoldingGateway, claim, in_parallel, poll, submit_claims
+from tests.reliability.harness import HoldingGateway, claim, in_parallel, poll, submit_claims
 
 
 def _status_checks(client: Client, claim_id: str) -> int:

@@ -9,7 +9,7 @@ import pytest
 from chalice.test import Client
 
 from tests.functional.conftest import headers
-from tests.reliability.conftest import claim, events_of, in_parallel, poll, submit_claims
+from tests.reliability.harness import claim, events_of, in_parallel, poll, submit_claims
 
 
 def _batches(tenant_id: str) -> list[tuple[str, str, tuple[str, ...]]]:

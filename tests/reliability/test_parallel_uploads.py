@@ -9,7 +9,7 @@ from functools import partial
 import pytest
 from chalice.test import Client
 
-from tests.reliability.conftest import (
+from tests.reliability.harness import (
     HoldingGateway,
     claim,
     events_of,

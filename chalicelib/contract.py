@@ -11,33 +11,115 @@ domain claim (chalicelib.claims.scrub).
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+)
+from pydantic_core import PydanticCustomError
 
 from chalicelib.claims import model
 
+# Every date of the contract is on or after this day: an earlier one is a typo (0001, 0999
+# for 1999), and X12 writes four-digit years.
+EARLIEST_DATE = date(1900, 1, 1)
+_CCYYMMDD = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})")
+_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+# R (decimal) as X12 writes it: ASCII digits, an optional minus sign and decimal point, no
+# exponent (Decimal() would take "２４５", "1_000" and "1e3"). X12 allows 18 digits (R 1/18);
+# Money keeps 12 and 2 decimals, Quantity 10 and 3, so whatever passes fits an 837P.
+_DECIMAL_TEXT = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+_LONGEST_DECIMAL_TEXT = 40
 
-def _parse_ccyymmdd(value: object) -> object:
-    """X12 dates are CCYYMMDD; ISO dates are accepted too and mean the same day."""
-    if isinstance(value, str) and len(value) == 8 and value.isdigit():
+
+def _parse_date(value: object, *, what: str) -> date:
+    """X12 dates are CCYYMMDD; ISO dates (YYYY-MM-DD) are accepted too and mean the same
+    day. ASCII digits only, a real calendar day, not before EARLIEST_DATE."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        day = value
+    else:
+        text = value.strip() if isinstance(value, str) else ""
+        match = _CCYYMMDD.fullmatch(text) or _ISO_DATE.fullmatch(text)
+        if match is None:
+            raise PydanticCustomError(
+                "invalid_date", "a date is CCYYMMDD (or YYYY-MM-DD) with a four-digit year"
+            )
         try:
-            return datetime.strptime(value, "%Y%m%d").date()
+            day = date(*(int(part) for part in match.groups()))
         except ValueError:
-            raise ValueError("not a real calendar date (CCYYMMDD)") from None
+            raise PydanticCustomError("invalid_date", "not a real calendar date") from None
+    if day < EARLIEST_DATE:
+        raise PydanticCustomError(
+            "date_too_early", f"{what} must be on or after {EARLIEST_DATE.isoformat()}"
+        )
+    return day
+
+
+def _ccyymmdd(day: date) -> str:
+    """strftime("%Y") does not pad years before 1000 on every platform: X12 needs 8 digits."""
+    return f"{day.year:04d}{day.month:02d}{day.day:02d}"
+
+
+def _any_date(value: object) -> date:
+    return _parse_date(value, what="a date")
+
+
+def _birth_date(value: object) -> date:
+    return _parse_date(value, what="a birth date")
+
+
+def _ascii_decimal(value: object) -> object:
+    """Text amounts in ASCII digits (JSON numbers pass through to the Decimal checks)."""
+    if isinstance(value, str):
+        text = value.strip()
+        if len(text) > _LONGEST_DECIMAL_TEXT:
+            raise PydanticCustomError("decimal_max_digits", "the number has too many digits")
+        if not _DECIMAL_TEXT.fullmatch(text):
+            raise PydanticCustomError(
+                "invalid_amount",
+                "write numbers with digits 0-9, an optional minus sign and a decimal point",
+            )
+        return text
+    if isinstance(value, bool):
+        raise PydanticCustomError("invalid_amount", "an amount is a number, not true or false")
+    # A JSON number too long for int() arrives as a Decimal (chalicelib.api.http), which
+    # pydantic would call infinite.
+    if isinstance(value, Decimal) and len(value.as_tuple().digits) > _LONGEST_DECIMAL_TEXT:
+        raise PydanticCustomError("decimal_max_digits", "the number has too many digits")
     return value
 
 
+_DateSchema = Field(json_schema_extra={"pattern": "^[0-9]{8}$", "format": "CCYYMMDD"})
 X12Date = Annotated[
     date,
-    BeforeValidator(_parse_ccyymmdd),
-    PlainSerializer(lambda d: d.strftime("%Y%m%d"), return_type=str, when_used="json"),
-    Field(json_schema_extra={"pattern": "^[0-9]{8}$", "format": "CCYYMMDD"}),
+    PlainValidator(_any_date, json_schema_input_type=str),
+    PlainSerializer(_ccyymmdd, return_type=str, when_used="json"),
+    _DateSchema,
 ]
-Money = Annotated[Decimal, Field(max_digits=12, decimal_places=2, allow_inf_nan=False)]
-Quantity = Annotated[Decimal, Field(max_digits=10, decimal_places=3, allow_inf_nan=False)]
+BirthDate = Annotated[
+    date,
+    PlainValidator(_birth_date, json_schema_input_type=str),
+    PlainSerializer(_ccyymmdd, return_type=str, when_used="json"),
+    _DateSchema,
+]
+Money = Annotated[
+    Decimal,
+    BeforeValidator(_ascii_decimal),
+    Field(max_digits=12, decimal_places=2, allow_inf_nan=False),
+]
+Quantity = Annotated[
+    Decimal,
+    BeforeValidator(_ascii_decimal),
+    Field(max_digits=10, decimal_places=3, allow_inf_nan=False),
+]
 Text = Annotated[str, Field(min_length=1, max_length=80)]
 OptionalText = Annotated[str | None, Field(default=None, max_length=80)]
 
@@ -91,7 +173,7 @@ class SubscriberIn(Schema):
     firstName: Annotated[str, Field(min_length=1, max_length=35)]
     lastName: Annotated[str, Field(min_length=1, max_length=60)]
     gender: Annotated[str | None, Field(default=None, max_length=1)] = None
-    dateOfBirth: X12Date
+    dateOfBirth: BirthDate
     groupNumber: Annotated[str | None, Field(default=None, max_length=50)] = None
     address: AddressIn | None = None
 
@@ -112,7 +194,7 @@ class DependentIn(Schema):
     firstName: Annotated[str, Field(min_length=1, max_length=35)]
     lastName: Annotated[str, Field(min_length=1, max_length=60)]
     gender: Annotated[str | None, Field(default=None, max_length=1)] = None
-    dateOfBirth: X12Date
+    dateOfBirth: BirthDate
     relationshipToSubscriberCode: Annotated[str, Field(min_length=2, max_length=2)]
     address: AddressIn | None = None
 
@@ -161,6 +243,9 @@ class DiagnosisIn(Schema):
     diagnosisCode: Annotated[str, Field(min_length=1, max_length=30)]
 
 
+_POINTER = re.compile(r"[0-9]{1,2}")  # ASCII: str.isdigit() takes "²", which int() refuses
+
+
 class DiagnosisPointersIn(Schema):
     diagnosisCodePointers: Annotated[list[Annotated[str, Field(max_length=2)]], Field(min_length=0)]
 
@@ -196,7 +281,9 @@ class LineAdjudicationIn(Schema):
     procedureCode: Annotated[str, Field(min_length=1, max_length=48)]
     procedureModifier: Annotated[list[str], Field(max_length=4)] = []
     paidServiceUnitCount: Quantity
-    bundledOrUnbundledLineNumber: int | None = None
+    bundledOrUnbundledLineNumber: Annotated[int | None, Field(default=None, ge=1, le=999_999)] = (
+        None  # SVD06: N0 1/6
+    )
     claimAdjustmentInformation: list[AdjustmentIn] = []
     adjudicationOrPaymentDate: X12Date
 
@@ -248,7 +335,9 @@ class ServiceLineIn(Schema):
             unit_count=service.serviceUnitCount,
             place_of_service_code=service.placeOfServiceCode,
             # A pointer that is not a number points nowhere: 0 makes the scrub name it.
-            diagnosis_pointers=tuple(int(p) if p.isdigit() else 0 for p in pointers),
+            diagnosis_pointers=tuple(
+                int(p) if _POINTER.fullmatch(p) else 0 for p in pointers
+            ),
             provider_control_number=self.providerControlNumber,
             line_adjudications=tuple(a.to_domain() for a in self.lineAdjudicationInformation),
         )
@@ -418,8 +507,13 @@ def _contact(contact: model.Contact | None) -> dict[str, object] | None:
     )
 
 
+def _r(value: Decimal) -> str:
+    """Plain notation: str() writes 1E+2 for some Decimals, which no amount field accepts."""
+    return format(value, "f")
+
+
 def _day(value: date | None) -> str | None:
-    return value.strftime("%Y%m%d") if value else None
+    return _ccyymmdd(value) if value else None
 
 
 def _adjustments(adjustments: tuple[model.Adjustment, ...]) -> list[dict[str, object]]:
@@ -429,9 +523,9 @@ def _adjustments(adjustments: tuple[model.Adjustment, ...]) -> list[dict[str, ob
         detail = _drop_none(
             {
                 "adjustmentReasonCode": adjustment.reason_code,
-                "adjustmentAmount": str(adjustment.amount),
+                "adjustmentAmount": _r(adjustment.amount),
                 "adjustmentQuantity": (
-                    str(adjustment.quantity) if adjustment.quantity is not None else None
+                    _r(adjustment.quantity) if adjustment.quantity is not None else None
                 ),
             }
         )
@@ -519,7 +613,7 @@ def request_from_claim(claim: model.Claim) -> ClaimRequest:
                 {
                     "claimFilingCode": info.claim_filing_code,
                     "patientControlNumber": info.patient_control_number,
-                    "claimChargeAmount": str(info.claim_charge_amount),
+                    "claimChargeAmount": _r(info.claim_charge_amount),
                     "placeOfServiceCode": info.place_of_service_code,
                     "claimFrequencyCode": info.claim_frequency_code,
                     "signatureIndicator": info.signature_indicator,
@@ -557,9 +651,9 @@ def _line(line: model.ServiceLine) -> dict[str, object]:
                     "procedureIdentifier": line.procedure_identifier,
                     "procedureCode": line.procedure_code,
                     "procedureModifiers": list(line.procedure_modifiers),
-                    "lineItemChargeAmount": str(line.charge_amount),
+                    "lineItemChargeAmount": _r(line.charge_amount),
                     "measurementUnit": line.measurement_unit,
-                    "serviceUnitCount": str(line.unit_count),
+                    "serviceUnitCount": _r(line.unit_count),
                     "placeOfServiceCode": line.place_of_service_code,
                     "compositeDiagnosisCodePointers": {
                         "diagnosisCodePointers": [str(p) for p in line.diagnosis_pointers]
@@ -570,11 +664,11 @@ def _line(line: model.ServiceLine) -> dict[str, object]:
                 _drop_none(
                     {
                         "otherPayerPrimaryIdentifier": a.other_payer_primary_identifier,
-                        "serviceLinePaidAmount": str(a.paid_amount),
+                        "serviceLinePaidAmount": _r(a.paid_amount),
                         "serviceIdQualifier": a.procedure_identifier,
                         "procedureCode": a.procedure_code,
                         "procedureModifier": list(a.procedure_modifiers),
-                        "paidServiceUnitCount": str(a.paid_unit_count),
+                        "paidServiceUnitCount": _r(a.paid_unit_count),
                         "bundledOrUnbundledLineNumber": a.bundled_line_number,
                         "claimAdjustmentInformation": _adjustments(a.adjustments),
                         "adjudicationOrPaymentDate": _day(a.adjudication_date),
@@ -598,10 +692,10 @@ def _other(other: model.OtherSubscriberInformation) -> dict[str, object]:
             "releaseOfInformationCode": other.release_of_information_code,
             "insuredGroupOrPolicyNumber": other.group_number,
             "payerPaidAmount": (
-                str(other.payer_paid_amount) if other.payer_paid_amount is not None else None
+                _r(other.payer_paid_amount) if other.payer_paid_amount is not None else None
             ),
             "remainingPatientLiability": (
-                str(other.remaining_patient_liability)
+                _r(other.remaining_patient_liability)
                 if other.remaining_patient_liability is not None
                 else None
             ),

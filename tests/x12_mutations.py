@@ -49,6 +49,8 @@ class Mutation:
     value: str
 
     def apply(self, content: bytes) -> bytes:
+        if not content:  # an earlier mutation left nothing to damage
+            return content
         text = content.decode("latin-1")
         segments = text.split("~")
         i = self.at % len(segments)

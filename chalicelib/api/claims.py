@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from chalice.app import Blueprint, Response
@@ -17,7 +17,18 @@ from chalicelib.services import claims as service
 from chalicelib.store.errors import DuplicateClaimError, InvalidCursorError
 
 from .auth import tenant_of
-from .http import error_response, json_body, json_response, problems_response, schema_problems
+from .http import (
+    MAX_CURSOR,
+    BodyError,
+    error_response,
+    json_body,
+    json_response,
+    problems_response,
+    query_instant,
+    query_int,
+    query_text,
+    schema_problems,
+)
 from .views import (
     ClaimCreatedOut,
     ClaimDetailOut,
@@ -30,6 +41,9 @@ from .views import (
 claims = Blueprint(__name__)
 
 MAX_PAGE = 200
+# A claim at the contract's limits (50 lines with prior payers' adjudications) is well under
+# this; the stored claim must also fit a DynamoDB item (400 KB) with its remittances.
+MAX_CLAIM_BYTES = 256 * 1024
 
 
 def _now() -> datetime:
@@ -66,9 +80,9 @@ def _create(request: dict[str, Any], parsed: ClaimRequest) -> dict[str, Any]:
 def create_claim() -> Response:
     request = claims.current_request
     try:
-        body = json_body(request)
-    except ValueError as error:
-        return error_response(400, "invalid_json", str(error))
+        body = json_body(request, max_bytes=MAX_CLAIM_BYTES)
+    except BodyError as error:
+        return error.response()
     parsed = _parse_claim(body)
     if isinstance(parsed, Response):
         return parsed
@@ -132,9 +146,9 @@ def _idempotent_create() -> Any:
 @claims.route("/v1/claims/validate", methods=["POST"])
 def validate_claim() -> Response:
     try:
-        body = json_body(claims.current_request)
-    except ValueError as error:
-        return error_response(400, "invalid_json", str(error))
+        body = json_body(claims.current_request, max_bytes=MAX_CLAIM_BYTES)
+    except BodyError as error:
+        return error.response()
     parsed = _parse_claim(body)
     if isinstance(parsed, Response):
         return parsed
@@ -182,42 +196,20 @@ def list_claims() -> Response:
             problems.append(
                 ProblemOut(field="status", code="invalid_code", message="unknown claim status")
             )
-    updated_since: datetime | None = None
-    if query.get("updatedSince"):
-        try:
-            updated_since = datetime.fromisoformat(query["updatedSince"])
-            if updated_since.tzinfo is None:
-                updated_since = updated_since.replace(tzinfo=UTC)
-            updated_since = updated_since.astimezone(UTC)
-        except ValueError:
-            problems.append(
-                ProblemOut(
-                    field="updatedSince",
-                    code="invalid_date",
-                    message="updatedSince must be an ISO 8601 date-time",
-                )
-            )
-    limit = 50
-    if query.get("limit"):
-        raw = query["limit"]
-        if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
-            problems.append(
-                ProblemOut(
-                    field="limit", code="invalid_value", message=f"limit must be 1..{MAX_PAGE}"
-                )
-            )
-        else:
-            limit = int(raw)
+    updated_since = query_instant(query, "updatedSince", problems)
+    limit = query_int(query, "limit", problems, default=50, lowest=1, highest=MAX_PAGE)
+    payer_id = query_text(query, "payerId", problems)
+    cursor = query_text(query, "cursor", problems, longest=MAX_CURSOR, code="invalid_cursor")
     if problems:
         return problems_response(400, "invalid query parameters", problems)
     try:
         page = service.list_claims(
             tenant_of(request),
             status=status,
-            payer_id=query.get("payerId") or None,
+            payer_id=payer_id,
             updated_since=updated_since,
             limit=limit,
-            cursor=query.get("cursor") or None,
+            cursor=cursor,
         )
     except InvalidCursorError as error:
         return error_response(400, "invalid_cursor", str(error), "cursor")

@@ -14,7 +14,8 @@ from chalicelib.schedules.runs import Run
 from chalicelib.store.errors import InvalidCursorError
 
 from .auth import has_role
-from .http import error_response, json_response
+from .http import MAX_CURSOR, error_response, json_response, problems_response, query_text
+from .views import ProblemOut
 
 operations = Blueprint(__name__)
 
@@ -117,10 +118,14 @@ def list_runs() -> Response:
     schedule = query.get("schedule") or None
     if schedule is not None and schedule not in SCHEDULES:
         return error_response(400, "invalid_code", "no such schedule", "schedule")
+    problems: list[ProblemOut] = []
+    start = query_text(query, "cursor", problems, longest=MAX_CURSOR, code="invalid_cursor")
+    if problems:
+        return problems_response(400, "invalid query parameters", problems)
     from chalicelib.store.runs import list_runs as load_runs
 
     try:
-        runs, cursor = load_runs(schedule, limit=50, cursor=query.get("cursor") or None)
+        runs, cursor = load_runs(schedule, limit=50, cursor=start)
     except InvalidCursorError as error:
         return error_response(400, "invalid_cursor", str(error), "cursor")
     return json_response(RunPageOut(runs=[RunOut.of(r) for r in runs], cursor=cursor))

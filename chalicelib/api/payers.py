@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -17,12 +16,26 @@ from chalicelib.payers.fee_schedules import (
 )
 from chalicelib.payers.policies import PayerPolicy, PolicyError
 from chalicelib.services import payers as service
+from chalicelib.store.errors import ConcurrentUpdateError
 
 from .auth import tenant_of
-from .http import error_response, json_response, problems_response, schema_problems
+from .http import (
+    BodyError,
+    body_bytes,
+    error_response,
+    json_body,
+    json_response,
+    parse_json,
+    problems_response,
+    schema_problems,
+)
 from .views import ProblemOut
 
 payers = Blueprint(__name__)
+
+MAX_SETTINGS_BYTES = 16 * 1024
+# A fee schedule at its row limit (chalicelib.payers.fee_schedules.MAX_ROWS) is about 300 KB.
+MAX_UPLOAD_BYTES = 1024 * 1024
 
 
 class PolicyIn(BaseModel):
@@ -112,6 +125,10 @@ def _not_found() -> Response:
     return error_response(404, "not_found", "no such payer in the directory", "payerId")
 
 
+def _concurrent(message: str) -> Response:
+    return error_response(409, "concurrent_update", message)
+
+
 @payers.route("/v1/payers/{payer_id}", methods=["GET"])
 def get_payer(payer_id: str) -> Response:
     try:
@@ -125,8 +142,10 @@ def get_payer(payer_id: str) -> Response:
 def put_payer(payer_id: str) -> Response:
     request = payers.current_request
     try:
-        update = PayerUpdateIn.model_validate_json(request.raw_body or b"")
+        update = PayerUpdateIn.model_validate(json_body(request, max_bytes=MAX_SETTINGS_BYTES))
         policy = update.policy.to_policy()
+    except BodyError as error:
+        return error.response()
     except ValidationError as error:
         return problems_response(422, "the payer settings are not valid", schema_problems(error))
     except PolicyError as error:
@@ -135,6 +154,8 @@ def put_payer(payer_id: str) -> Response:
         view = service.set_policy(tenant_of(request), payer_id, policy, now=utcnow())
     except service.PayerNotFoundError:
         return _not_found()
+    except ConcurrentUpdateError:
+        return _concurrent("the policy kept changing while it was written: send the PUT again")
     return json_response(PayerOut.of(view))
 
 
@@ -148,19 +169,18 @@ def put_fee_schedule(payer_id: str) -> Response:
     once, with its row number and field. A new version each time: the rate in force on the
     date of service applies, earlier versions are kept."""
     request = payers.current_request
-    raw = request.raw_body or b""
-    text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
     csv_upload = request.headers.get("content-type", "").startswith("text/csv")
     try:
+        raw = body_bytes(request, max_bytes=MAX_UPLOAD_BYTES)
         if csv_upload:
-            rows = parse_fee_schedule_csv(text)
+            rows = parse_fee_schedule_csv(raw.decode("utf-8", errors="replace"))
         else:
-            data = json.loads(text)
+            data = parse_json(raw)
             if isinstance(data, dict) and set(data) == {"rows"}:
                 data = data["rows"]
             rows = parse_fee_schedule_json(data)
-    except json.JSONDecodeError:
-        return error_response(400, "invalid_json", "request body is not valid JSON")
+    except BodyError as error:
+        return error.response()
     except FeeScheduleError as error:
         return problems_response(
             422,
@@ -186,6 +206,8 @@ def put_fee_schedule(payer_id: str) -> Response:
         )
     except service.PayerNotFoundError:
         return _not_found()
+    except ConcurrentUpdateError:
+        return _concurrent("no free version number could be taken: send the upload again")
     return json_response(
         FeeScheduleOut(
             payerId=payer_id,

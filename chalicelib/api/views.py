@@ -51,6 +51,13 @@ class ErrorOut(View):
     errors: list[ProblemOut]
 
 
+class ServerErrorOut(ErrorOut):
+    """A 500: nothing about the failure (its message may hold PHI) but the correlation id
+    under which it was logged, as the x-correlation-id header also says."""
+
+    correlationId: str  # noqa: N815 - wire name
+
+
 class ValidationOut(View):
     valid: bool
     errors: list[ProblemOut]

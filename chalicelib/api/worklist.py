@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from chalice.app import Blueprint, Response
@@ -15,7 +15,14 @@ from chalicelib.store.claims import worklist_page
 from chalicelib.store.errors import InvalidCursorError
 
 from .auth import tenant_of
-from .http import error_response, json_response, problems_response
+from .http import (
+    MAX_CURSOR,
+    error_response,
+    json_response,
+    problems_response,
+    query_instant,
+    query_text,
+)
 from .views import Cents, ProblemOut
 
 worklist = Blueprint(__name__)
@@ -63,31 +70,19 @@ def get_worklist() -> Response:
     problems: list[ProblemOut] = []
     if kind is not None and kind not in WORKLIST_KINDS:
         problems.append(ProblemOut(field="kind", code="invalid_code", message="unknown kind"))
-    older_than: datetime | None = None
-    if query.get("olderThan"):
-        try:
-            older_than = datetime.fromisoformat(query["olderThan"])
-        except ValueError:
-            problems.append(
-                ProblemOut(
-                    field="olderThan",
-                    code="invalid_date",
-                    message="olderThan must be an ISO 8601 date-time",
-                )
-            )
-        else:
-            if older_than.tzinfo is None:
-                older_than = older_than.replace(tzinfo=UTC)
+    older_than = query_instant(query, "olderThan", problems)
+    payer_id = query_text(query, "payerId", problems)
+    start = query_text(query, "cursor", problems, longest=MAX_CURSOR, code="invalid_cursor")
     if problems:
         return problems_response(400, "invalid query parameters", problems)
     try:
         entries, cursor = worklist_page(
             tenant_of(request),
             kind=kind,
-            payer_id=query.get("payerId") or None,
+            payer_id=payer_id,
             older_than=older_than,
             limit=50,
-            cursor=query.get("cursor") or None,
+            cursor=start,
         )
     except InvalidCursorError as error:
         return error_response(400, "invalid_cursor", str(error), "cursor")

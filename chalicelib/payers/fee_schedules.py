@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Final, Literal, cast
 
 FeeScheduleSource = Literal["json", "csv"]
@@ -33,10 +33,15 @@ FeeScheduleSource = Literal["json", "csv"]
 _PROCEDURE = re.compile(r"(?:[0-9]{5}|[0-9]{4}[FTU]|[A-Z][0-9]{4})")
 _MODIFIER = re.compile(r"[A-Z0-9]{2}")
 _PLACE_OF_SERVICE = re.compile(r"[0-9]{2}")
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_X12_DATE = re.compile(r"[0-9]{8}")
+_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_X12_DATE = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})")
+_AMOUNT_TEXT = re.compile(r"-?(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)")  # ASCII: Decimal() takes "２４５"
 _CENT: Final = Decimal("0.01")
 _MAX_AMOUNT: Final = Decimal("9999999999.99")  # as the claim API's Money: 12 digits
+# Contracts older than this are typos (0001, 0990 for 1990): nothing of ours predates 5010.
+EARLIEST_EFFECTIVE: Final = date(1990, 1, 1)
+# One version is one DynamoDB item (400 KB): about 150 bytes a stored row leaves room.
+MAX_ROWS: Final = 2000
 
 PROCEDURE_CODE = "procedureCode"
 MODIFIER = "modifier"
@@ -45,6 +50,7 @@ AMOUNT = "amount"
 EFFECTIVE_FROM = "effectiveFrom"
 EFFECTIVE_TO = "effectiveTo"
 FIELDS: Final = (PROCEDURE_CODE, MODIFIER, PLACE_OF_SERVICE, AMOUNT, EFFECTIVE_FROM, EFFECTIVE_TO)
+_NAMES: Final = ", ".join(FIELDS)
 REQUIRED_FIELDS: Final = frozenset({PROCEDURE_CODE, AMOUNT, EFFECTIVE_FROM})
 
 FILE_ROW = 0  # RowError.row for a problem of the file as a whole (not a list, no header ...)
@@ -165,15 +171,18 @@ class ContractedRate:
 # -- parsing -----------------------------------------------------------------------------
 
 
-def parse_fee_schedule_json(data: object) -> tuple[FeeScheduleRow, ...]:
+def parse_fee_schedule_json(data: object, *, stored: bool = False) -> tuple[FeeScheduleRow, ...]:
     """Rows from decoded JSON: a list of objects with the camelCase keys of `FIELDS`. Amounts
     are strings (a JSON number would have passed through a float); dates YYYY-MM-DD or
-    CCYYMMDD. Raises FeeScheduleError with every problem."""
+    CCYYMMDD. Raises FeeScheduleError with every problem. `stored`: rows read back from the
+    table, which older uploads wrote before the row limit and the earliest date existed."""
     if not isinstance(data, list):
         raise FeeScheduleError(
             [RowError(FILE_ROW, "", "not_a_list", "a fee schedule is a JSON list of rows")]
         )
     items = cast("list[object]", data)
+    if not stored:
+        _check_row_count(len(items))
     records: list[tuple[int, Mapping[str, object]]] = []
     errors: list[RowError] = []
     for number, item in enumerate(items, 1):
@@ -181,7 +190,7 @@ def parse_fee_schedule_json(data: object) -> tuple[FeeScheduleRow, ...]:
             records.append((number, cast("dict[str, object]", item)))
         else:
             errors.append(RowError(number, "", "not_an_object", "a row is a JSON object"))
-    return _rows(records, errors)
+    return _rows(records, errors, earliest=None if stored else EARLIEST_EFFECTIVE)
 
 
 def parse_fee_schedule_csv(text: str) -> tuple[FeeScheduleRow, ...]:
@@ -191,11 +200,27 @@ def parse_fee_schedule_csv(text: str) -> tuple[FeeScheduleRow, ...]:
     fine. Raises FeeScheduleError with every problem."""
     if text.startswith("\ufeff"):
         text = text[1:]
-    records = [
-        (number, row)
-        for number, row in enumerate(csv.reader(io.StringIO(text, newline="")), 1)
-        if any(cell.strip() for cell in row)
-    ]
+    records: list[tuple[int, list[str]]] = []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    number = 0
+    try:
+        for number, row in enumerate(reader, 1):
+            if any(cell.strip() for cell in row):
+                records.append((number, row))
+                _check_row_count(len(records) - 1)  # the header is no row of rates
+    except csv.Error:
+        # The csv module's own limit (a field over 131,072 characters) or a broken quote.
+        raise FeeScheduleError(
+            [
+                RowError(
+                    number + 1,
+                    "",
+                    "invalid_csv",
+                    f"the row cannot be read as CSV (a field longer than "
+                    f"{csv.field_size_limit()} characters, or an unclosed quote)",
+                )
+            ]
+        ) from None
     if not records:
         raise FeeScheduleError([RowError(FILE_ROW, "", "empty", "the file has no header row")])
     (header_row, header), *body = records
@@ -215,7 +240,22 @@ def parse_fee_schedule_csv(text: str) -> tuple[FeeScheduleRow, ...]:
             )
             continue
         mapped.append((number, dict(zip(columns, row, strict=False))))
-    return _rows(mapped, errors)
+    return _rows(mapped, errors, earliest=EARLIEST_EFFECTIVE)
+
+
+def _check_row_count(rows: int) -> None:
+    if rows > MAX_ROWS:
+        raise FeeScheduleError(
+            [
+                RowError(
+                    FILE_ROW,
+                    "",
+                    "too_many_rows",
+                    f"a fee schedule has at most {MAX_ROWS} rows: upload it in parts "
+                    "(each part is a version; the newest with a row for a code applies)",
+                )
+            ]
+        )
 
 
 def _columns(number: int, header: list[str]) -> tuple[list[str], list[RowError]]:
@@ -241,11 +281,14 @@ def _columns(number: int, header: list[str]) -> tuple[list[str], list[RowError]]
 
 
 def _rows(
-    records: Sequence[tuple[int, Mapping[str, object]]], errors: list[RowError]
+    records: Sequence[tuple[int, Mapping[str, object]]],
+    errors: list[RowError],
+    *,
+    earliest: date | None,
 ) -> tuple[FeeScheduleRow, ...]:
     rows: list[tuple[int, FeeScheduleRow]] = []
     for number, record in records:
-        row = _row(number, record, errors)
+        row = _row(number, record, errors, earliest)
         if row is not None:
             rows.append((number, row))
     errors.extend(_overlaps(rows))
@@ -261,11 +304,13 @@ def _field_order(name: str) -> int:
 
 
 def _row(
-    number: int, record: Mapping[str, object], errors: list[RowError]
+    number: int, record: Mapping[str, object], errors: list[RowError], earliest: date | None
 ) -> FeeScheduleRow | None:
     """One row, or None with its problems added to `errors`."""
     found: list[RowError] = [
-        RowError(number, str(key), "unknown_field", f"unknown field {key!r}")
+        RowError(
+            number, str(key)[:40], "unknown_field", f"unknown field: the fields are {_NAMES}"
+        )
         for key in record
         if key not in FIELDS
     ]
@@ -296,8 +341,8 @@ def _row(
     if place is not None:
         found.extend(RowError(number, *p) for p in _place_problems(place))
     amount = _amount(number, values[AMOUNT], found)
-    start = _date(number, EFFECTIVE_FROM, _text(values[EFFECTIVE_FROM]), found)
-    end = _date(number, EFFECTIVE_TO, _text(values[EFFECTIVE_TO]), found)
+    start = _date(number, EFFECTIVE_FROM, _text(values[EFFECTIVE_FROM]), found, earliest)
+    end = _date(number, EFFECTIVE_TO, _text(values[EFFECTIVE_TO]), found, earliest)
     if start is not None:
         found.extend(RowError(number, *p) for p in _order_problems(start, end))
     if found:
@@ -315,11 +360,18 @@ def _amount(number: int, value: str | Decimal | None, found: list[RowError]) -> 
     if value is None:
         return None
     if isinstance(value, str):
-        try:
-            amount = Decimal(value.replace(",", "").removeprefix("$"))
-        except InvalidOperation:
-            found.append(RowError(number, AMOUNT, "invalid_amount", f"{value!r} is not an amount"))
+        text = value.replace(",", "").removeprefix("$")
+        if not _AMOUNT_TEXT.fullmatch(text):
+            found.append(
+                RowError(
+                    number,
+                    AMOUNT,
+                    "invalid_amount",
+                    "amount must be digits 0-9 with an optional decimal point, such as 92.00",
+                )
+            )
             return None
+        amount = Decimal(text)
     else:
         amount = value
     problems = _amount_problems(amount)
@@ -327,21 +379,38 @@ def _amount(number: int, value: str | Decimal | None, found: list[RowError]) -> 
     return None if problems else amount
 
 
-def _date(number: int, name: str, value: str | None, found: list[RowError]) -> date | None:
-    """YYYY-MM-DD or CCYYMMDD, a real calendar day."""
+def _date(
+    number: int, name: str, value: str | None, found: list[RowError], earliest: date | None
+) -> date | None:
+    """YYYY-MM-DD or CCYYMMDD (ASCII digits, a four-digit year), a real calendar day, not
+    before `earliest`."""
     if value is None:
         return None
-    try:
-        if _ISO_DATE.fullmatch(value):
-            return date.fromisoformat(value)
-        if _X12_DATE.fullmatch(value):
-            return datetime.strptime(value, "%Y%m%d").date()
-    except ValueError:
-        pass
-    found.append(
-        RowError(number, name, "invalid_date", f"{value!r} is not a YYYY-MM-DD or CCYYMMDD date")
-    )
-    return None
+    day: date | None = None
+    match = _ISO_DATE.fullmatch(value) or _X12_DATE.fullmatch(value)
+    if match is not None:
+        try:
+            day = date(*(int(part) for part in match.groups()))
+        except ValueError:
+            day = None
+    if day is None:
+        found.append(
+            RowError(
+                number,
+                name,
+                "invalid_date",
+                f"{name} is not a real day written YYYY-MM-DD or CCYYMMDD",
+            )
+        )
+        return None
+    if earliest is not None and day < earliest:
+        found.append(
+            RowError(
+                number, name, "date_too_early", f"{name} must be on or after {earliest.isoformat()}"
+            )
+        )
+        return None
+    return day
 
 
 # -- field rules, shared by the parsers and FeeScheduleRow -------------------------------
@@ -356,7 +425,7 @@ def _procedure_problems(code: object) -> list[_Problem]:
         (
             PROCEDURE_CODE,
             "invalid_procedure_code",
-            f"{code!r} is not a CPT (5 digits, or 4 digits and F, T or U) or HCPCS "
+            "procedureCode is not a CPT (5 digits, or 4 digits and F, T or U) or HCPCS "
             "(a letter and 4 digits) code",
         )
     ]
@@ -365,24 +434,24 @@ def _procedure_problems(code: object) -> list[_Problem]:
 def _modifier_problems(modifier: object) -> list[_Problem]:
     if modifier is None or (isinstance(modifier, str) and _MODIFIER.fullmatch(modifier)):
         return []
-    return [(MODIFIER, "invalid_modifier", f"{modifier!r} is not 2 letters or digits")]
+    return [(MODIFIER, "invalid_modifier", "modifier is not 2 letters or digits")]
 
 
 def _place_problems(place: object) -> list[_Problem]:
     if place is None or (isinstance(place, str) and _PLACE_OF_SERVICE.fullmatch(place)):
         return []
-    return [(PLACE_OF_SERVICE, "invalid_place_of_service", f"{place!r} is not 2 digits")]
+    return [(PLACE_OF_SERVICE, "invalid_place_of_service", "placeOfService is not 2 digits")]
 
 
 def _amount_problems(amount: object) -> list[_Problem]:
     if not isinstance(amount, Decimal) or not amount.is_finite():
-        return [(AMOUNT, "invalid_amount", f"{amount!r} is not an amount")]
+        return [(AMOUNT, "invalid_amount", "amount is not a number")]
     if amount <= 0:
-        return [(AMOUNT, "amount_not_positive", f"{amount} is not more than 0")]
+        return [(AMOUNT, "amount_not_positive", "amount must be more than 0")]
     if amount > _MAX_AMOUNT:
-        return [(AMOUNT, "amount_too_large", f"{amount} is more than {_MAX_AMOUNT}")]
+        return [(AMOUNT, "amount_too_large", f"amount must be at most {_MAX_AMOUNT}")]
     if amount != amount.quantize(_CENT):
-        return [(AMOUNT, "too_many_decimals", f"{amount} has more than 2 decimal places")]
+        return [(AMOUNT, "too_many_decimals", "amount has more than 2 decimal places")]
     return []
 
 

@@ -3,6 +3,8 @@ override or the default for the payer's filing code) and its fee schedule versio
 
 from __future__ import annotations
 
+import random
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -42,14 +44,32 @@ def payer_view(tenant_id: str, payer_id: str) -> PayerView:
     )
 
 
+_POLICY_ATTEMPTS = 5
+
+
 def set_policy(tenant_id: str, payer_id: str, policy: PayerPolicy, *, now: datetime) -> PayerView:
-    if find_payer(payer_id) is None:
+    """Replace the tenant's policy for the payer. A PUT is a full replace, so a write that
+    lost to another (version check) reads the version again and writes again; each loss
+    means another write succeeded, so a few attempts outlast a burst of simultaneous PUTs.
+    ConcurrentUpdateError when it keeps losing."""
+    payer = find_payer(payer_id)
+    if payer is None:
         raise PayerNotFoundError(payer_id)
-    contracts.save_policy(tenant_id, payer_id, policy, now=now)
+    for attempt in range(_POLICY_ATTEMPTS):
+        version = contracts.policy_version(tenant_id, payer_id)
+        try:
+            contracts.save_policy(tenant_id, payer_id, policy, now=now, version=version)
+            break
+        except ConcurrentUpdateError:
+            if attempt == _POLICY_ATTEMPTS - 1:
+                raise
+            time.sleep(random.uniform(0, 0.01 * (attempt + 1)))  # noqa: S311 - jitter only
     from .worklist import forget_policy
 
     forget_policy(tenant_id, payer_id)
-    return payer_view(tenant_id, payer_id)
+    # The policy just written, not a read that may not see it yet.
+    schedules = tuple(contracts.load_fee_schedules(tenant_id, payer_id))
+    return PayerView(payer, policy, "tenant", schedules)
 
 
 def add_fee_schedule(
@@ -60,20 +80,14 @@ def add_fee_schedule(
     source: str,
     now: datetime,
 ) -> FeeScheduleVersion:
-    """Store the rows as the payer's next version; earlier versions stay as they were."""
+    """Store the rows as the payer's next version; earlier versions stay as they were.
+    ConcurrentUpdateError only if no free version number could be taken."""
     if find_payer(payer_id) is None:
         raise PayerNotFoundError(payer_id)
-    for _ in range(3):
-        version = len(contracts.load_fee_schedules(tenant_id, payer_id)) + 1
-        schedule = FeeScheduleVersion(
-            version=version,
-            uploaded_at=now,
-            rows=rows,
-            source="csv" if source == "csv" else "json",
-        )
-        try:
-            contracts.save_fee_schedule(tenant_id, payer_id, schedule)
-        except ConcurrentUpdateError:
-            continue
-        return schedule
-    raise ConcurrentUpdateError(f"fee schedule for {payer_id}")
+    return contracts.add_fee_schedule(
+        tenant_id,
+        payer_id,
+        rows,
+        source="csv" if source == "csv" else "json",
+        uploaded_at=now,
+    )

@@ -5,6 +5,7 @@ recovery, are declared in infra/. Every step is safe to repeat."""
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import replace
 from datetime import date, datetime
 
@@ -62,19 +63,19 @@ def seed(
 def seed_sandbox_contracts(tenant_id: str, *, now: datetime) -> None:
     """The demo tenant's contracts with the sandbox payers: their own fee schedules (so the
     sandbox's deliberate underpayments are found) and SBXMCD's 90-day filing limit (a state
-    Medicaid sets its own; the default is the federal ceiling of 365). Only when none exist."""
-    from chalicelib.payers.fee_schedules import FeeScheduleVersion, sandbox_contract_rows
+    Medicaid sets its own; the default is the federal ceiling of 365). Only where the tenant
+    has none yet, so a restart never undoes what the tenant changed."""
+    from chalicelib.payers.fee_schedules import sandbox_contract_rows
     from chalicelib.payers.policies import policy_for
 
-    from .contracts import load_fee_schedules, save_fee_schedule, save_policy
+    from .contracts import add_fee_schedule, load_fee_schedules, policy_version, save_policy
+    from .errors import ConcurrentUpdateError
 
     for payer in SANDBOX_PAYERS:
         if not load_fee_schedules(tenant_id, payer.payer_id):
             rows = sandbox_contract_rows(payer.payer_id, date(2020, 1, 1))
-            save_fee_schedule(
-                tenant_id,
-                payer.payer_id,
-                FeeScheduleVersion(version=1, uploaded_at=now, rows=rows, source="json"),
-            )
-    medicaid = policy_for("MC")
-    save_policy(tenant_id, "SBXMCD", replace(medicaid, timely_filing_days=90), now=now)
+            add_fee_schedule(tenant_id, payer.payer_id, rows, source="json", uploaded_at=now)
+    if policy_version(tenant_id, "SBXMCD") is None:
+        medicaid = replace(policy_for("MC"), timely_filing_days=90)
+        with suppress(ConcurrentUpdateError):  # seeded by another start at the same moment
+            save_policy(tenant_id, "SBXMCD", medicaid, now=now, version=None)

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeGuard
 
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
@@ -268,19 +268,48 @@ def encode_cursor(scope: str, last_key: Mapping[str, object]) -> str:
 
 
 def decode_cursor(scope: str, cursor: str) -> dict[str, object]:
-    """Only a cursor we issued for this very tenant and query is accepted."""
+    """Only a cursor we issued for this very tenant and query is accepted, and only a key
+    shaped like the ones DynamoDB hands out: the default secret is public, so a signature
+    proves nothing on a local run, and a forged key must not reach a query."""
     try:
         body, signature = cursor.rsplit(".", 1)
         raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
         data = json.loads(raw)
-    except (ValueError, json.JSONDecodeError):
+    except (ValueError, TypeError, RecursionError):  # binascii, JSON and UTF-8 errors included
         raise InvalidCursorError("cursor is malformed") from None
-    if not hmac.compare_digest(signature, _sign(raw)) or data.get("s") != scope:
+    # Compared as bytes: compare_digest refuses str holding anything but ASCII.
+    signed = hmac.compare_digest(signature.encode("utf-8", "replace"), _sign(raw).encode())
+    if not signed or not isinstance(data, dict) or data.get("s") != scope:
         raise InvalidCursorError("cursor does not belong to this query")
     key = data.get("k")
-    if not isinstance(key, dict):
+    if not _is_start_key(key, scope.split("|", 1)[0]):
         raise InvalidCursorError("cursor is malformed")
     return key
+
+
+# Every attribute a start key of the table or one of its indexes can hold (all strings).
+_KEY_ATTRIBUTES = frozenset(
+    {"pk", "sk", "gsi1pk", "gsi2pk", "gsi3pk", "gsi4pk", "gsi5pk", "gsi_sk"}
+    | {"due_pk", "due_sk", "work_pk", "work_sk"}
+)
+
+
+def _is_start_key(key: object, hash_key: str) -> TypeGuard[dict[str, object]]:
+    """{attribute name: {"S": text}}, the attributes being key attributes of the table and
+    one of them the partition the query reads (every scope starts with it)."""
+    if not isinstance(key, dict) or not {"pk", "sk"} <= key.keys():
+        return False
+    for name, value in key.items():
+        if name not in _KEY_ATTRIBUTES or not isinstance(value, dict) or set(value) != {"S"}:
+            return False
+        text = value["S"]
+        if not isinstance(text, str) or not text or len(text) > 1024:
+            return False
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # an unpaired surrogate: no request could carry it
+            return False
+    return {"S": hash_key} in key.values()
 
 
 def list_claims(

@@ -68,7 +68,7 @@ def test_claims_post_schema_errors_are_field_level_and_all_at_once(client: Clien
     assert response.status_code == 422
     fields = {e["field"]: e["code"] for e in response.json_body["errors"]}
     assert fields == {
-        "claimInformation.serviceLines[1].serviceDate": "invalid_value",
+        "claimInformation.serviceLines[1].serviceDate": "invalid_date",
         "subscriber.memberId": "required",
         "claimInformation.claimChargeAmount": "invalid_amount",
     }

@@ -445,6 +445,7 @@ def test_worklist_kinds_table() -> None:
         "not_found_at_payer",
         "no_response",
         "unmatched_remittance",
+        "inbound_file_error",
     }
     assert set(KIND_ACTIONS) == set(WORKLIST_KINDS) - {"denied"}  # denials go by CARC
     with pytest.raises(ValueError, match="not a worklist kind"):

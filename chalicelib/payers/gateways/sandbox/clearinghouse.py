@@ -1128,7 +1128,7 @@ def _claim_acknowledgment(
 def _cursor(cursor: str | None) -> int:
     if cursor is None or cursor == "":
         return 0
-    if not cursor.isdigit():
+    if not (cursor.isascii() and cursor.isdigit()):
         raise GatewayError(f"cursor {cursor!r} is not a sandbox mailbox position")
     return int(cursor)
 
@@ -1333,7 +1333,11 @@ def _one_set(data: bytes, set_id: str) -> tuple[TransactionSet, _Envelope]:
         )
     ts = sets[0]
     interchange = ts.interchange
-    control = int(interchange.control_number) if interchange.control_number.isdigit() else 1
+    control = (
+        int(interchange.control_number)
+        if interchange.control_number.isascii() and interchange.control_number.isdigit()
+        else 1
+    )
     day = interchange.date
     clock = interchange.time if len(interchange.time) == 4 else "0000"
     try:

@@ -20,6 +20,7 @@ from .views import (
     ClaimPageOut,
     ErrorOut,
     FileOutcomeOut,
+    ServerErrorOut,
     ValidationOut,
 )
 from .worklist import WorklistPageOut
@@ -32,6 +33,7 @@ _MODELS: tuple[type[BaseModel], ...] = (
     ClaimDetailOut,
     ClaimPageOut,
     ErrorOut,
+    ServerErrorOut,
     ValidationOut,
     FileOutcomeOut,
     ScheduleListOut,
@@ -57,12 +59,15 @@ def _errors(*codes: int) -> dict[str, Any]:
         400: "Bad request (malformed JSON or query)",
         401: "Missing or unknown x-api-key",
         403: "The API key lacks the role this route needs (operator)",
-        413: "Body over the Lambda payload limit",
+        413: "Body over the route's size limit",
         404: "Not found (also another tenant's claim)",
-        409: "Conflict: duplicate claim or request in progress",
-        422: "Field-level errors, all of them at once",
+        409: "Conflict: duplicate claim, request in progress, or a concurrent update",
+        422: "Field-level errors, all of them at once (also JSON nested too deep)",
+        500: "Internal error: our fault, logged under the correlationId in the body",
     }
-    return {str(c): _json(ErrorOut, text[c]) for c in codes}
+    # Every route may answer 500 (with the correlation id to find its log line by).
+    answers = {str(c): _json(ErrorOut, text[c]) for c in codes}
+    return {**answers, "500": _json(ServerErrorOut, text[500])}
 
 
 def _query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
@@ -120,7 +125,7 @@ def openapi_document() -> dict[str, Any]:
                     "requestBody": claim_body,
                     "responses": {
                         "201": _json(ClaimCreatedOut, "Claim accepted for processing (queued)"),
-                        **_errors(400, 401, 409, 422),
+                        **_errors(400, 401, 409, 413, 422),
                     },
                 },
                 "get": {
@@ -154,7 +159,7 @@ def openapi_document() -> dict[str, Any]:
                     "requestBody": claim_body,
                     "responses": {
                         "200": _json(ValidationOut, "Scrub findings"),
-                        **_errors(400, 401, 422),
+                        **_errors(400, 401, 413, 422),
                     },
                 }
             },
@@ -277,7 +282,10 @@ def openapi_document() -> dict[str, Any]:
                         "required": True,
                         "content": {"application/json": {"schema": _ref(PayerUpdateIn)}},
                     },
-                    "responses": {"200": _json(PayerOut, "The payer"), **_errors(401, 404, 422)},
+                    "responses": {
+                        "200": _json(PayerOut, "The payer"),
+                        **_errors(400, 401, 404, 409, 413, 422),
+                    },
                 },
             },
             "/v1/payers/{payerId}/fee-schedules": {
@@ -293,7 +301,7 @@ def openapi_document() -> dict[str, Any]:
                     },
                     "responses": {
                         "201": _json(FeeScheduleOut, "The stored version"),
-                        **_errors(400, 401, 404, 422),
+                        **_errors(400, 401, 404, 409, 413, 422),
                     },
                 }
             },

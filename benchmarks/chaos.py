@@ -40,7 +40,11 @@ os.environ.pop("CLAIMGATE_AWS_ENDPOINT", None)
 
 KEY = "chaos-key"
 X12 = "application/edi-x12"
-MUTATION_CLAIMS = 3
+# The damaged files are copies of those written for small groups of claims of their own: each
+# file touches a couple of claims, and a claim collects a few dozen payments at most (each
+# damaged 835 with a new TRN is a real new payment), as a real claim would, not thousands.
+MUTATION_GROUPS = 20
+CLAIMS_PER_GROUP = 2
 TENANT = "chaos"
 
 
@@ -135,26 +139,26 @@ class Chaos:
         self.report(len(uploads), len(files), elapsed)
 
     def _mutated(self, count: int) -> list[tuple[str, bytes]]:
-        """`count` damaged copies of the 999, 277CA and 835 written for a few claims of their
-        own (each file then touches a handful of claims, not all of them: the point here is
-        the readers and routes, and moto's cost grows with every claim a file touches)."""
+        """`count` damaged copies of the 999, 277CA and 835 files written for claims of their
+        own (see MUTATION_GROUPS)."""
         from tests.x12_mutations import random_mutation
 
         self.gateway.hold = frozenset({"999", "277CA", "835"})
-        self.gateway.held.clear()
         template = json.loads(json.dumps(self._template))
-        for n in range(MUTATION_CLAIMS):
-            template["claimInformation"]["patientControlNumber"] = f"CHAOS-M-{n:03d}"
-            created = self.call("post", "/v1/claims", json.dumps(template))
-            self.claim_ids.append(created.json_body["claimId"])
-        self.call("post", "/v1/schedules/clearinghouse-poll/runs")
-        self.call("post", "/v1/schedules/clearinghouse-poll/runs")
-        sources = [
-            ("/v1/remittances" if b"~ST*835*" in f else "/v1/acknowledgments", f)
-            for f in self.gateway.held
-        ]
-        for route, content in sources:  # delivered once, clean
-            self.call("post", route, content, X12)
+        sources: list[tuple[str, bytes]] = []
+        for group in range(MUTATION_GROUPS):  # one interchange, so one set of files, each
+            self.gateway.held.clear()
+            for n in range(CLAIMS_PER_GROUP):
+                pcn = f"CHAOS-M{group:02d}-{n}"
+                template["claimInformation"]["patientControlNumber"] = pcn
+                created = self.call("post", "/v1/claims", json.dumps(template))
+                self.claim_ids.append(created.json_body["claimId"])
+            self.call("post", "/v1/schedules/clearinghouse-poll/runs")
+            self.call("post", "/v1/schedules/clearinghouse-poll/runs")
+            for content in self.gateway.held:  # delivered once, clean
+                route = "/v1/remittances" if b"~ST*835*" in content else "/v1/acknowledgments"
+                self.call("post", route, content, X12)
+                sources.append((route, content))
         rng = random.Random(2026)  # a reproducible run
         files = []
         for n in range(count):

@@ -9,7 +9,7 @@ from decimal import Decimal
 from chalice.app import Blueprint, Response
 from pydantic import BaseModel
 
-from chalicelib.claims.worklist import WORKLIST_KINDS
+from chalicelib.claims.work_items import WORKLIST_KINDS
 from chalicelib.services.worklist import matches
 from chalicelib.store.claims import worklist_page
 from chalicelib.store.errors import InvalidCursorError

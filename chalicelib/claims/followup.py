@@ -69,13 +69,13 @@ from .acknowledgments import CLEARINGHOUSE_ENTITY_CODES, decide_status
 from .lifecycle import Event, Status, allowed_events, apply_event
 from .model import BILLING, Claim
 from .records import ClaimRecord
+from .work_items import WorklistItem
 from .worklist import (
     KIND_ACTIONS,
     NOT_ACCEPTED_STATUSES,
     OPEN_AT_PAYER_STATUSES,
     STATUS_CHECK_SOURCE,
     TIMELY_FILING_WINDOW_DAYS,
-    WorklistItem,
     is_not_found,
     status_checks_done,
 )

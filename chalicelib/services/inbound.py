@@ -35,6 +35,7 @@ from chalicelib.claims.records import ClaimEvent, ClaimRecord, with_applied, wit
 from chalicelib.claims.variance import check_payment, check_remittance_balance, contract_rate_for
 from chalicelib.contract import ClaimRequest
 from chalicelib.observability import logger, where_raised
+from chalicelib.payers.fee_schedules import FeeScheduleVersion
 from chalicelib.store import archive, batches, contracts, inbound
 from chalicelib.store import claims as claim_store
 from chalicelib.store.errors import ConcurrentUpdateError
@@ -50,6 +51,14 @@ Parsed = Acknowledgment | ClaimStatusReport | Remittance
 # How long a delivery holds a file or a remittance it is applying: one Lambda lifetime, so a
 # live delivery never loses it and one that crashed is taken over after it.
 APPLY_LEASE = timedelta(minutes=15)
+
+
+class PartialPostingError(Exception):
+    """Some claims of a remittance could not be posted: it stays open for the next delivery."""
+
+    def __init__(self, claim_ids: list[str]) -> None:
+        self.claim_ids = claim_ids
+        super().__init__(f"{len(claim_ids)} claim(s) not posted")
 
 
 class AlreadyAppliedError(Exception):
@@ -519,77 +528,52 @@ def _post_remittance(
     now: datetime,
     file_key: str,
 ) -> None:
+    """Post each claim payment on its claim. One claim that fails is isolated: the others are
+    posted, and the remittance is left open (PartialPostingError) so that the next delivery
+    posts what is missing, the payments already on their claims skipped by their keys."""
     payer_key, trace = str(summary["payer"]), str(summary["traceNumber"])
     posted: list[str] = []
     unmatched = 0
+    failed: list[str] = []
     contract = contracts.load_fee_schedules(tenant_id, payer_key)
-    imbalances = check_remittance_balance(remittance)
     for payment in remittance.claims:
         record = _find_claim(tenant_id, payment.patient_control_number, payer_key)
         if record is None:
             unmatched += 1
             _park_payment(tenant_id, payer_key, trace, payment, outcome, now=now, file_key=file_key)
             continue
-        claim = ClaimRequest.model_validate(record.body).to_claim()
-        posting = post_claim_payment(
-            claim,
-            payment,
-            trace_number=trace,
-            payer_id=payer_key,
-            payment_date=remittance.payment.effective_date,
-        )
-        for line in posting.unmatched_lines:
-            unmatched += 1
-            inbound.save_unmatched(
+        try:
+            unmatched += _post_payment(
                 tenant_id,
-                f"835#{payer_key}#{trace}#{payment.segment_index}#{line.segment_index}",
-                received_at=now,
-                reason="835 service line matches no line of the claim",
-                detail={
-                    "claimId": record.claim_id,
-                    "file": file_key,
-                    "procedure": line.procedure_code,
-                    "charge": str(line.charge),
-                },
+                record,
+                remittance,
+                payment,
+                contract,
+                outcome,
+                now=now,
+                file_key=file_key,
             )
-        decision = StatusDecision(
-            posting.event or Event.NOTE,
-            tuple(f"{a.group}-{a.reason}" for a in posting.all_adjustments()),
-            posting.event is not None,
-        )
-        # Payment mismatches against the contract in force on each date of service.
-        flags = check_payment(posting, claim, rate_for=contract_rate_for(contract, claim))
-        stored = posting.to_json()
-        _move(
-            tenant_id,
-            record,
-            decision,
-            outcome,
-            now=now,
-            source="835",
-            detail={
-                "file": file_key,
-                "traceNumber": trace,
-                "statusCode": payment.status_code,
-                "paid": str(payment.paid),
-            },
-            applied_key=posting_key(stored),
-            posting=stored,
-            payer_claim_control_number=payment.payer_claim_control_number or None,
-            flags=tuple(
-                {**flag.to_json(), "trace_number": trace, "payer_id": payer_key} for flag in flags
-            ),
-            # Other payers on file: secondary routing decides what the next payer gets.
-            **(
-                {"next_action": "secondary", "due_at": now}
-                if claim.claim_information.other_subscribers and not posting.is_reversal
-                else {}
-            ),
-        )
+        except Exception as error:
+            logger.error(
+                "posting failed",
+                extra={"claim_id": record.claim_id, "error": error.__class__.__name__},
+            )
+            outcome.errors.append(
+                {
+                    "code": "posting_failed",
+                    "claimId": record.claim_id,
+                    "message": f"{error.__class__.__name__} at {where_raised(error)}",
+                }
+            )
+            failed.append(record.claim_id)
+            continue
         posted.append(record.claim_id)
+    outcome.unmatched += unmatched
+    if failed:
+        raise PartialPostingError(failed)
     summary.update(
         {
-            "imbalances": [flag.to_json() for flag in imbalances],
+            "imbalances": [flag.to_json() for flag in check_remittance_balance(remittance)],
             "state": "posted",
             "claimsPosted": posted,
             "unmatched": unmatched,
@@ -598,7 +582,77 @@ def _post_remittance(
     )
     inbound.finish_remittance(tenant_id, payer_key, trace, summary)
     outcome.remittances.append(summary)
-    outcome.unmatched += unmatched
+
+
+def _post_payment(
+    tenant_id: str,
+    record: ClaimRecord,
+    remittance: Remittance,
+    payment: ClaimPayment,
+    contract: list[FeeScheduleVersion],
+    outcome: FileOutcome,
+    *,
+    now: datetime,
+    file_key: str,
+) -> int:
+    """Post one claim payment on its claim; returns how many of its lines matched no line."""
+    payer_key, trace = _remit_payer_key(remittance), remittance.trace_number or ""
+    claim = ClaimRequest.model_validate(record.body).to_claim()
+    posting = post_claim_payment(
+        claim,
+        payment,
+        trace_number=trace,
+        payer_id=payer_key,
+        payment_date=remittance.payment.effective_date,
+    )
+    for line in posting.unmatched_lines:
+        inbound.save_unmatched(
+            tenant_id,
+            f"835#{payer_key}#{trace}#{payment.segment_index}#{line.segment_index}",
+            received_at=now,
+            reason="835 service line matches no line of the claim",
+            detail={
+                "claimId": record.claim_id,
+                "file": file_key,
+                "procedure": line.procedure_code,
+                "charge": str(line.charge),
+            },
+        )
+    decision = StatusDecision(
+        posting.event or Event.NOTE,
+        tuple(f"{a.group}-{a.reason}" for a in posting.all_adjustments()),
+        posting.event is not None,
+    )
+    # Payment mismatches against the contract in force on each date of service.
+    flags = check_payment(posting, claim, rate_for=contract_rate_for(contract, claim))
+    stored = posting.to_json()
+    _move(
+        tenant_id,
+        record,
+        decision,
+        outcome,
+        now=now,
+        source="835",
+        detail={
+            "file": file_key,
+            "traceNumber": trace,
+            "statusCode": payment.status_code,
+            "paid": str(payment.paid),
+        },
+        applied_key=posting_key(stored),
+        posting=stored,
+        payer_claim_control_number=payment.payer_claim_control_number or None,
+        flags=tuple(
+            {**flag.to_json(), "trace_number": trace, "payer_id": payer_key} for flag in flags
+        ),
+        # Other payers on file: secondary routing decides what the next payer gets.
+        **(
+            {"next_action": "secondary", "due_at": now}
+            if claim.claim_information.other_subscribers and not posting.is_reversal
+            else {}
+        ),
+    )
+    return len(posting.unmatched_lines)
 
 
 def _park_payment(

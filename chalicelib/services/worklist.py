@@ -12,7 +12,8 @@ from chalicelib.claims.model import Claim
 from chalicelib.claims.posting import Posting
 from chalicelib.claims.records import ClaimRecord
 from chalicelib.claims.variance import flag_from_json
-from chalicelib.claims.worklist import WorklistItem, items_for_claim, worklist_sort_key
+from chalicelib.claims.work_items import WorklistItem
+from chalicelib.claims.worklist import items_for_claim, worklist_sort_key
 from chalicelib.contract import ClaimRequest
 from chalicelib.payers.policies import PayerPolicy, policy_for
 

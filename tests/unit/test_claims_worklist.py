@@ -15,12 +15,11 @@ from chalicelib.claims.lifecycle import Event, Status
 from chalicelib.claims.model import Claim
 from chalicelib.claims.posting import PostedAdjustment, Posting, post_claim_payment
 from chalicelib.claims.records import ClaimEvent, ClaimRecord, with_event
+from chalicelib.claims.work_items import WORKLIST_KINDS, WorklistItem
 from chalicelib.claims.worklist import (
     DENIAL_ACTIONS,
     KIND_ACTIONS,
     STATUS_CHECK_SOURCE,
-    WORKLIST_KINDS,
-    WorklistItem,
     current_postings,
     denial_action,
     is_not_found,

@@ -19,23 +19,34 @@ OPERATIONS = (
     "lowercase",
 )
 
-HOSTILE = (
+# Text that Decimal(), int() or str.isdigit() take but X12 does not, that no number holds,
+# or that is on the edge of R 1/18 (the sign is no digit).
+NUMBERS = (
     "1E+9999999999",
     "-1E-9999999999",
+    "9E+999999999999999999",
+    "1e5",
     "NaN",
-    "Infinity",
+    "-Infinity",
+    "sNaN",
     "２４５",
     "²",
-    "9" * 5000,
-    "",
+    "٣",
+    "+5",
+    " 5",
+    "5 ",
+    "1_000",
+    "1.2.3",
     "-",
     ".",
-    "\x00\x1b\xff",
-    "Nuñez",
-    "99999999999999999999.99",
-    "20261399",
-    "00000000",
+    "9" * 19,
+    "9" * 5000,
+    "0." + "1" * 40,
+    "-" + "9" * 18,
+    "２０２４０１０１",
+    "²²²²²²²²",
 )
+HOSTILE = (*NUMBERS, "", "\x00", "\x00\x1b\xff", "Nuñez", "20241399", "00000000", "HC:99213:25")
 
 
 @dataclass(frozen=True)

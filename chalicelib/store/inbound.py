@@ -7,8 +7,9 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from pynamodb.exceptions import DoesNotExist, PutError
+from pynamodb.expressions.condition import Condition
 
-from .errors import conditional_failed
+from .errors import ConcurrentUpdateError, conditional_failed
 from .models import (
     GatewayCursorItem,
     InboundFileItem,
@@ -55,27 +56,23 @@ def claim_inbound_file(
         | InboundFileItem.status.is_in(*_RETAKEABLE)
         | (InboundFileItem.lease_until < _iso(now))
     )
-    try:
-        InboundFileItem(
-            pk=_file_pk(tenant_id, sha256),
-            sk="#FILE",
-            tenant_id=tenant_id,
-            sha256=sha256,
-            name=name,
-            source=source,
-            received_at=now,
-            status="applying",
-            result={},
-            lease_until=_iso(now + lease),
-        ).save(condition=condition)
-    except PutError as error:
-        if not conditional_failed(error):
-            raise
-        holder = load_inbound_file(tenant_id, sha256)
-        if holder is None:  # gone between the two calls: cannot happen, files are never deleted
-            raise
-        return holder
-    return None
+    taken = _put_file(
+        tenant_id,
+        sha256,
+        name=name,
+        source=source,
+        received_at=now,
+        status="applying",
+        result={},
+        lease_until=_iso(now + lease),
+        condition=condition,
+    )
+    if taken:
+        return None
+    holder = load_inbound_file(tenant_id, sha256)
+    if holder is None:  # gone between the two calls: cannot happen, files are never deleted
+        raise ConcurrentUpdateError(f"inbound file {sha256}")
+    return holder
 
 
 def finish_inbound_file(
@@ -102,6 +99,32 @@ def save_inbound_file(
     result: Mapping[str, object],
 ) -> None:
     """Record a file that is not applied (unreadable): never over one that was applied."""
+    _put_file(
+        tenant_id,
+        sha256,
+        name=name,
+        source=source,
+        received_at=received_at,
+        status=status,
+        result=result,
+        lease_until=None,
+        condition=InboundFileItem.status != "applied",
+    )
+
+
+def _put_file(
+    tenant_id: str,
+    sha256: str,
+    *,
+    name: str,
+    source: str,
+    received_at: datetime,
+    status: str,
+    result: Mapping[str, object],
+    lease_until: str | None,
+    condition: Condition,
+) -> bool:
+    """Write the file's record if `condition` holds; False when it does not."""
     try:
         InboundFileItem(
             pk=_file_pk(tenant_id, sha256),
@@ -113,10 +136,13 @@ def save_inbound_file(
             received_at=received_at,
             status=status,
             result=dict(result),
-        ).save(condition=InboundFileItem.status != "applied")
+            lease_until=lease_until,
+        ).save(condition=condition)
     except PutError as error:
         if not conditional_failed(error):
             raise
+        return False
+    return True
 
 
 def load_cursor(tenant_id: str, gateway: str) -> str | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .elements import element, optional
+from .elements import Numeric, element, number_error, optional, parse_integer
 from .envelope import Finding, TransactionSet
 from .set_reader import SetReader
 
@@ -39,6 +39,16 @@ GROUP_STATUSES: dict[str, str] = {
 """AK901 functional group acknowledgment codes (X231A1 AK9)."""
 
 _ACCEPTED = frozenset({"A", "E"})
+# X231A1 numbers are N0 (digits only, X12.6): a position in a set (IK302, CTX03: DE 719, 1/10),
+# a count of sets (AK902-904: DE 97, 123, 2, 1/6) and the parts of C030 (DE 722 element 1/2,
+# DE 1528 component 1/2, DE 1686 repetition 1/4). They count or locate: no minus sign.
+_SEGMENT_POSITION = Numeric("segment position", 10, decimal=False, signed=False)
+_SET_COUNT = Numeric("count of transaction sets", 6, decimal=False, signed=False)
+_C030 = (
+    Numeric("element position", 2, decimal=False, signed=False),
+    Numeric("component position", 2, decimal=False, signed=False),
+    Numeric("repeating element position", 4, decimal=False, signed=False),
+)
 _SEGMENT_TAGS = {"IK3": "IK3", "AK3": "IK3", "IK4": "IK4", "AK4": "IK4", "IK5": "IK5", "AK5": "IK5"}
 
 
@@ -145,22 +155,24 @@ class Acknowledgment:
 class _Reader(SetReader):
     """Walks the 999 segment list, keeping file positions for errors and findings."""
 
-    def integer(self, segment: list[str], position: int, i: int) -> int | None:
+    def integer(self, segment: list[str], position: int, i: int, kind: Numeric) -> int | None:
+        """A position or count: one that is not an N0 number is a finding, read as None (the
+        acknowledgment's verdict does not depend on it)."""
         text = element(segment, position)
         if not text:
             return None
-        if not text.isdigit():
+        number = parse_integer(text, kind)
+        if number is None:
             self.findings.append(
                 Finding(
                     "not_a_number",
-                    f"{segment[0]}{position:02d} {text!r} is not a whole number",
+                    kind.message(segment[0], position),
                     self.at(i),
                     segment[0],
                     position,
                 )
             )
-            return None
-        return int(text)
+        return number
 
     def position(self, segment: list[str], position: int, i: int) -> ElementPosition | None:
         """C030: element position, component position, repeating element position."""
@@ -169,10 +181,11 @@ class _Reader(SetReader):
             return None
         parts = text.split(self.component)
         numbers: list[int | None] = []
-        for part in parts[:3]:
-            if part and not part.isdigit():
-                raise self.error(f"position {text!r} is not numeric", i, position)
-            numbers.append(int(part) if part else None)
+        for part, kind in zip(parts, _C030, strict=False):
+            number = parse_integer(part, kind) if part else None
+            if part and number is None:
+                raise number_error(kind, segment[0], self.at(i), position)
+            numbers.append(number)
         numbers += [None] * (3 - len(numbers))
         first = numbers[0]
         if first is None:
@@ -188,7 +201,7 @@ class _Reader(SetReader):
             name=parts[0],
             reference=(parts[1] or None) if len(parts) > 1 else None,
             segment_id=optional(segment, 2),
-            segment_position=self.integer(segment, 3, i),
+            segment_position=self.integer(segment, 3, i, _SEGMENT_POSITION),
             loop_id=optional(segment, 4),
             element_position=self.position(segment, 5, i),
             element_reference=reference[0] or None,
@@ -250,7 +263,7 @@ def _close_segment_error(reader: _Reader, open_set: _OpenSet) -> None:
     open_set.errors.append(
         SegmentError(
             segment_id=segment[1],
-            position=reader.integer(segment, 2, current.index),
+            position=reader.integer(segment, 2, current.index, _SEGMENT_POSITION),
             loop_id=optional(segment, 3),
             error_code=optional(segment, 4),
             contexts=tuple(current.contexts),
@@ -360,7 +373,7 @@ def parse_999(ts: TransactionSet) -> Acknowledgment:
                 1,
             )
         )
-    accepted = reader.integer(ak9_segment, 4, ak9_index)
+    accepted = reader.integer(ak9_segment, 4, ak9_index, _SET_COUNT)
     if accepted is not None and accepted != sum(1 for s in sets if s.accepted) and sets:
         reader.findings.append(
             Finding(
@@ -379,8 +392,8 @@ def parse_999(ts: TransactionSet) -> Acknowledgment:
         group_control_number=element(ak1, 2),
         version=optional(ak1, 3),
         group_status=group_status,
-        sets_included=reader.integer(ak9_segment, 2, ak9_index),
-        sets_received=reader.integer(ak9_segment, 3, ak9_index),
+        sets_included=reader.integer(ak9_segment, 2, ak9_index, _SET_COUNT),
+        sets_received=reader.integer(ak9_segment, 3, ak9_index, _SET_COUNT),
         sets_accepted=accepted,
         group_error_codes=tuple(code for code in ak9_segment[5:10] if code),
         sets=tuple(sets),

@@ -30,7 +30,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from ..claims.model import (
     BILLING,
@@ -54,6 +54,7 @@ from ..claims.model import (
     Submitter,
     Subscriber,
 )
+from .elements import AMOUNT, QUANTITY, Numeric, parse_integer, parse_number
 from .envelope import Finding, TransactionSet
 from .errors import X12ReadError, X12WriteError
 from .tokenizer import Delimiters
@@ -855,8 +856,11 @@ class Claim837:
     error: X12ReadError | None = None
 
 
-_DECIMAL = re.compile(r"-?(\d+(\.\d*)?|\.\d+)")
-_D8 = re.compile(r"\d{8}")
+_D8 = re.compile(r"[0-9]{8}")  # ASCII: \d and strptime take any Unicode digit
+# N0 elements (X12.6: digits only; these count, so no minus sign): SV107 C004 diagnosis code
+# pointers (DE 1328, 1/2) and the SVD06 bundled line number (DE 554, 1/6).
+_POINTER = Numeric("diagnosis code pointer", 2, decimal=False, signed=False)
+_LINE_NUMBER = Numeric("line number", 6, decimal=False, signed=False)
 _DIAGNOSIS_QUALIFIERS = frozenset(PRINCIPAL_QUALIFIERS + OTHER_QUALIFIERS)
 # HI segments that are not the diagnosis HI (anesthesia BP/BO, condition information BG).
 _OTHER_HI_QUALIFIERS = frozenset(("BP", "BO", "BG"))
@@ -1133,19 +1137,22 @@ class _Reader:
             )
         return value
 
-    def decimal(self, seg: list[str], position: int, index: int, what: str) -> Decimal:
-        value = self.require(seg, position, index, what)
-        if not _DECIMAL.fullmatch(value):
-            raise self.error(f"{what} {value!r} is not a decimal number", index, seg[0], position)
-        try:
-            return Decimal(value)
-        except InvalidOperation:  # pragma: no cover - the pattern already refused it
-            raise self.error(f"{what} {value!r} is not a number", index, seg[0], position) from None
+    def decimal(
+        self, seg: list[str], position: int, index: int, what: str, kind: Numeric = AMOUNT
+    ) -> Decimal:
+        """An R element the claim needs: missing, or not an X12 R number with at most
+        `kind.max_digits` digits, is an error. Read as sent: `_el` strips text elements, but
+        an R element has no spaces (X12.6)."""
+        self.require(seg, position, index, what)
+        number = parse_number(seg[position], kind)
+        if number is None:
+            raise self.error(kind.describe(what), index, seg[0], position)
+        return number
 
     def optional_decimal(
-        self, seg: list[str], position: int, index: int, what: str
+        self, seg: list[str], position: int, index: int, what: str, kind: Numeric = AMOUNT
     ) -> Decimal | None:
-        return self.decimal(seg, position, index, what) if _el(seg, position) else None
+        return self.decimal(seg, position, index, what, kind) if _el(seg, position) else None
 
     def d8(self, value: str, index: int, segment_id: str, position: int, what: str) -> date:
         """CCYYMMDD; the value is not quoted in the error, as it may be a birth date."""
@@ -2105,7 +2112,7 @@ class _Reader:
             reason = self.require(seg, position, index, f"CAS{position:02d} reason code")
             amount = self.decimal(seg, position + 1, index, f"CAS{position + 1:02d} amount")
             quantity = self.optional_decimal(
-                seg, position + 2, index, f"CAS{position + 2:02d} quantity"
+                seg, position + 2, index, f"CAS{position + 2:02d} quantity", QUANTITY
             )
             adjustments.append(Adjustment(group, reason, amount, quantity))
         if not adjustments:
@@ -2201,18 +2208,19 @@ class _Reader:
         line.procedure = procedure[:6]
         line.charge = self.decimal(seg, 2, index, "SV102 line charge")
         line.unit = self.soft(seg, 3, index, "SV103 unit of measure") or "UN"
-        line.units = self.decimal(seg, 4, index, "SV104 service unit count")
+        line.units = self.decimal(seg, 4, index, "SV104 service unit count", QUANTITY)
         line.place = _el(seg, 5) or None
-        raw = _el(seg, 7)
+        raw = seg[7] if _el(seg, 7) else ""  # as sent: N0 has no spaces
         if not raw:
             self.note("element_missing", "SV107 diagnosis pointers are missing", index, "SV1", 7)
         pointers: list[int] = []
-        for part in self.components(raw) if raw else []:
-            if part.isdigit():
-                pointers.append(int(part))
+        for part in raw.split(self.component) if raw else []:
+            pointer = parse_integer(part, _POINTER)
+            if pointer is not None:
+                pointers.append(pointer)
             elif part:
                 # Like the API: a pointer that is not a number points nowhere, the scrub names it.
-                self.note("element_invalid", f"SV107 pointer {part!r}", index, "SV1", 7)
+                self.note("element_invalid", _POINTER.describe("SV107 pointer"), index, "SV1", 7)
                 pointers.append(0)
         line.pointers = tuple(pointers)
         self.extra_elements(
@@ -2236,17 +2244,18 @@ class _Reader:
         procedure = self.components(self.require(seg, 3, index, "SVD03 procedure"))
         if len(procedure) < 2 or not procedure[1]:
             raise self.error("SVD03-2 procedure code is missing", index, "SVD", 3)
-        bundled = _el(seg, 6)
-        if bundled and not bundled.isdigit():
-            raise self.error(f"SVD06 {bundled!r} is not a line number", index, "SVD", 6)
+        raw = seg[6] if _el(seg, 6) else ""
+        bundled = parse_integer(raw, _LINE_NUMBER) if raw else None
+        if raw and bundled is None:
+            raise self.error(_LINE_NUMBER.describe("SVD06"), index, "SVD", 6)
         self.extra_elements(seg, index, {1, 2, 3, 5, 6}, "revenue code")
         return _AdjudicationParts(
             index=index,
             payer_id=self.require(seg, 1, index, "SVD01 other payer id"),
             paid=self.decimal(seg, 2, index, "SVD02 paid amount"),
             procedure=procedure[:6],
-            units=self.decimal(seg, 5, index, "SVD05 paid units"),
-            bundled=int(bundled) if bundled else None,
+            units=self.decimal(seg, 5, index, "SVD05 paid units", QUANTITY),
+            bundled=bundled,
         )
 
     # -- building ------------------------------------------------------------------------

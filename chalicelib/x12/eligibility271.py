@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
-from .elements import element, optional
+from .elements import PERCENT, QUANTITY, element, optional
 from .envelope import Finding, TransactionSet
 from .set_reader import DateOrRaw, SetReader
 
@@ -300,10 +300,10 @@ class _Reader(SetReader):
             insurance_type=optional(segment, 4),
             plan_coverage_description=optional(segment, 5),
             time_period=optional(segment, 6),
-            amount=self.number(segment, 7, i),
-            percent=self.number(segment, 8, i),
+            amount=self.number(segment, 7, i),  # DE 782, R 1/18
+            percent=self.number(segment, 8, i, PERCENT),  # DE 954, R 1/10
             quantity_qualifier=optional(segment, 9),
-            quantity=self.number(segment, 10, i),
+            quantity=self.number(segment, 10, i, QUANTITY),  # DE 380, R 1/15
             authorization_required=optional(segment, 11),
             in_plan_network=optional(segment, 12),
             procedure=tuple(procedure.split(self.component)) if procedure else (),

@@ -162,7 +162,8 @@ def _optional(value: str | None, field: str, max_length: int) -> str:
 
 
 def _npi(value: str, field: str) -> str:
-    if len(value) != 10 or not value.isdigit():
+    # ASCII: str.isdigit() also takes "²" and "２", which no NPI (or X12 receiver) has.
+    if len(value) != 10 or not (value.isascii() and value.isdigit()):
         raise X12WriteError("an NPI is 10 digits", field=field)
     return value
 

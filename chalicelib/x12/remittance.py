@@ -12,11 +12,12 @@ checked as the claims are read:
 A payer's file that does not balance is still a payment to post, so an imbalance is a `Finding`
 with the claim/line and the amounts, never an exception. The same goes for defects that leave
 the meaning clear: a missing or invalid date, a composite written with ">" although ISA16 says
-":", a required amount left empty (read as 0). What cannot be read raises `X12ReadError`:
-payment and claim money and the amounts that balancing adds up (BPR02, CLP03-05, CAS, SVC02-03,
-PLB) present but not a number, since every total built on them would be wrong; and an 835
-without BPR. Other numbers (units, quantities, AMT) that are not numbers are findings and read
-as None. Unknown segments are ignored.
+":", a required amount left empty (read as 0). What cannot be read raises `X12ReadError`: money
+(BPR02, CLP03-05, CAS, SVC02-03, PLB, AMT02; DE 782, R 1/18) present but not an X12 R number
+of at most 18 digits (see `elements`: no exponent, no "NaN", ASCII digits only), since every
+total and every posting built on it would be wrong; and an 835 without BPR. Quantities (SVC05,
+SVC07, CAS quantities; DE 380, R 1/15) that are not R numbers are findings and read as None:
+no money depends on them. Unknown segments are ignored.
 
 Speed: a remittance file holds tens of thousands of claims, so the claims are read loop by loop
 from the set's text with C-level string operations (split on "~CLP*" and "~SVC*", one regex
@@ -27,9 +28,11 @@ cached. That is only exact for a claim in which no check could fail, so one rege
 the claims first finds a DTM date that is not a calendar date, an AMT that is not a plain
 number, LX between claims; and the loop reading gives up (InvalidOperation) at a CAS that is
 not made of plain triplets or money that is not a finite number. Such a claim is read again
-segment by segment with every check, which gives the same claim and the findings that say
-what was wrong, only slower; PLB between claims (where do the claims end?) sends the whole
-set that way. Tests hold the two readings equal.
+segment by segment with every check, which gives the same claim and the findings or the error
+that say what was wrong, only slower; PLB between claims (where do the claims end?) sends the
+whole set that way, and so does CLP or SVC money that Decimal() takes but X12 does not ("1E5",
+" 5", "２４５"), found in bulk once the claims are read. Tests hold the two readings equal. Both
+add up in `_EXACT`, so balancing is exact for any amounts the TR3 allows, in any order.
 
 Patient, insured and provider names and ids (NM1 in Loop 2100) are PHI: they are kept out of
 the models' repr so they cannot reach a log by accident; so is the raw text of each loop.
@@ -41,7 +44,15 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import MISSING, FrozenInstanceError, dataclass, field, fields, make_dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import (
+    MAX_EMAX,
+    MIN_EMIN,
+    Context,
+    Decimal,
+    DivisionByZero,
+    InvalidOperation,
+    localcontext,
+)
 from functools import cached_property, lru_cache, partial
 from typing import (
     TYPE_CHECKING,
@@ -55,7 +66,7 @@ from typing import (
     overload,
 )
 
-from .elements import parse_date, parse_number
+from .elements import AMOUNT, QUANTITY, number_error, parse_date, parse_number
 from .envelope import EnvelopeReader, Finding, TransactionSet
 from .errors import X12ReadError
 from .tokenizer import Delimiters
@@ -252,8 +263,8 @@ class _Values:
             self.findings.append(Finding(code, message, index, segment_id, position))
 
     def money(self, value: str, index: int, segment_id: str, position: int, what: str) -> Decimal:
-        """Payment, claim or balancing money. Empty: a finding, read as 0. Not a number: the
-        file cannot be trusted, X12ReadError."""
+        """Payment, claim or balancing money. Empty: a finding, read as 0. Not an X12 amount
+        (R 1/18): the file cannot be trusted, X12ReadError."""
         if not value:
             self.finding(
                 "missing_element",
@@ -263,27 +274,35 @@ class _Values:
                 position,
             )
             return _ZERO
-        number = parse_number(value)
+        number = parse_number(value, AMOUNT)
         if number is None:
-            raise X12ReadError(
-                f"{what} {value!r} is not a number",
-                segment_index=index,
-                segment_id=segment_id,
-                element_position=position,
-            )
+            raise number_error(AMOUNT, segment_id, index, position, what)
+        return number
+
+    def amount(
+        self, value: str, index: int, segment_id: str, position: int, what: str
+    ) -> Decimal | None:
+        """Money that balancing does not add up (AMT02): None when empty; one that is not an
+        X12 amount is an error all the same, as postings (allowed amounts) are built on it."""
+        if not value:
+            return None
+        number = parse_number(value, AMOUNT)
+        if number is None:
+            raise number_error(AMOUNT, segment_id, index, position, what)
         return number
 
     def quantity(
         self, value: str, index: int, segment_id: str, position: int, what: str
     ) -> Decimal | None:
-        """A number that does not drive balancing: unreadable is a finding, read as None."""
+        """A quantity (DE 380, R 1/15): no money depends on it, so one that is not an X12
+        quantity is a finding, read as None."""
         if not value:
             return None
-        number = parse_number(value)
+        number = parse_number(value, QUANTITY)
         if number is None:
             self.finding(
                 "invalid_number",
-                f"{what} {value!r} is not a number; ignored",
+                f"{QUANTITY.message(segment_id, position, what)}; ignored",
                 index,
                 segment_id,
                 position,
@@ -480,7 +499,7 @@ def _line_details(segments: list[list[str]], values: _Values, index: int) -> _Li
                     references += (_new_reference(segment[1], segment[2]),)
         elif tag == "AMT":
             if len(segment) > 2:
-                figure = values.quantity(segment[2], index + offset, "AMT", 2, "amount")
+                figure = values.amount(segment[2], index + offset, "AMT", 2, "")
                 if figure is None:
                     pass
                 elif segment[1] == "B6":
@@ -644,7 +663,7 @@ def _claim_details(segments: list[list[str]], values: _Values, index: int) -> _C
                 references += (_new_reference(segment[1], segment[2]),)
         elif tag == "AMT":
             if len(segment) > 2:
-                amount = values.quantity(segment[2], index + offset, "AMT", 2, "amount")
+                amount = values.amount(segment[2], index + offset, "AMT", 2, "")
                 if amount is not None:
                     amounts += (_new_amount(segment[1], amount),)
         elif tag == "MIA":
@@ -900,16 +919,37 @@ def _padded(segment: list[str], size: int) -> list[str]:
     return segment if len(segment) >= size else segment + [""] * (size - len(segment))
 
 
-# An R element the reader may take as it is (anything else goes through parse_number) and a
-# CCYYMMDD that is a calendar date from 1800 on (leap years included), as parse_date decides.
-_NUMBER = r"-?(?:\d+(?:\.\d*)?|\.\d+)"
+# What the loop reading's patterns take as it is: an amount (R 1/18) with at most 9 digits on
+# either side of the point and a quantity (R 1/15) with at most 7 and 8, ASCII digits (\d takes
+# any Unicode digit), so surely within their R sizes. What they refuse is decided exactly by
+# `elements.parse_number`, in `_cas_total` or in the segment reading: a longer amount is only
+# read more slowly. (Bounding the digits exactly takes a lookahead that costs 3 % of a read.)
+_NUMBER = r"-?(?:[0-9]{1,9}(?:\.[0-9]{0,9})?|\.[0-9]{1,9})"
+_QUANTITY = r"-?(?:[0-9]{1,7}(?:\.[0-9]{0,8})?|\.[0-9]{1,8})"
+# A CCYYMMDD that is a calendar date from 1800 on (leap years included), as parse_date decides.
 _DAY = (
-    r"(?:(?:0[13578]|1[02])(?:0[1-9]|[12]\d|3[01])"
-    r"|(?:0[469]|11)(?:0[1-9]|[12]\d|30)"
-    r"|02(?:0[1-9]|1\d|2[0-8]))"
+    r"(?:(?:0[13578]|1[02])(?:0[1-9]|[12][0-9]|3[01])"
+    r"|(?:0[469]|11)(?:0[1-9]|[12][0-9]|30)"
+    r"|02(?:0[1-9]|1[0-9]|2[0-8]))"
 )
-_LEAP_YEAR = r"(?:(?:1[89]|[2-9]\d)(?:0[48]|[2468][048]|[13579][26])|(?:[2468][048]|[3579][26])00)"
-_DATE = rf"(?:(?:1[89]|[2-9]\d)\d\d{_DAY}|{_LEAP_YEAR}0229)"
+_LEAP_YEAR = (
+    r"(?:(?:1[89]|[2-9][0-9])(?:0[48]|[2468][048]|[13579][26])|(?:[2468][048]|[3579][26])00)"
+)
+_DATE = rf"(?:(?:1[89]|[2-9][0-9])[0-9][0-9]{_DAY}|{_LEAP_YEAR}0229)"
+# Money that Decimal() takes and that has no character but these is an R number (Decimal()
+# refuses "-", ".", "1.2.3", "1-"); with at most 18 characters it has at most 18 digits. The
+# loop reading checks that of its CLP and SVC money in bulk (`_plain_money`) and leaves what
+# fails to the segment reading, which decides exactly (R 1/18 allows "-" and 18 digits).
+_R_CHARACTERS = "0123456789.-"
+_NOT_R = str.maketrans("", "", _R_CHARACTERS)
+_MAX_CHARACTERS = AMOUNT.max_digits
+_MONEY_BATCH = 1 << 14
+# Balancing adds up amounts of at most 18 digits, below 10^18 and in steps of at least 10^-18:
+# fewer than 10^24 of them have at most 60 digits, so every sum and difference is exact (the
+# default 28 digits would round, and the two readings add in different orders). Until its
+# bulk check the loop reading may hold money such as "9E+999999999999999999": Overflow makes
+# it infinite instead of raising (any exponent is in range), and the check refuses it.
+_EXACT = Context(prec=60, Emax=MAX_EMAX, Emin=MIN_EMIN, traps=[InvalidOperation, DivisionByZero])
 
 
 @dataclass(frozen=True, slots=True)
@@ -921,8 +961,9 @@ class _Patterns:
     claim_re: re.Pattern[str]  # also a CLP without elements
     line_re: re.Pattern[str]
     # Of a loop's text, for every CAS that is one triplet with a plain amount (and a plain
-    # quantity or none): (CAS03, ""); for any other CAS: ("", the CAS after its tag), which
-    # Decimal() refuses and `_cas_total` reads.
+    # quantity or none): (CAS03, ""); for any other CAS: ("", the CAS from the S of its tag
+    # on), which Decimal() refuses whatever the separator ("+5" it would take) and
+    # `_cas_total` reads. A longer tag (CASE) is no CAS.
     cas_amounts: Callable[[str], list[tuple[str, str]]]
     # In the detail: what only the segment-by-segment reading reports right (a DTM date that
     # is not a calendar date, an AMT that is not a plain number, LX or PLB between claims, CLP
@@ -930,6 +971,9 @@ class _Patterns:
     unusual: re.Pattern[str]
     plb: re.Pattern[str]
     lx: re.Pattern[str]
+    # False when the element separator or the terminator is "." or "-": the number patterns
+    # would read across it (an element "0", then "18", as the amount "0.18").
+    loop_reading: bool
 
 
 @lru_cache(maxsize=16)
@@ -943,20 +987,28 @@ def _patterns(delimiters: Delimiters) -> _Patterns:
         claim_re=re.compile(f"{t}CLP(?:{e}|(?={t})|$)"),
         line_re=re.compile(f"{t}SVC(?:{e}|(?={t})|$)"),
         cas_amounts=re.compile(
-            f"{t}CAS(?:{e}{other}*{e}{other}+{e}({_NUMBER})(?:{e}(?:{_NUMBER})?)?(?={t}|$)"
-            f"|([^{t}]*))"
+            f"{t}CA(?:S{e}{other}*{e}{other}+{e}({_NUMBER})(?:{e}(?:{_QUANTITY})?)?(?={t}|$)"
+            f"|(S(?={e}|{t}|$)[^{t}]*))"
         ).findall,
         unusual=re.compile(
             f"{t}(?:DTM{e}{other}*{e}(?!{_DATE}{end})"
             f"|AMT{e}{other}*{e}(?!(?:{_NUMBER})?{end})"
-            f"|(?:LX|PLB){end}|(?:CLP|SVC)(?:{t}|$))"
+            # A literal first in every branch: a tenth faster than (?:LX|PLB){end}|...
+            f"|LX{end}|PLB{end}|CLP(?:{t}|$)|SVC(?:{t}|$))"
         ),
         plb=re.compile(f"{t}PLB{end}"),
         lx=re.compile(f"{t}LX{end}"),
+        loop_reading=not set(_R_CHARACTERS) & {delimiters.element, delimiters.segment},
     )
 
 
-_plain_number = re.compile(_NUMBER).fullmatch
+def _plain_money(texts: list[str]) -> bool:
+    """Whether money texts that Decimal() took are all R numbers of at most 18 characters:
+    two C-level passes for thousands of amounts, where a check of each would cost the loop
+    reading a tenth of its time."""
+    return not "".join(texts).translate(_NOT_R) and max(map(len, texts), default=0) <= (
+        _MAX_CHARACTERS
+    )
 
 
 def _cas_total(found: list[tuple[str, str]], element: str) -> Decimal:
@@ -969,16 +1021,18 @@ def _cas_total(found: list[tuple[str, str]], element: str) -> Decimal:
         if amount:
             total += Decimal(amount)
             continue
-        elements = rest.split(element)  # "", CAS01, CAS02, ...: positions are CAS numbers
+        elements = rest.split(element)  # "S", CAS01, CAS02, ...: positions are CAS numbers
         if not 4 <= len(elements) <= 20:
             raise InvalidOperation
         for position in range(2, len(elements), 3):
             reason, value, quantity = (*elements[position : position + 3], "", "")[:3]
             if not (reason or value or quantity):
                 continue
-            if not (reason and _plain_number(value)) or (quantity and not _plain_number(quantity)):
+            figure = parse_number(value, AMOUNT)
+            counted = parse_number(quantity, QUANTITY) if quantity else _ZERO
+            if not reason or figure is None or counted is None:
                 raise InvalidOperation
-            total += Decimal(value)
+            total += figure
     return total
 
 
@@ -1012,6 +1066,10 @@ class _Reader:
         self.paid_total = _ZERO
 
     def read(self) -> Remittance:
+        with localcontext(_EXACT):
+            return self._read()
+
+    def _read(self) -> Remittance:
         text = self.ts.text
         terminator = self.delimiters.segment
         patterns = self.patterns
@@ -1031,7 +1089,9 @@ class _Reader:
             unusual = [
                 found.start() for found in patterns.unusual.finditer(text, claims, detail_end + 1)
             ]
-            if not any(text.startswith(_BETWEEN_CLAIMS, at + 1) for at in unusual):
+            if patterns.loop_reading and not any(
+                text.startswith(_BETWEEN_CLAIMS, at + 1) for at in unusual
+            ):
                 index = self._read_claims(
                     text[claims:detail_end], index, [at - claims for at in unusual]
                 )
@@ -1142,13 +1202,38 @@ class _Reader:
     # -- Table 2: Loops 2100 and 2110 ------------------------------------------------------
 
     def _read_claims(self, detail: str, index: int, unusual: list[int]) -> int:
+        """The claims, loop by loop (`_read_loops`). CLP and SVC money that Decimal() took but
+        that is no R number ("1E5", " 5", "２４５") is found in bulk once they are read, or
+        before an error a claim raises: then all of them are read again segment by segment,
+        which refuses it where it stands, as the segment reading alone would. Returns the
+        index after the claims."""
+        start = index, len(self.claims), self.paid_total, len(self.findings)
+        separator_reported = self.values.separator_reported
+        monies: list[str] = []
+        try:
+            after = self._read_loops(detail, index, unusual, monies)
+        except X12ReadError:
+            if _plain_money(monies):
+                raise
+        else:
+            if _plain_money(monies):
+                return after
+        index, claims, self.paid_total, findings = start
+        del self.claims[claims:]
+        del self.findings[findings:]
+        self.values.separator_reported = separator_reported
+        return self._read_claims_checked(detail, index)
+
+    def _read_loops(self, detail: str, index: int, unusual: list[int], monies: list[str]) -> int:
         """The claims, loop by loop: CLP and SVC split from the text, the CAS amounts from
         one regex per loop, the other segments left for the views to decode. A claim with
         something unusual in it is read segment by segment instead (`_claim_checked`): one
         at a position in `unusual` (offsets in `detail`, ascending), or one where the loop
         reading raises InvalidOperation (a CAS that is not one plain triplet, money that is
-        not a finite number), whose findings so far are taken back first. Returns the index
-        after the claims."""
+        not a finite number), whose findings so far are taken back first. The CLP and SVC
+        money kept goes to `monies`, for `_read_claims` to check. Returns the index after
+        the claims."""
+        money = monies.append
         terminator = self.delimiters.segment
         element = self.delimiters.element
         quiet = self.quiet
@@ -1174,7 +1259,7 @@ class _Reader:
                 while next_unusual < end:
                     next_unusual = next(pending)
                 continue
-            reported = len(findings), values.separator_reported
+            reported = len(findings), values.separator_reported, len(monies)
             try:
                 bodies = part.split(line_marker)
                 head = bodies.pop(0)
@@ -1182,6 +1267,8 @@ class _Reader:
                 clp += _EMPTY_ELEMENTS  # CLP01-09: X12 drops trailing empty elements
                 charge = Decimal(clp[2])
                 paid = Decimal(clp[3])
+                money(clp[2])
+                money(clp[3])
                 found = cas_amounts(head)
                 adjusted = _cas_total(found, element) if found else _ZERO
                 line_index = index + head.count(terminator) + 1
@@ -1191,6 +1278,8 @@ class _Reader:
                     svc += _EMPTY_ELEMENTS  # SVC01-07
                     line_charge = Decimal(svc[1])
                     line_paid = Decimal(svc[2])
+                    money(svc[1])
+                    money(svc[2])
                     procedure = procedures.get(svc[0])
                     units = units_seen.get(svc[4]) if svc[4] else None
                     if procedure is None or (units is None and svc[4]) or svc[5] or svc[6]:
@@ -1214,7 +1303,8 @@ class _Reader:
                     lines.append(line)
                     # SVC02 - SVC03 must be the line's CAS total. With one CAS (the usual line)
                     # its text is compared first: equal text is an equal number, no Decimal
-                    # needed. Infinite or NaN money never compares equal (or raises).
+                    # needed. A CAS that is not plain is captured with the S of its tag, which
+                    # Decimal() refuses, and read by _cas_total.
                     difference = line_charge - line_paid
                     found = cas_amounts(body)
                     if len(found) == 1 and str(difference) == found[0][0]:
@@ -1229,9 +1319,14 @@ class _Reader:
                             _finite(line_charge, line_paid)
                             self._line_out_of_balance(clp[0], line, len(lines), line_adjusted)
                     line_index += body.count(terminator) + 1
-                responsibility = Decimal(clp[4]) if clp[4] else None
-                if responsibility is not None and not responsibility.is_finite():
-                    raise InvalidOperation
+                responsibility = None
+                if clp[4]:
+                    responsibility = Decimal(clp[4])
+                    money(clp[4])
+                    if not responsibility.is_finite():
+                        raise InvalidOperation
+                # Infinite or NaN money never balances (or raises): the claim's paid, added
+                # up below outside this try, is finite.
                 if charge - adjusted - paid:
                     _finite(charge, paid)
                     self._claim_out_of_balance(clp[0], charge, paid, adjusted, index)
@@ -1255,10 +1350,15 @@ class _Reader:
             except InvalidOperation:  # something unusual: this claim segment by segment
                 del findings[reported[0] :]
                 values.separator_reported = reported[1]
+                del monies[reported[2] :]
                 claim, line_index = self._claim_checked(part, index)
             claims.append(claim)
             paid_total += claim.paid
             index = line_index
+            if len(monies) > _MONEY_BATCH:  # checked as they come: memory stays flat
+                if not _plain_money(monies):
+                    break
+                monies.clear()
         self.paid_total = paid_total
         return index
 
@@ -1349,13 +1449,7 @@ class _Reader:
         return claim, line_index
 
     def _claim_money(self, clp: list[str], index: int) -> tuple[Decimal, Decimal]:
-        """CLP03 and CLP04 (clp[0] is CLP01): the usual case inline, `money` for the rest."""
-        try:
-            charge, paid = Decimal(clp[2]), Decimal(clp[3])
-            if charge.is_finite() and paid.is_finite():
-                return charge, paid
-        except InvalidOperation:
-            pass
+        """CLP03 and CLP04 (clp[0] is CLP01)."""
         return (
             self.values.money(clp[2], index, "CLP", 3, "total claim charge"),
             self.values.money(clp[3], index, "CLP", 4, "claim payment amount"),
@@ -1363,12 +1457,6 @@ class _Reader:
 
     def _line_money(self, svc: list[str], index: int) -> tuple[Decimal, Decimal]:
         """SVC02 and SVC03 (svc[0] is SVC01)."""
-        try:
-            charge, paid = Decimal(svc[1]), Decimal(svc[2])
-            if charge.is_finite() and paid.is_finite():
-                return charge, paid
-        except InvalidOperation:
-            pass
         return (
             self.values.money(svc[1], index, "SVC", 2, "line item charge"),
             self.values.money(svc[2], index, "SVC", 3, "line item payment"),

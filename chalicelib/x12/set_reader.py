@@ -1,13 +1,13 @@
 """What every transaction reader does with a set's segments: locate errors and findings by file
-position, read numbers (never guessed: an unreadable one raises) and dates (an invalid one is
-kept as sent, with a finding)."""
+position, read numbers (never guessed: one that is not an X12 R element of its size raises, see
+`elements`) and dates (an invalid one is kept as sent, with a finding)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 
-from .elements import element, parse_date, parse_number
+from .elements import AMOUNT, Numeric, element, parse_date, read_number
 from .envelope import Finding, TransactionSet
 from .errors import X12ReadError
 
@@ -35,15 +35,18 @@ class SetReader:
     def finding(self, code: str, message: str, i: int, position: int | None = None) -> None:
         self.findings.append(Finding(code, message, self.at(i), self.ts.segments[i][0], position))
 
-    def number(self, segment: list[str], position: int, i: int) -> Decimal | None:
-        """Money, percents and quantities: None when empty; unreadable ones raise."""
+    def number(
+        self, segment: list[str], position: int, i: int, kind: Numeric = AMOUNT
+    ) -> Decimal | None:
+        """Money, percents and quantities: None when empty; one that is not an X12 R element
+        with at most `kind.max_digits` digits raises, as every figure built on it would be
+        wrong."""
         text = element(segment, position)
         if not text:
             return None
-        value = parse_number(text)
-        if value is None:
-            raise self.error(f"{text!r} is not a number", i, position)
-        return value
+        return read_number(
+            text, kind, segment_id=segment[0], segment_index=self.at(i), position=position
+        )
 
     def date(self, text: str, i: int, position: int) -> DateOrRaw:
         """CCYYMMDD; otherwise keep the raw text and record a finding."""

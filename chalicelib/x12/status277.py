@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
-from .elements import element, optional
+from .elements import QUANTITY, element, optional
 from .envelope import Finding, TransactionSet
 from .set_reader import DateOrRaw, SetReader
 
@@ -368,7 +368,7 @@ def parse_277(ts: TransactionSet) -> ClaimStatusReport:
         elif tag == "DTP" and loop is not None and element(segment, 1) in ("050", "009"):
             loop.dates[segment[1]] = reader.date(element(segment, 3), i, 3)
         elif tag == "QTY" and loop is not None:
-            quantity = reader.number(segment, 2, i)
+            quantity = reader.number(segment, 2, i, QUANTITY)  # QTY02: DE 380, R 1/15
             if quantity is not None:
                 loop.quantities[element(segment, 1)] = quantity
         elif tag == "AMT" and loop is not None:
@@ -407,7 +407,7 @@ def _line(reader: _Reader, line: _Line) -> ServiceLineStatus:
         charge=reader.number(segment, 2, i),
         payment=reader.number(segment, 3, i),
         revenue_code=optional(segment, 4),
-        units=reader.number(segment, 7, i),
+        units=reader.number(segment, 7, i, QUANTITY),  # SVC07: DE 380, R 1/15
         statuses=tuple(line.statuses),
         line_item_control_number=line.control_number,
         service_dates=line.dates,

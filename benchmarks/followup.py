@@ -34,7 +34,7 @@ os.environ.update(
 )
 os.environ.pop("CLAIMGATE_AWS_ENDPOINT", None)
 
-CONTRACT = Path(__file__).resolve().parents[1].parent / "shared" / "contract"
+CONTRACT = Path(__file__).resolve().parents[1] / "examples"
 READS = ("Query", "Scan", "GetItem", "BatchGetItem")
 
 

@@ -26,6 +26,8 @@ os.environ.update(
 )
 os.environ.pop("CLAIMGATE_AWS_ENDPOINT", None)
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-CONTRACT = SHARED / "contract"
-X12_SAMPLES = SHARED / "x12-samples"
+# The repository stands alone: the contract examples live in examples/, the public X12 samples
+# (with their sources and licences, tests/fixtures/x12-samples/SOURCES.md) in tests/fixtures/.
+ROOT = Path(__file__).resolve().parents[1]
+CONTRACT = ROOT / "examples"
+X12_SAMPLES = ROOT / "tests" / "fixtures" / "x12-samples"

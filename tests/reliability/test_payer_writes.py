@@ -125,9 +125,7 @@ def test_payer_writes_uploads_move_past_versions_stored_without_a_counter(
     )
     uploaded = datetime(2026, 1, 2, tzinfo=UTC)
     for version in (1, 2, 3):
-        save_fee_schedule(
-            "tenant-b", "SBX01", FeeScheduleVersion(version, uploaded, rows, "json")
-        )
+        save_fee_schedule("tenant-b", "SBX01", FeeScheduleVersion(version, uploaded, rows, "json"))
     answers = in_parallel(
         [partial(_upload, client, TENANT_B_KEY, f"{100 + n}.00") for n in range(6)]
     )

@@ -21,7 +21,7 @@ from chalicelib.claims.carc_rarc import (
 )
 from chalicelib.x12.remittance import iter_remittances
 
-SAMPLES_835 = Path(__file__).resolve().parents[2].parent / "shared" / "x12-samples" / "835"
+SAMPLES_835 = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "x12-samples" / "835"
 
 COMMON_CARC = [
     "1", "2", "3", "4", "5", "6", "11", "15", "16", "18", "22", "23", "24", "26", "27", "29",

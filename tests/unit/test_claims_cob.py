@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -31,10 +30,9 @@ from chalicelib.x12.claim837 import parse_837p, render_837p
 from chalicelib.x12.envelope import EnvelopeReader
 from chalicelib.x12.remittance import iter_remittances
 from chalicelib.x12.writer import EnvelopeValues
+from tests.conftest import CONTRACT
 from tests.pyx12_oracle import validate_many
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-CONTRACT = SHARED / "contract"
 TODAY = date(2026, 11, 27)
 PAID_ON = date(2026, 11, 25)
 MEDICARE, MEDICAID, COMMERCIAL = "SBXMCR", "SBXMCD", "SBX01"

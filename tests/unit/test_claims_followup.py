@@ -7,7 +7,6 @@ import dataclasses
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import cache
-from pathlib import Path
 
 import pytest
 
@@ -43,10 +42,9 @@ from chalicelib.x12.envelope import EnvelopeReader, TransactionSet
 from chalicelib.x12.inquiry import render_276
 from chalicelib.x12.status277 import ClaimStatus, parse_277
 from chalicelib.x12.writer import EnvelopeValues
+from tests.conftest import CONTRACT, X12_SAMPLES
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-CONTRACT = SHARED / "contract"
-SAMPLES_277 = SHARED / "x12-samples" / "277"
+SAMPLES_277 = X12_SAMPLES / "277"
 
 NOW = datetime(2026, 12, 20, 9, 0, tzinfo=UTC)
 SENT_AT = datetime(2026, 11, 17, 8, 0, tzinfo=UTC)

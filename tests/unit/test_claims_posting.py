@@ -7,7 +7,6 @@ import json
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -25,16 +24,16 @@ from chalicelib.claims.posting import (
 )
 from chalicelib.contract import ClaimRequest
 from chalicelib.x12.remittance import ClaimPayment, Remittance, iter_remittances
+from tests.conftest import CONTRACT, X12_SAMPLES
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-SAMPLES_835 = SHARED / "x12-samples" / "835"
+SAMPLES_835 = X12_SAMPLES / "835"
 PAYER_ID = "1999999999"
 TRACE = "EFT20261201"
 PAID_ON = date(2026, 12, 1)
 
 
 def _claim(name: str = "claim-basic.json") -> Claim:
-    text = (SHARED / "contract" / name).read_text()
+    text = (CONTRACT / name).read_text()
     return ClaimRequest.model_validate_json(text).to_claim()
 
 

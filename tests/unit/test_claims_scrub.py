@@ -25,7 +25,7 @@ from chalicelib.claims.scrub import (
 )
 from chalicelib.contract import ClaimRequest
 
-CONTRACT = Path(__file__).resolve().parents[2].parent / "shared" / "contract"
+CONTRACT = Path(__file__).resolve().parents[2] / "examples"
 TODAY = date(2026, 11, 27)
 LINE = "claimInformation.serviceLines"
 SERVICE0 = f"{LINE}[0].professionalService"

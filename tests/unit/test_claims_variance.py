@@ -29,7 +29,7 @@ from chalicelib.payers.fee_schedules import (
 )
 from chalicelib.x12.remittance import Remittance, iter_remittances
 
-CONTRACT = Path(__file__).resolve().parents[2].parent / "shared" / "contract"
+CONTRACT = Path(__file__).resolve().parents[2] / "examples"
 PAYER_ID = "SBX01"
 TRACE = "EFT20261201"
 PAID_ON = date(2026, 12, 1)

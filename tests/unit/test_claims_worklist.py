@@ -31,7 +31,7 @@ from chalicelib.contract import ClaimRequest
 from chalicelib.payers.policies import COMMERCIAL, PayerPolicy
 from chalicelib.x12.remittance import iter_remittances
 
-CONTRACT = Path(__file__).resolve().parents[2].parent / "shared" / "contract"
+CONTRACT = Path(__file__).resolve().parents[2] / "examples"
 BASIC = "claim-basic.json"
 MEDICARE = "claim-medicare-with-secondary.json"
 NOW = datetime(2026, 12, 20, 9, 0, tzinfo=UTC)

@@ -23,7 +23,7 @@ from chalicelib.payers.fee_schedules import (
     sandbox_contract_rows,
 )
 
-CONTRACT = Path(__file__).resolve().parents[2].parent / "shared" / "contract"
+CONTRACT = Path(__file__).resolve().parents[2] / "examples"
 JAN = date(2026, 1, 1)
 UPLOADED = datetime(2026, 1, 2, 9, 30, tzinfo=UTC)
 

@@ -32,7 +32,7 @@ from chalicelib.payers.gateways.sandbox.payers import (
     sandbox_payer,
 )
 
-CONTRACT = Path(__file__).resolve().parents[2].parent / "shared" / "contract"
+CONTRACT = Path(__file__).resolve().parents[2] / "examples"
 RECEIVED = date(2026, 11, 20)
 D = Decimal
 

@@ -39,7 +39,7 @@ from chalicelib.x12.status277 import ClaimStatusReport, parse_277
 from chalicelib.x12.writer import EnvelopeValues
 from tests.pyx12_oracle import validate_many
 
-CONTRACT = Path(__file__).resolve().parents[2].parent / "shared" / "contract"
+CONTRACT = Path(__file__).resolve().parents[2] / "examples"
 NOW = datetime(2026, 11, 20, 10, 30)
 D = Decimal
 

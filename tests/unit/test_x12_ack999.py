@@ -18,7 +18,7 @@ from chalicelib.x12.ack999 import (
 from chalicelib.x12.envelope import EnvelopeReader
 from chalicelib.x12.errors import X12ReadError
 
-SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "x12-samples" / "999"
+SAMPLES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "x12-samples" / "999"
 ISA = (
     "ISA*00*          *00*          *ZZ*PAYER          *ZZ*CLAIMGATE      "
     "*240101*1200*^*00501*000000001*0*T*:~GS*FA*PAYER*CLAIMGATE*20240101*1200*1*X*005010X231A1~"

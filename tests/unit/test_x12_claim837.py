@@ -8,7 +8,6 @@ from collections import Counter
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -34,12 +33,11 @@ from chalicelib.x12.envelope import EnvelopeReader, TransactionSet
 from chalicelib.x12.errors import X12ReadError, X12WriteError
 from chalicelib.x12.tokenizer import Delimiters
 from chalicelib.x12.writer import DEFAULT_DELIMITERS, EnvelopeValues
+from tests.conftest import CONTRACT, X12_SAMPLES
 from tests.pyx12_oracle import validate_many
 from tests.strategies import claims as generated_claims
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-CONTRACT = SHARED / "contract"
-SAMPLES = SHARED / "x12-samples"
+SAMPLES = X12_SAMPLES
 P837 = SAMPLES / "837P"
 CREATED = datetime(2026, 11, 20, 10, 30)
 CONTRACT_FILES = (

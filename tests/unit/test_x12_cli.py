@@ -13,7 +13,7 @@ import pytest
 from chalicelib.x12.__main__ import main
 
 REPO = Path(__file__).resolve().parents[2]
-SAMPLES = REPO.parent / "shared" / "x12-samples"
+SAMPLES = REPO / "tests" / "fixtures" / "x12-samples"
 MANAGED_CARE = SAMPLES / "835" / "managed-care.835"
 TRUNCATED = SAMPLES / "277CA" / "FromBogeyone.txt"
 
@@ -157,7 +157,7 @@ def test_cli_subprocess_summary_and_error() -> None:
     assert failed.stderr.count("\n") == 1 and "segment 10 (HL)" in failed.stderr
 
 
-CONTRACT = REPO.parent / "shared" / "contract"
+CONTRACT = REPO / "examples"
 
 
 def test_cli_render_837p_writes_a_valid_interchange(capsys: pytest.CaptureFixture[str]) -> None:

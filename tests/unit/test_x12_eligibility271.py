@@ -17,7 +17,7 @@ from chalicelib.x12.eligibility271 import (
 from chalicelib.x12.envelope import EnvelopeReader
 from chalicelib.x12.errors import X12ReadError
 
-SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "x12-samples" / "271"
+SAMPLES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "x12-samples" / "271"
 SERVICE_TYPES = ("1", "33", "35", "47", "86", "88", "98", "AL", "MH", "UC")
 
 

@@ -32,7 +32,7 @@ from chalicelib.x12.tokenizer import (
     parse_isa_delimiters,
 )
 
-SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "x12-samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "x12-samples"
 SAMPLE_FILES = sorted(path for path in SAMPLES.rglob("*") if path.is_file())
 CHUNK_SIZES = (BLOCK_SIZE, 4096, 64, 7, 1)
 

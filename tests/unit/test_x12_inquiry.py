@@ -25,7 +25,7 @@ from chalicelib.x12.inquiry import (
 )
 from chalicelib.x12.writer import EnvelopeValues
 
-SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "x12-samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "x12-samples"
 
 ENVELOPE = EnvelopeValues(
     sender_qualifier="30",

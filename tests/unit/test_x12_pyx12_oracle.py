@@ -23,7 +23,7 @@ pyx12_params = pytest.importorskip("pyx12.params")
 pyx12_errors = pytest.importorskip("pyx12.errors")
 error_handler = pytest.importorskip("pyx12.error_handler")
 
-SAMPLES_835 = Path(__file__).resolve().parents[2].parent / "shared" / "x12-samples" / "835"
+SAMPLES_835 = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "x12-samples" / "835"
 # The sample files only: a validator run may leave acknowledgments (.997) beside them.
 NAMES = sorted(p.name for p in SAMPLES_835.iterdir() if p.suffix in (".835", ".txt"))
 

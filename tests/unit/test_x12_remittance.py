@@ -28,7 +28,7 @@ from chalicelib.x12.remittance import (
     parse_835,
 )
 
-SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "x12-samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "x12-samples"
 SAMPLES_835 = SAMPLES / "835"
 # The sample files only: a validator run may leave acknowledgments (.997) beside them.
 NAMES_835 = sorted(p.name for p in SAMPLES_835.iterdir() if p.suffix in (".835", ".txt"))

@@ -18,7 +18,7 @@ from chalicelib.x12.status277 import (
     parse_277,
 )
 
-SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "x12-samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "x12-samples"
 
 
 def _read(folder: str, name: str) -> tuple[ClaimStatusReport, EnvelopeReader]:

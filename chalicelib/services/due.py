@@ -7,14 +7,24 @@ finds the claim changed and leaves it. A run that dies loses its claims when the
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Protocol, TypeVar
 
 from chalicelib.claims.records import ClaimRecord
 from chalicelib.schedules.runs import Run
 from chalicelib.store import claims as claim_store
 from chalicelib.store.errors import ConcurrentUpdateError
+
+
+class _OfTenant(Protocol):
+    @property
+    def tenant_id(self) -> str: ...
+
+
+R = TypeVar("R", bound=_OfTenant)
 
 
 def take_due(
@@ -28,3 +38,11 @@ def take_due(
         except ConcurrentUpdateError:
             run.count("claims_taken_by_another_run")
     return taken
+
+
+def by_tenant(records: Sequence[R]) -> dict[str, list[R]]:
+    """Records grouped by tenant, in the order they came: each tenant is run under its lease."""
+    grouped: dict[str, list[R]] = defaultdict(list)
+    for record in records:
+        grouped[record.tenant_id].append(record)
+    return grouped

@@ -42,7 +42,8 @@ from chalicelib.x12.status277 import ClaimStatus, parse_277
 from chalicelib.x12.writer import EnvelopeValues
 
 from .claims import find_payer
-from .due import take_due
+from .due import by_tenant, take_due
+from .leases import tenant_lease
 from .submission import GatewayLookup, account_for
 from .worklist import item_json, policy_in_force, with_worklist
 
@@ -70,18 +71,29 @@ def run_followups(
         if start is None:
             break
     run.examined += len(records)
-    if fanout is not None and len(records) > batch_size:
-        records = take_due(run, records, now=now, lease=CHECK_LEASE)
-        bodies = [
-            json.dumps(
-                {"now": now.isoformat(), "claims": [claim_store.record_to_json(r) for r in chunk]}
-            )
-            for chunk in _chunks(records, batch_size)
-        ]
-        fanout(bodies)
-        run.count("messages_sent", len(bodies))
-        return
-    check_claims(run, records, now=now, gateway_for=gateway_for, batch_size=batch_size)
+    for tenant_id, due in by_tenant(records).items():
+        with tenant_lease(run, tenant_id, now=now) as held:
+            if not held:
+                continue
+            if fanout is not None and len(due) > batch_size:
+                _fan_out(run, due, now=now, fanout=fanout, batch_size=batch_size)
+            else:
+                check_claims(run, due, now=now, gateway_for=gateway_for, batch_size=batch_size)
+
+
+def _fan_out(
+    run: Run, records: list[ClaimRecord], *, now: datetime, fanout: Fanout, batch_size: int
+) -> None:
+    """Take the claims, then queue them in batches: a worker checks each batch."""
+    taken = take_due(run, records, now=now, lease=CHECK_LEASE)
+    bodies = [
+        json.dumps(
+            {"now": now.isoformat(), "claims": [claim_store.record_to_json(r) for r in chunk]}
+        )
+        for chunk in _chunks(taken, batch_size)
+    ]
+    fanout(bodies)
+    run.count("messages_sent", len(bodies))
 
 
 def check_message(run: Run, body: str, *, gateway_for: GatewayLookup) -> None:

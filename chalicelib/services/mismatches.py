@@ -21,8 +21,15 @@ from chalicelib.store.errors import ConcurrentUpdateError
 from chalicelib.store.tenants import list_tenant_ids
 
 from .claims import ClaimNotFoundError, update_claim
+from .leases import tenant_lease
 
 SOURCE = "payment-mismatches"
+
+
+class AlreadyRecheckedError(Exception):
+    """The claim already carries the flags this run found: nothing to record."""
+
+
 WINDOW = timedelta(days=120)
 
 
@@ -47,19 +54,25 @@ def flags_for(
 
 def recheck_payments(run: Run, *, now: datetime) -> None:
     for tenant_id in list_tenant_ids():
-        schedules: dict[str, list[FeeScheduleVersion]] = {}
-        for status in (Status.PAID, Status.PARTIALLY_PAID):
-            cursor: str | None = None
-            while True:
-                page = claim_store.list_claims(
-                    tenant_id, status=status, updated_since=now - WINDOW, limit=100, cursor=cursor
-                )
-                for record in page.claims:
-                    run.examined += 1
-                    _recheck(run, record, schedules, now=now)
-                cursor = page.cursor
-                if cursor is None:
-                    break
+        with tenant_lease(run, tenant_id, now=now) as held:
+            if held:
+                _recheck_tenant(run, tenant_id, now=now)
+
+
+def _recheck_tenant(run: Run, tenant_id: str, *, now: datetime) -> None:
+    schedules: dict[str, list[FeeScheduleVersion]] = {}
+    for status in (Status.PAID, Status.PARTIALLY_PAID):
+        cursor: str | None = None
+        while True:
+            page = claim_store.list_claims(
+                tenant_id, status=status, updated_since=now - WINDOW, limit=100, cursor=cursor
+            )
+            for record in page.claims:
+                run.examined += 1
+                _recheck(run, record, schedules, now=now)
+            cursor = page.cursor
+            if cursor is None:
+                break
 
 
 def _recheck(
@@ -75,6 +88,8 @@ def _recheck(
     codes = tuple(sorted({f"{f['kind']}:{f.get('procedure_code') or ''}" for f in flags}))
 
     def change(current: ClaimRecord) -> tuple[ClaimRecord, tuple[ClaimEvent, ...]]:
+        if [dict(f) for f in current.flags] == [dict(f) for f in flags]:
+            raise AlreadyRecheckedError(current.claim_id)  # another run saved these flags
         updated, entry = with_event(
             current,
             Event.NOTE,
@@ -89,5 +104,7 @@ def _recheck(
     try:
         update_claim(record.tenant_id, record.claim_id, change)
         run.acted += 1
+    except AlreadyRecheckedError:
+        return
     except (ClaimNotFoundError, ConcurrentUpdateError) as error:
         run.fail(error.__class__.__name__, claim_id=record.claim_id, tenant_id=record.tenant_id)

@@ -11,26 +11,22 @@ keyed on the claim it changes, so a poll that dies half-way is simply repeated.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from chalicelib.claims.records import ClaimRecord
 from chalicelib.observability import logger, where_raised
 from chalicelib.payers.gateways.base import GatewayError
-from chalicelib.schedules.registry import CLEARINGHOUSE_POLL
 from chalicelib.schedules.runs import Run
 from chalicelib.store import batches as batch_store
 from chalicelib.store import claims as claim_store
 from chalicelib.store import inbound as inbound_store
-from chalicelib.store.batches import Batch
-from chalicelib.store.leases import acquire_lease, release_lease
 from chalicelib.store.tenants import list_tenant_ids
 
+from .due import by_tenant
 from .inbound import receive_file
+from .leases import tenant_lease
 from .submission import GatewayLookup, account_for, send_queued_claims
 
-TENANT_LEASE = timedelta(minutes=15)  # a Lambda function's longest run
 DUE_PER_RUN = 1000
 
 
@@ -38,31 +34,24 @@ def poll_clearinghouses(
     run: Run, *, now: datetime, gateway_for: GatewayLookup, gateways: Iterable[str]
 ) -> None:
     names = tuple(gateways)
-    due_batches: dict[str, list[Batch]] = defaultdict(list)
-    for batch in batch_store.due_batches(now, limit=DUE_PER_RUN):
-        due_batches[batch.tenant_id].append(batch)
-    due_claims: dict[str, list[ClaimRecord]] = defaultdict(list)
-    for record in claim_store.due_claims("send", now, limit=DUE_PER_RUN)[0]:
-        due_claims[record.tenant_id].append(record)
+    due_batches = by_tenant(batch_store.due_batches(now, limit=DUE_PER_RUN))
+    due_claims = by_tenant(claim_store.due_claims("send", now, limit=DUE_PER_RUN)[0])
     for tenant_id in list_tenant_ids():
-        lease = f"{CLEARINGHOUSE_POLL.name}#{tenant_id}"
-        if not acquire_lease(lease, run.run_id, now=now, ttl=TENANT_LEASE):
-            run.count("tenants_polled_by_another_run")
-            continue
-        try:
-            send_queued_claims(
-                run,
-                now=now,
-                gateway_for=gateway_for,
-                due_batches=due_batches.get(tenant_id, ()),
-                due_claims=due_claims.get(tenant_id, ()),
-            )
-            for name in names:
-                _fetch_mailbox(run, tenant_id, name, now=now, gateway_for=gateway_for)
-        except Exception as error:  # one tenant's failure never stops the others' poll
-            _tenant_failed(run, tenant_id, error)
-        finally:
-            release_lease(lease, run.run_id)
+        with tenant_lease(run, tenant_id, now=now) as held:
+            if not held:
+                continue
+            try:
+                send_queued_claims(
+                    run,
+                    now=now,
+                    gateway_for=gateway_for,
+                    due_batches=due_batches.get(tenant_id, ()),
+                    due_claims=due_claims.get(tenant_id, ()),
+                )
+                for name in names:
+                    _fetch_mailbox(run, tenant_id, name, now=now, gateway_for=gateway_for)
+            except Exception as error:  # one tenant's failure never stops the others' poll
+                _tenant_failed(run, tenant_id, error)
 
 
 def _fetch_mailbox(

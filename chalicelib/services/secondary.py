@@ -18,7 +18,8 @@ from chalicelib.store import claims as claim_store
 from chalicelib.store.errors import ConcurrentUpdateError, DuplicateClaimError
 
 from .claims import ClaimNotFoundError, ClaimRejectedError, submit_claim, transition
-from .due import take_due
+from .due import by_tenant, take_due
+from .leases import tenant_lease
 
 SOURCE = "secondary-routing"
 ROUTING_LEASE = timedelta(minutes=15)  # a run that dies leaves its claims due again after it
@@ -29,6 +30,15 @@ def route_secondary_claims(
 ) -> None:
     due, _ = claim_store.due_claims("secondary", now, limit=limit)
     run.examined += len(due)
+    for tenant_id, records in by_tenant(due).items():
+        with tenant_lease(run, tenant_id, now=now) as held:
+            if held:
+                _route_all(run, records, now=now, new_claim_id=new_claim_id)
+
+
+def _route_all(
+    run: Run, due: list[ClaimRecord], *, now: datetime, new_claim_id: Callable[[], str]
+) -> None:
     for record in take_due(run, due, now=now, lease=ROUTING_LEASE):
         try:
             _route(run, record, now=now, new_claim_id=new_claim_id)

@@ -73,7 +73,7 @@ def test_a_run_skips_a_tenant_another_run_holds_and_says_so(client: Client) -> N
         "clearinghouse-poll#tenant-a", "run_other", now=utcnow(), ttl=timedelta(minutes=15)
     )
     run = poll(client)
-    assert run["counts"]["tenants_polled_by_another_run"] == 1
+    assert run["counts"]["tenants_held_by_another_run"] == 1
     assert claim(client, claim_id)["status"] == "queued"
     release_lease("clearinghouse-poll#tenant-a", "run_other")
     poll(client)

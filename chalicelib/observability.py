@@ -3,9 +3,16 @@ request and ids as keys; never names, member ids, birth dates or addresses."""
 
 from __future__ import annotations
 
+import logging
+
 from aws_lambda_powertools import Logger
 
 logger = Logger(service="claimgate")
+
+# The SDKs' own loggers stay at WARNING whatever the root level: botocore's DEBUG echoes request
+# bodies (PHI), and its INFO repeats a credential lookup for every new thread's session.
+for _sdk in ("botocore", "boto3", "pynamodb", "urllib3"):
+    logging.getLogger(_sdk).setLevel(logging.WARNING)
 
 
 def where_raised(error: BaseException) -> str:

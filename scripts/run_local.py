@@ -42,6 +42,15 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _port_taken(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
 def _wait_for_port(port: int, seconds: float, process: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -79,6 +88,7 @@ def _local_timer(api_port: int, api_key: str, every: float, stop: threading.Even
 def main() -> int:
     from moto.server import ThreadedMotoServer
 
+    import chalicelib.observability  # noqa: F401 - quiets the SDK loggers before they speak
     from scripts.local_aws import serialize_requests
 
     serialize_requests()
@@ -87,6 +97,13 @@ def main() -> int:
     aws_port = int(os.environ.get("CLAIMGATE_AWS_PORT") or _free_port())
     demo_key = os.environ.get("CLAIMGATE_DEMO_API_KEY", DEFAULT_DEMO_KEY)
     timer_seconds = float(os.environ.get("CLAIMGATE_SCHEDULE_SECONDS", "60"))
+    for port, variable in ((api_port, "CLAIMGATE_PORT"), (aws_port, "CLAIMGATE_AWS_PORT")):
+        if _port_taken(port):  # fail before starting anything: nothing is left running
+            print(
+                f"make run: port {port} on 127.0.0.1 is in use; set {variable} to a free port",
+                file=sys.stderr,
+            )
+            return 1
     endpoint = f"http://127.0.0.1:{aws_port}"
     # Local credentials only: the embedded AWS accepts any, real AWS is never contacted.
     os.environ.update(

@@ -41,8 +41,9 @@ logging.getLogger(logger.name).addFilter(SAFE_EXCEPTION_LOGS)
 
 def authenticate(event: Request, get_response: Callable[[Request], Response]) -> Response:
     correlation_id = _correlation_id(event)
-    logger.set_correlation_id(correlation_id)
-    logger.remove_keys([TENANT, "claim_id"])
+    # Keys per thread: `chalice local` serves each request in a thread of its own.
+    logger.thread_safe_remove_keys([TENANT, "claim_id"])
+    logger.thread_safe_append_keys(correlation_id=correlation_id)
     try:
         response = _authenticated(event, get_response)
     except Exception as error:
@@ -70,7 +71,7 @@ def _authenticated(event: Request, get_response: Callable[[Request], Response]) 
     authorizer = event.context.setdefault("authorizer", {})
     authorizer[TENANT] = principal.tenant_id
     authorizer[ROLES] = ",".join(sorted(principal.roles))
-    logger.append_keys(tenant_id=principal.tenant_id)
+    logger.thread_safe_append_keys(tenant_id=principal.tenant_id)
     for name, value in (event.uri_params or {}).items():
         if len(value) > MAX_PATH_PARAMETER:
             return error_response(404, "not_found", "no such resource: the id is too long", name)

@@ -43,7 +43,7 @@ def execute(
         raise UnknownScheduleError(name)
     run = Run(run_id=f"run_{uuid.uuid4().hex}", schedule=name, trigger=trigger, started_at=clock())
     run_store.save_run(run)
-    logger.append_keys(run_id=run.run_id, schedule=name)
+    logger.thread_safe_append_keys(run_id=run.run_id, schedule=name)
     try:
         (body or _body(name))(run, clock())
     except Exception as error:
@@ -59,7 +59,7 @@ def execute(
             "run finished",
             extra={"examined": run.examined, "acted": run.acted, "failed": run.failed},
         )
-        logger.remove_keys(["run_id", "schedule"])
+        logger.thread_safe_remove_keys(["run_id", "schedule"])
     return run
 
 

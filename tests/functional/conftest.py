@@ -3,7 +3,9 @@ tables seeded with two tenants, so tenant isolation is always exercised."""
 
 from __future__ import annotations
 
+import io
 import json
+import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -63,3 +65,16 @@ def contract(name: str) -> dict[str, Any]:
 
 def headers(key: str = TENANT_A_KEY, **extra: str) -> dict[str, str]:
     return {"x-api-key": key, "Content-Type": "application/json", **extra}
+
+
+@pytest.fixture
+def service_log() -> Iterator[io.StringIO]:
+    """What the service's JSON logger writes, extra keys and all, exactly as CloudWatch gets it."""
+    from chalicelib.observability import logger
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logger.registered_formatter)
+    logging.getLogger(logger.name).addHandler(handler)
+    yield stream
+    logging.getLogger(logger.name).removeHandler(handler)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -42,19 +41,6 @@ def _phi_values(node: Any) -> Iterator[str]:
     elif isinstance(node, list):
         for item in node:
             yield from _phi_values(item)
-
-
-@pytest.fixture
-def service_log() -> Iterator[io.StringIO]:
-    """What the service's JSON logger writes, extra keys and all, exactly as CloudWatch gets it."""
-    from chalicelib.observability import logger
-
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(logger.registered_formatter)
-    logging.getLogger(logger.name).addHandler(handler)
-    yield stream
-    logging.getLogger(logger.name).removeHandler(handler)
 
 
 def test_logs_carry_no_phi_from_any_contract_example(

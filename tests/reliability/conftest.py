@@ -9,11 +9,11 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from scripts.local_aws import serialize_requests
-from tests.functional.conftest import aws, client
+from tests.functional.conftest import aws, client, service_log
 
 from .harness import HoldingGateway
 
-__all__ = ["aws", "client"]
+__all__ = ["aws", "client", "service_log"]
 
 
 @pytest.fixture(autouse=True, scope="session")

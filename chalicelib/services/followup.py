@@ -39,12 +39,11 @@ from chalicelib.x12.envelope import EnvelopeReader
 from chalicelib.x12.errors import X12Error
 from chalicelib.x12.inquiry import render_276
 from chalicelib.x12.status277 import ClaimStatus, parse_277
-from chalicelib.x12.writer import EnvelopeValues
 
 from .claims import find_payer
 from .due import by_tenant, take_due
 from .leases import tenant_lease
-from .submission import GatewayLookup, account_for
+from .submission import GatewayLookup, account_for, outbound_envelope
 from .worklist import item_json, policy_in_force, with_worklist
 
 BATCH_SIZE = 100
@@ -157,17 +156,7 @@ def check_claims(
         control = batches.next_control_number(batch.tenant_id)
         text = render_276(
             build_276_request(batch, receiver_etin=account),
-            EnvelopeValues(
-                sender_qualifier="ZZ",
-                sender_id=account,
-                receiver_qualifier="ZZ",
-                receiver_id=gateway.receiver_id,
-                interchange_control_number=control,
-                group_control_number=control,
-                date=now.date(),
-                time=now.strftime("%H%M"),
-                usage_indicator="P",
-            ),
+            outbound_envelope(account, gateway, control, now),
             control_number=control,
         )
         inquiry_key = archive.save_raw(text.encode(), kind="276", source=batch.tenant_id)

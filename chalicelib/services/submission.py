@@ -192,19 +192,42 @@ def _render(
     return _render_837p(batch, [claims[r.claim_id] for r in good], now, gateway), good
 
 
+def outbound_envelope(
+    account: str,
+    gateway: Gateway,
+    control: int,
+    now: datetime,
+    *,
+    usage_indicator: str = "P",
+    functional_id: str = "",
+    implementation_reference: str = "",
+) -> EnvelopeValues:
+    """The envelope of an interchange from the tenant's mailbox `account` to `gateway`: ISA13
+    and GS06 are the same number, so an acknowledgment leads back to what was sent."""
+    return EnvelopeValues(
+        sender_qualifier="ZZ",
+        sender_id=account,
+        receiver_qualifier="ZZ",
+        receiver_id=gateway.receiver_id,
+        interchange_control_number=control,
+        group_control_number=control,
+        date=now.date(),
+        time=now.strftime("%H%M"),
+        usage_indicator=usage_indicator,
+        functional_id=functional_id,
+        implementation_reference=implementation_reference,
+    )
+
+
 def _render_837p(batch: Batch, claims: list[Claim], now: datetime, gateway: Gateway) -> str:
     control = int(batch.control_number)
     return render_837p(
         claims,
-        EnvelopeValues(
-            sender_qualifier="ZZ",
-            sender_id=batch.account,
-            receiver_qualifier="ZZ",
-            receiver_id=gateway.receiver_id,
-            interchange_control_number=control,
-            group_control_number=control,
-            date=now.date(),
-            time=now.strftime("%H%M"),
+        outbound_envelope(
+            batch.account,
+            gateway,
+            control,
+            now,
             usage_indicator=claims[0].usage_indicator,
             functional_id="HC",
             implementation_reference="005010X222A1",

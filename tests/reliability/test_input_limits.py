@@ -9,7 +9,7 @@ import hmac
 import io
 import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -435,19 +435,6 @@ def test_input_limits_policy_values_in_ascii_digits(client: Client) -> None:
 
 
 # -- every exception: a 500 in our shape, logged without its message ---------------------------
-
-
-@pytest.fixture
-def service_log() -> Iterator[io.StringIO]:
-    """What the service's JSON logger writes, as CloudWatch gets it."""
-    from chalicelib.observability import logger
-
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(logger.registered_formatter)
-    logging.getLogger(logger.name).addHandler(handler)
-    yield stream
-    logging.getLogger(logger.name).removeHandler(handler)
 
 
 PHI = "Nuñez 1980-01-01"

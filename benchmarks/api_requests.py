@@ -23,6 +23,8 @@ os.environ.update(
         "AWS_DEFAULT_REGION": "us-east-1",
         "CLAIMGATE_TABLE": "claimgate-bench",
         "CLAIMGATE_IDEMPOTENCY_TABLE": "claimgate-bench-idempotency",
+        "CLAIMGATE_CLOCK_START": "2026-11-27T12:00:00+00:00",
+        "POWERTOOLS_METRICS_DISABLED": "true",
     }
 )
 os.environ.pop("CLAIMGATE_AWS_ENDPOINT", None)
@@ -57,7 +59,13 @@ def main() -> None:
         from chalicelib.store.bootstrap import create_storage, seed
 
         create_storage()
-        seed(tenant_id="bench", tenant_name="Bench", api_key="bench-key", now=datetime.now(UTC))
+        seed(
+            tenant_id="bench",
+            tenant_name="Bench",
+            api_key="bench-key",
+            now=datetime.now(UTC),
+            roles=("tenant", "operator"),
+        )
         body = json.loads((CONTRACT / "claim-basic.json").read_text())
         with Client(app) as client:
             for n, (label, key) in enumerate(
@@ -80,6 +88,43 @@ def main() -> None:
                 assert response.status_code == 201, response.body
                 detail = ", ".join(f"{op} {count}" for op, count in sorted(calls.items()))
                 print(f"{label:38} {sum(calls.values())} requests ({detail})")
+            posting_requests(client, body)
+
+
+def posting_requests(client: Any, body: dict[str, Any]) -> None:
+    """DynamoDB requests to post an 835, warm: one claim, then twenty in one 835. What the
+    twenty cost beyond the one, per claim, is what posting a claim costs (one read of the
+    claim by its patient control number, one conditional write); the rest is per file."""
+    from chalicelib import wiring
+    from tests.reliability.harness import HoldingGateway
+
+    gateway = HoldingGateway(wiring.gateway("sandbox"), frozenset({"835"}))
+    wiring.use_gateway("sandbox", gateway)
+    headers = {"x-api-key": "bench-key", "Content-Type": "application/json"}
+    run = "/v1/schedules/clearinghouse-poll/runs"
+    client.http.post(run, headers=headers)  # the claims above go their way first
+    client.http.post(run, headers=headers)
+    costs: dict[int, int] = {}  # claims posted -> DynamoDB requests
+    for size in (1, 20):
+        gateway.held.clear()
+        for n in range(size):
+            body["claimInformation"]["patientControlNumber"] = f"POST-{size}-{n}"
+            client.http.post("/v1/claims", headers=headers, body=json.dumps(body))
+        client.http.post(run, headers=headers)
+        client.http.post(run, headers=headers)
+        [remittance] = gateway.held_of("835")
+        upload = {"x-api-key": "bench-key", "Content-Type": "application/edi-x12"}
+        with counting() as calls:
+            response = client.http.post("/v1/remittances", headers=upload, body=remittance)
+        assert response.status_code == 200, response.body
+        dynamodb = {op: n for op, n in calls.items() if op not in ("PutObject", "GetObject")}
+        costs[size] = sum(dynamodb.values())
+        detail = ", ".join(f"{op} {count}" for op, count in sorted(dynamodb.items()))
+        print(
+            f"835 with {size:2} claim(s) posted{'':17} {costs[size]} DynamoDB requests ({detail})"
+        )
+    print(f"requests_per_posted_claim={(costs[20] - costs[1]) / 19:.2f}")
+    wiring.use_gateway("sandbox", None)
 
 
 if __name__ == "__main__":

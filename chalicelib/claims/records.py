@@ -58,6 +58,10 @@ class ClaimRecord:
     # Keys of the inbound transactions applied to it (`applied_key`): a second delivery of the
     # same 999 / 277CA / 277, even re-encoded, finds its key here and changes nothing.
     applied: tuple[str, ...] = ()
+    # When the claim entered its status and the codes of the event that moved it there: kept on
+    # the claim so deciding (the worklist) never needs its history read.
+    status_since: datetime | None = None
+    status_codes: tuple[str, ...] = ()
 
 
 MAX_APPLIED_KEYS = 200  # the newest are kept: redeliveries come within days, not years
@@ -92,12 +96,15 @@ def with_event(
         codes=codes,
         detail=dict(detail or {}),
     )
+    moved = status is not record.status
     updated = replace(
         record,
         status=status,
         updated_at=at,
         event_count=record.event_count + 1,
         events=(*record.events, entry),
+        status_since=at if moved else record.status_since,
+        status_codes=codes if moved else record.status_codes,
         **changes,  # type: ignore[arg-type]
     )
     return updated, entry

@@ -208,11 +208,15 @@ def _entry_event(record: ClaimRecord) -> ClaimEvent | None:
 
 
 def _since(record: ClaimRecord) -> datetime:
-    entry = _entry_event(record)
+    if record.status_since is not None:
+        return record.status_since
+    entry = _entry_event(record)  # a claim saved before it kept `status_since`
     return record.updated_at if entry is None else entry.at
 
 
 def _last_codes(record: ClaimRecord) -> tuple[str, ...]:
+    if record.status_since is not None:
+        return record.status_codes
     entry = _entry_event(record)
     return () if entry is None else entry.codes
 
@@ -373,13 +377,14 @@ def _no_response_item(record: ClaimRecord, policy: PayerPolicy) -> WorklistItem 
     ):
         return None
     checks = [event for event in record.events if event.source == STATUS_CHECK_SOURCE]
-    last = checks[-1]
+    # The last check when the history is at hand; otherwise what the claim keeps of its status.
+    since, codes = (checks[-1].at, checks[-1].codes) if checks else (_since(record), ())
     return WorklistItem(
         kind="no_response",
         claim_id=record.claim_id,
         payer_id=record.payer_id,
-        since=last.at,
-        codes=last.codes,
+        since=since,
+        codes=codes,
         suggested_action=KIND_ACTIONS["no_response"],
         detail=f"{done} status checks without a final answer; status {record.status.value}",
         amount=record.charge_amount,

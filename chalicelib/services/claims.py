@@ -169,6 +169,7 @@ def submit_claim(
         parent_claim_id=parent_claim_id,
         next_action="send",
         due_at=now,
+        status_since=now,
         events=(
             ClaimEvent(
                 seq=1,
@@ -219,12 +220,17 @@ class ClaimNotFoundError(Exception):
         super().__init__(f"claim {claim_id} not found")
 
 
-def update_claim(tenant_id: str, claim_id: str, change: ClaimChange) -> ClaimRecord:
+def update_claim(
+    tenant_id: str, claim_id: str, change: ClaimChange, *, read: ClaimRecord | None = None
+) -> ClaimRecord:
     """Read, change, save with the version check; on a concurrent update read again and
-    re-apply `change` (it must be a pure function of the record). Raises ClaimNotFoundError,
-    LifecycleError from `change`, or ConcurrentUpdateError after repeated conflicts."""
+    re-apply `change` (it must be a pure function of the record). `read`: the claim as the
+    caller already read it (from an index: it may be stale, the version check says so), so the
+    first try costs no read. Raises ClaimNotFoundError, LifecycleError from `change`, or
+    ConcurrentUpdateError after repeated conflicts."""
     for attempt in range(_UPDATE_ATTEMPTS):
-        record = claim_store.load_claim(tenant_id, claim_id)
+        record = read if attempt == 0 and read is not None else None
+        record = record or claim_store.load_claim(tenant_id, claim_id)
         if record is None:
             raise ClaimNotFoundError(claim_id)
         updated, events = change(record)

@@ -332,7 +332,9 @@ def _move(
         return updated, (entry,)
 
     try:
-        update_claim(tenant_id, record.claim_id, lambda r: change(r, decision.event, {}))
+        update_claim(
+            tenant_id, record.claim_id, lambda r: change(r, decision.event, {}), read=record
+        )
         outcome.claims_updated.append(record.claim_id)
     except AlreadyAppliedError:
         return

@@ -75,6 +75,8 @@ def _claim_item(record: ClaimRecord) -> ClaimItem:
         worklist=[dict(w) for w in record.worklist],
         work_kinds=sorted({str(w.get("kind")) for w in record.worklist}),
         applied=list(record.applied),
+        status_since=record.status_since,
+        status_codes=list(record.status_codes),
         work_pk=f"{tenant}#WORK" if record.worklist else None,
         work_sk=(
             f"{min(str(w.get('since')) for w in record.worklist)}#{record.claim_id}"
@@ -154,6 +156,8 @@ def _record(item: ClaimItem, events: tuple[ClaimEvent, ...] = ()) -> ClaimRecord
         flags=tuple(item.flags or ()),
         worklist=tuple(item.worklist or ()),
         applied=tuple(item.applied or ()),
+        status_since=item.status_since,
+        status_codes=tuple(item.status_codes or ()),
     )
 
 

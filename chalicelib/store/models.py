@@ -161,6 +161,8 @@ class ClaimItem(Item, discriminator="claim"):
     # Keys of the inbound transactions already applied to this claim (999, 277CA, 277), so a
     # second delivery of the same acknowledgment, even re-encoded, changes nothing.
     applied = JSONAttribute(default=list)
+    status_since = UTCDateTimeAttribute(null=True)  # when it entered its status
+    status_codes = JSONAttribute(default=list)  # the codes of the event that moved it there
     version = VersionAttribute()
 
 

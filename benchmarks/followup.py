@@ -150,7 +150,7 @@ def measure(claims: int, due_count: int, *, work: bool) -> tuple[int, int, int]:
     and the requests and items read of the phase measured."""
     from moto import mock_aws
 
-    from chalicelib.services import claims as claim_service
+    from chalicelib.services import lookups
     from chalicelib.store import connection
 
     with mock_aws():
@@ -158,7 +158,7 @@ def measure(claims: int, due_count: int, *, work: bool) -> tuple[int, int, int]:
         connection.s3_client.cache_clear()
         connection.sqs_client.cache_clear()
         connection.pynamodb_connection.cache_clear()
-        claim_service.clear_caches()
+        lookups.clear_caches()
         from chalicelib import wiring
         from chalicelib.schedules.runs import Run
         from chalicelib.services.followup import run_followups

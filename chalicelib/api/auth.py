@@ -23,7 +23,7 @@ from collections.abc import Callable
 from chalice.app import Request, Response
 
 from chalicelib.observability import logger, where_raised
-from chalicelib.services import claims as service
+from chalicelib.services import lookups
 
 from .http import SAFE_EXCEPTION_LOGS, error_response, internal_error_response, our_error_shape
 
@@ -64,7 +64,7 @@ def _authenticated(event: Request, get_response: Callable[[Request], Response]) 
     api_key = event.headers.get("x-api-key")
     if not api_key:
         return error_response(401, "unauthorized", "the x-api-key header is required", "x-api-key")
-    principal = service.authenticate(api_key)
+    principal = lookups.authenticate(api_key)
     if principal is None:
         logger.info("api key refused")
         return error_response(401, "unauthorized", "the API key is not valid", "x-api-key")

@@ -40,9 +40,9 @@ from chalicelib.x12.errors import X12Error
 from chalicelib.x12.inquiry import render_276
 from chalicelib.x12.status277 import ClaimStatus, parse_277
 
-from .claims import find_payer
 from .due import by_tenant, take_due
 from .leases import tenant_lease
+from .lookups import find_payer
 from .submission import GatewayLookup, account_for, outbound_envelope
 from .worklist import item_json, policy_in_force, with_worklist
 

@@ -14,7 +14,7 @@ from chalicelib.payers.policies import PayerPolicy, policy_for
 from chalicelib.store import contracts
 from chalicelib.store.errors import ConcurrentUpdateError
 
-from .claims import find_payer
+from .lookups import find_payer
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,7 +40,8 @@ from chalicelib.x12.claim837 import render_837p
 from chalicelib.x12.errors import X12WriteError
 from chalicelib.x12.writer import EnvelopeValues
 
-from .claims import ClaimNotFoundError, find_payer, update_claim
+from .claims import ClaimNotFoundError, update_claim
+from .lookups import find_payer
 from .worklist import policy_in_force
 
 GatewayLookup = Callable[[str], Gateway]

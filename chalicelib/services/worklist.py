@@ -17,7 +17,7 @@ from chalicelib.claims.worklist import items_for_claim, worklist_sort_key
 from chalicelib.contract import ClaimRequest
 from chalicelib.payers.policies import PayerPolicy, policy_for
 
-from .claims import TtlCache, find_payer
+from .lookups import TtlCache, find_payer
 
 _policies = TtlCache()
 

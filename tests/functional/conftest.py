@@ -23,7 +23,7 @@ TENANT_B_KEY = "cg_test_tenant_b_key"
 @pytest.fixture
 def aws() -> Iterator[None]:
     from chalicelib import wiring
-    from chalicelib.services import claims as service
+    from chalicelib.services import lookups as service
     from chalicelib.store import connection
     from chalicelib.wiring import idempotent
 

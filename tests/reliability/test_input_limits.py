@@ -471,12 +471,12 @@ def test_input_limits_exception_in_a_view_is_our_500_without_phi_in_logs(
 def test_input_limits_exception_in_the_middleware_is_our_500(
     client: Client, monkeypatch: pytest.MonkeyPatch, service_log: io.StringIO
 ) -> None:
-    from chalicelib.services import claims as service
+    from chalicelib.services import lookups
 
     def explode(api_key: str) -> None:
         raise RuntimeError(PHI)
 
-    monkeypatch.setattr(service, "authenticate", explode)
+    monkeypatch.setattr(lookups, "authenticate", explode)
     response = client.http.get("/v1/claims", headers=headers())
     assert response.status_code == 500
     assert response.json_body["correlationId"] == response.headers["x-correlation-id"]

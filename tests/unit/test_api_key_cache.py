@@ -7,8 +7,8 @@ from functools import partial
 
 import pytest
 
-from chalicelib.services import claims as service
-from chalicelib.services.claims import TtlCache
+from chalicelib.services import lookups as service
+from chalicelib.services.lookups import TtlCache
 from chalicelib.store import tenants as tenant_store
 
 

@@ -1,0 +1,88 @@
+"""Lookups that change rarely, cached per container: who an API key belongs to, and the payer
+directory. Kept apart so every use case can use them without importing another use case."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import TypeVar
+
+from chalicelib.payers.directory import Payer
+from chalicelib.store import payers as payer_store
+from chalicelib.store import tenants as tenant_store
+
+T = TypeVar("T")
+_CACHE_SECONDS = 60.0
+
+
+class TtlCache:
+    """Per-container cache for lookups that change rarely (API keys, payers): one DynamoDB
+    read per `ttl_seconds` per key instead of one per request. At most `max_entries` are
+    kept, the least recently used going first, and a lookup that found nothing (None) is
+    not kept: otherwise anyone could fill the container's memory with made-up keys, and a
+    key or payer added a moment later would stay unknown for a minute."""
+
+    def __init__(
+        self,
+        *,
+        max_entries: int = 1000,
+        ttl_seconds: float = _CACHE_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._entries: OrderedDict[str, tuple[float, object]] = OrderedDict()
+        self._max_entries = max_entries
+        self._ttl = ttl_seconds
+        self._clock = clock
+        self._lock = threading.Lock()  # `chalice local` serves each request in a thread
+
+    def get(self, key: str, load: Callable[[], T | None]) -> T | None:
+        with self._lock:
+            hit = self._entries.get(key)
+            if hit is not None and self._clock() - hit[0] < self._ttl:
+                self._entries.move_to_end(key)
+                return hit[1]  # type: ignore[return-value]
+        value = load()  # outside the lock: a slow read must not hold up other keys
+        with self._lock:
+            if value is None:
+                self._entries.pop(key, None)
+                return None
+            self._entries[key] = (self._clock(), value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._max_entries:
+                self._entries.popitem(last=False)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def forget(self, key: str) -> None:
+        with self._lock:
+            self._entries.pop(key, None)
+
+
+_tenants = TtlCache()
+_payers = TtlCache()
+
+
+def clear_caches() -> None:
+    _tenants.clear()
+    _payers.clear()
+
+
+def authenticate(api_key: str) -> tenant_store.Principal | None:
+    """Who an API key belongs to, or None when the key is unknown (not cached: see TtlCache)."""
+    if len(api_key) > 256:  # ours are a few dozen characters: no lookup for a longer one
+        return None
+    return _tenants.get(
+        tenant_store.hash_api_key(api_key), lambda: tenant_store.principal_for_api_key(api_key)
+    )
+
+
+def find_payer(payer_id: str) -> Payer | None:
+    return _payers.get(payer_id, lambda: payer_store.load_payer(payer_id))

@@ -14,7 +14,7 @@ from chalicelib.clock import utcnow
 from chalicelib.contract import ClaimRequest
 from chalicelib.observability import logger
 from chalicelib.services import claims as service
-from chalicelib.store.errors import DuplicateClaimError, InvalidCursorError
+from chalicelib.services.errors import DuplicateClaimError, InvalidCursorError
 
 from .auth import tenant_of
 from .http import (
@@ -174,10 +174,8 @@ def get_claim_x12(claim_id: str) -> Response:
         return error_response(404, "not_found", "no such claim", "claimId")
     if record.x12_key is None:
         return error_response(404, "not_sent", "the claim has not been put in an interchange yet")
-    from chalicelib.store.archive import load_raw
-
     return Response(
-        body=load_raw(record.x12_key).decode("utf-8", errors="replace"),
+        body=service.sent_interchange(record).decode("utf-8", errors="replace"),
         status_code=200,
         headers={"Content-Type": "application/edi-x12"},
     )

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict
 
 from chalicelib.schedules.registry import SCHEDULES
 from chalicelib.schedules.runs import Run
-from chalicelib.store.errors import InvalidCursorError
+from chalicelib.services.errors import InvalidCursorError
 
 from .auth import has_role
 from .http import MAX_CURSOR, error_response, json_response, problems_response, query_text
@@ -122,7 +122,7 @@ def list_runs() -> Response:
     start = query_text(query, "cursor", problems, longest=MAX_CURSOR, code="invalid_cursor")
     if problems:
         return problems_response(400, "invalid query parameters", problems)
-    from chalicelib.store.runs import list_runs as load_runs
+    from chalicelib.services.runs import list_runs as load_runs
 
     try:
         runs, cursor = load_runs(schedule, limit=50, cursor=start)
@@ -135,7 +135,7 @@ def list_runs() -> Response:
 def get_run(run_id: str) -> Response:
     if denied := _forbidden():
         return denied
-    from chalicelib.store.runs import load_run
+    from chalicelib.services.runs import load_run
 
     run = load_run(run_id)
     if run is None:

@@ -16,7 +16,7 @@ from chalicelib.payers.fee_schedules import (
 )
 from chalicelib.payers.policies import PayerPolicy, PolicyError
 from chalicelib.services import payers as service
-from chalicelib.store.errors import ConcurrentUpdateError
+from chalicelib.services.errors import ConcurrentUpdateError
 
 from .auth import tenant_of
 from .http import (

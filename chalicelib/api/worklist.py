@@ -10,9 +10,8 @@ from chalice.app import Blueprint, Response
 from pydantic import BaseModel
 
 from chalicelib.claims.work_items import WORKLIST_KINDS
-from chalicelib.services.worklist import matches
-from chalicelib.store.claims import worklist_page
-from chalicelib.store.errors import InvalidCursorError
+from chalicelib.services.errors import InvalidCursorError
+from chalicelib.services.worklist import list_worklist, matches
 
 from .auth import tenant_of
 from .http import (
@@ -76,7 +75,7 @@ def get_worklist() -> Response:
     if problems:
         return problems_response(400, "invalid query parameters", problems)
     try:
-        entries, cursor = worklist_page(
+        entries, cursor = list_worklist(
             tenant_of(request),
             kind=kind,
             payer_id=payer_id,

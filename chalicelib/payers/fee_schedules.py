@@ -308,9 +308,7 @@ def _row(
 ) -> FeeScheduleRow | None:
     """One row, or None with its problems added to `errors`."""
     found: list[RowError] = [
-        RowError(
-            number, str(key)[:40], "unknown_field", f"unknown field: the fields are {_NAMES}"
-        )
+        RowError(number, str(key)[:40], "unknown_field", f"unknown field: the fields are {_NAMES}")
         for key in record
         if key not in FIELDS
     ]
@@ -531,18 +529,3 @@ def contracted_rate(
             )
             return ContractedRate(best.amount, version.version, best)
     return None
-
-
-def sandbox_contract_rows(payer_id: str, effective_from: date) -> tuple[FeeScheduleRow, ...]:
-    """The demo tenant's contract with a sandbox payer: the payer's own fee schedule (what
-    its adjudication allows), open-ended from `effective_from`, so that the lines the sandbox
-    underpays on purpose are found. ValueError for a payer the sandbox does not have."""
-    from chalicelib.payers.gateways.sandbox.payers import sandbox_payer
-
-    payer = sandbox_payer(payer_id)
-    if payer is None:
-        raise ValueError(f"{payer_id!r} is not a sandbox payer")
-    return tuple(
-        FeeScheduleRow(code, modifier or None, None, amount, effective_from, None)
-        for (code, modifier), amount in sorted(payer.fee_schedule.items())
-    )

@@ -111,6 +111,13 @@ def get_claim(tenant_id: str, claim_id: str) -> ClaimRecord | None:
     return claim_store.load_claim(tenant_id, claim_id)
 
 
+def sent_interchange(record: ClaimRecord) -> bytes:
+    """The 837P interchange the claim was sent in, exactly as archived."""
+    from chalicelib.store.archive import load_raw
+
+    return load_raw(record.x12_key or "")
+
+
 def list_claims(
     tenant_id: str,
     *,

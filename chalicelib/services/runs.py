@@ -106,3 +106,14 @@ def _emit_metrics(run: Run) -> None:
         seconds = (run.ended_at - run.started_at).total_seconds()
         metrics.add_metric(name="RunDuration", unit=MetricUnit.Seconds, value=seconds)
     metrics.flush_metrics()
+
+
+def list_runs(
+    schedule: str | None, *, limit: int, cursor: str | None
+) -> tuple[list[Run], str | None]:
+    """Runs newest first, of one schedule or all, with an opaque cursor (operators)."""
+    return run_store.list_runs(schedule, limit=limit, cursor=cursor)
+
+
+def load_run(run_id: str) -> Run | None:
+    return run_store.load_run(run_id)

@@ -77,3 +77,25 @@ def matches(item: Mapping[str, object], *, kind: str | None, older_than: datetim
     if kind and item.get("kind") != kind:
         return False
     return not (older_than and str(item.get("since", "")) > older_than.isoformat())
+
+
+def list_worklist(
+    tenant_id: str,
+    *,
+    kind: str | None,
+    payer_id: str | None,
+    older_than: datetime | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Mapping[str, object]], str | None]:
+    """A page of the tenant's worklist entries, oldest first, and where to go on from."""
+    from chalicelib.store.claims import worklist_page
+
+    return worklist_page(
+        tenant_id,
+        kind=kind,
+        payer_id=payer_id,
+        older_than=older_than,
+        limit=limit,
+        cursor=cursor,
+    )

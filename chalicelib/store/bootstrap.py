@@ -65,7 +65,7 @@ def seed_sandbox_contracts(tenant_id: str, *, now: datetime) -> None:
     sandbox's deliberate underpayments are found) and SBXMCD's 90-day filing limit (a state
     Medicaid sets its own; the default is the federal ceiling of 365). Only where the tenant
     has none yet, so a restart never undoes what the tenant changed."""
-    from chalicelib.payers.fee_schedules import sandbox_contract_rows
+    from chalicelib.payers.gateways.sandbox.payers import sandbox_contract_rows
     from chalicelib.payers.policies import policy_for
 
     from .contracts import add_fee_schedule, load_fee_schedules, policy_version, save_policy

@@ -25,8 +25,8 @@ from chalicelib.payers.fee_schedules import (
     ContractedRate,
     FeeScheduleRow,
     FeeScheduleVersion,
-    sandbox_contract_rows,
 )
+from chalicelib.payers.gateways.sandbox.payers import sandbox_contract_rows
 from chalicelib.x12.remittance import Remittance, iter_remittances
 
 CONTRACT = Path(__file__).resolve().parents[2] / "examples"

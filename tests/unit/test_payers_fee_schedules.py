@@ -20,8 +20,8 @@ from chalicelib.payers.fee_schedules import (
     contracted_rate,
     parse_fee_schedule_csv,
     parse_fee_schedule_json,
-    sandbox_contract_rows,
 )
+from chalicelib.payers.gateways.sandbox.payers import sandbox_contract_rows
 
 CONTRACT = Path(__file__).resolve().parents[2] / "examples"
 JAN = date(2026, 1, 1)

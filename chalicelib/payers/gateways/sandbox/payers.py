@@ -18,10 +18,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from types import MappingProxyType
 
 from chalicelib.claims.model import Address
+from chalicelib.payers.fee_schedules import FeeScheduleRow
 
 UNKNOWN_MEMBER_PREFIX = "UNK"
 EM_OFFICE_NEW = frozenset({"99202", "99203", "99204", "99205"})
@@ -224,3 +226,16 @@ SANDBOX_PAYERS: Mapping[str, SandboxPayer] = MappingProxyType(
 
 def sandbox_payer(payer_id: str) -> SandboxPayer | None:
     return SANDBOX_PAYERS.get(payer_id)
+
+
+def sandbox_contract_rows(payer_id: str, effective_from: date) -> tuple[FeeScheduleRow, ...]:
+    """The demo tenant's contract with a sandbox payer: the payer's own fee schedule (what
+    its adjudication allows), open-ended from `effective_from`, so that the lines the sandbox
+    underpays on purpose are found. ValueError for a payer the sandbox does not have."""
+    payer = sandbox_payer(payer_id)
+    if payer is None:
+        raise ValueError(f"{payer_id!r} is not a sandbox payer")
+    return tuple(
+        FeeScheduleRow(code, modifier or None, None, amount, effective_from, None)
+        for (code, modifier), amount in sorted(payer.fee_schedule.items())
+    )

@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(PY) -m benchmarks.x12_835
 	$(PY) -m benchmarks.api_requests
 	$(PY) -m benchmarks.followup
+	$(PY) -m benchmarks.cold_start
 	$(PY) -m benchmarks.chaos
 
 clean:

@@ -23,7 +23,6 @@ from collections.abc import Callable
 from chalice.app import Request, Response
 
 from chalicelib.observability import logger, where_raised
-from chalicelib.services import lookups
 
 from .http import SAFE_EXCEPTION_LOGS, error_response, internal_error_response, our_error_shape
 
@@ -64,6 +63,8 @@ def _authenticated(event: Request, get_response: Callable[[Request], Response]) 
     api_key = event.headers.get("x-api-key")
     if not api_key:
         return error_response(401, "unauthorized", "the x-api-key header is required", "x-api-key")
+    from chalicelib.services import lookups  # the store: built on the first request
+
     principal = lookups.authenticate(api_key)
     if principal is None:
         logger.info("api key refused")

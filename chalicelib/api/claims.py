@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint, Response
 from pydantic import ValidationError
 
 from chalicelib.claims.lifecycle import Status
 from chalicelib.clock import utcnow
-from chalicelib.contract import ClaimRequest
 from chalicelib.observability import logger
-from chalicelib.services import claims as service
 from chalicelib.services.errors import DuplicateClaimError, InvalidCursorError
 
 from .auth import tenant_of
@@ -38,6 +36,9 @@ from .views import (
     ValidationOut,
 )
 
+if TYPE_CHECKING:
+    from chalicelib.contract import ClaimRequest
+
 claims = Blueprint(__name__)
 
 MAX_PAGE = 200
@@ -51,6 +52,8 @@ def _now() -> datetime:
 
 
 def _parse_claim(body: object) -> ClaimRequest | Response:
+    from chalicelib.contract import ClaimRequest
+
     try:
         return ClaimRequest.model_validate(body)
     except ValidationError as error:
@@ -61,6 +64,8 @@ def _create(request: dict[str, Any], parsed: ClaimRequest) -> dict[str, Any]:
     """Create one claim; returns a JSON-safe response description so the idempotency layer
     can store it and replay it exactly. `request` (tenant, key, body) is what it hashes;
     `parsed` is that body, already validated."""
+    from chalicelib.services import claims as service
+
     record, findings = service.submit_claim(
         request["tenant"],
         parsed.to_claim(),
@@ -78,6 +83,8 @@ def _create(request: dict[str, Any], parsed: ClaimRequest) -> dict[str, Any]:
 
 @claims.route("/v1/claims", methods=["POST"])
 def create_claim() -> Response:
+    from chalicelib.services import claims as service
+
     request = claims.current_request
     try:
         body = json_body(request, max_bytes=MAX_CLAIM_BYTES)
@@ -145,6 +152,8 @@ def _idempotent_create() -> Any:
 
 @claims.route("/v1/claims/validate", methods=["POST"])
 def validate_claim() -> Response:
+    from chalicelib.services import claims as service
+
     try:
         body = json_body(claims.current_request, max_bytes=MAX_CLAIM_BYTES)
     except BodyError as error:
@@ -160,6 +169,8 @@ def validate_claim() -> Response:
 
 @claims.route("/v1/claims/{claim_id}", methods=["GET"])
 def get_claim(claim_id: str) -> Response:
+    from chalicelib.services import claims as service
+
     record = service.get_claim(tenant_of(claims.current_request), claim_id)
     if record is None:
         return error_response(404, "not_found", "no such claim", "claimId")
@@ -169,6 +180,8 @@ def get_claim(claim_id: str) -> Response:
 @claims.route("/v1/claims/{claim_id}/x12", methods=["GET"])
 def get_claim_x12(claim_id: str) -> Response:
     """The 837P interchange exactly as it was sent (the archived bytes)."""
+    from chalicelib.services import claims as service
+
     record = service.get_claim(tenant_of(claims.current_request), claim_id)
     if record is None:
         return error_response(404, "not_found", "no such claim", "claimId")
@@ -183,6 +196,8 @@ def get_claim_x12(claim_id: str) -> Response:
 
 @claims.route("/v1/claims", methods=["GET"])
 def list_claims() -> Response:
+    from chalicelib.services import claims as service
+
     request = claims.current_request
     query: Mapping[str, str] = request.query_params or {}
     problems: list[ProblemOut] = []

@@ -6,8 +6,6 @@ from __future__ import annotations
 from chalice.app import Blueprint, Response
 
 from chalicelib.clock import utcnow
-from chalicelib.services.inbound import receive_file
-from chalicelib.x12.errors import X12ReadError
 
 from .auth import tenant_of
 from .http import JSON, error_response, json_response
@@ -24,6 +22,8 @@ def _receive(accept: frozenset[str], source: str) -> Response:
     body = _body()
     if isinstance(body, Response):
         return body
+    from chalicelib.services.inbound import receive_file  # the X12 readers: on first use
+
     outcome = receive_file(
         tenant_of(request),
         body,
@@ -50,6 +50,7 @@ def post_claim_file() -> Response:
         return body
     from chalicelib.services.claim_files import submit_claim_file
     from chalicelib.services.claims import new_claim_id
+    from chalicelib.x12.errors import X12ReadError
 
     try:
         result = submit_claim_file(

@@ -10,8 +10,6 @@ from chalice.app import Blueprint, Response
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from chalicelib.contract import ClaimRequest
-
 from .operations import RunOut, RunPageOut, ScheduleListOut
 from .payers import FeeScheduleOut, PayerOut, PayerUpdateIn
 from .views import (
@@ -26,24 +24,6 @@ from .views import (
 from .worklist import WorklistPageOut
 
 docs = Blueprint(__name__)
-
-_MODELS: tuple[type[BaseModel], ...] = (
-    ClaimRequest,
-    ClaimCreatedOut,
-    ClaimDetailOut,
-    ClaimPageOut,
-    ErrorOut,
-    ServerErrorOut,
-    ValidationOut,
-    FileOutcomeOut,
-    ScheduleListOut,
-    RunOut,
-    RunPageOut,
-    PayerOut,
-    PayerUpdateIn,
-    FeeScheduleOut,
-    WorklistPageOut,
-)
 
 
 def _ref(model: type[BaseModel]) -> dict[str, str]:
@@ -97,8 +77,27 @@ def _x12_body(description: str) -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def openapi_document() -> dict[str, Any]:
+    from chalicelib.contract import ClaimRequest  # built on the first request for it
+
+    models: tuple[type[BaseModel], ...] = (
+        ClaimRequest,
+        ClaimCreatedOut,
+        ClaimDetailOut,
+        ClaimPageOut,
+        ErrorOut,
+        ServerErrorOut,
+        ValidationOut,
+        FileOutcomeOut,
+        ScheduleListOut,
+        RunOut,
+        RunPageOut,
+        PayerOut,
+        PayerUpdateIn,
+        FeeScheduleOut,
+        WorklistPageOut,
+    )
     _, schemas = models_json_schema(
-        [(m, "validation" if m is ClaimRequest else "serialization") for m in _MODELS],
+        [(m, "validation" if m is ClaimRequest else "serialization") for m in models],
         ref_template="#/components/schemas/{model}",
     )
     claim_body = {"required": True, "content": {"application/json": {"schema": _ref(ClaimRequest)}}}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from chalice.app import Blueprint, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -15,7 +16,6 @@ from chalicelib.payers.fee_schedules import (
     parse_fee_schedule_json,
 )
 from chalicelib.payers.policies import PayerPolicy, PolicyError
-from chalicelib.services import payers as service
 from chalicelib.services.errors import ConcurrentUpdateError
 
 from .auth import tenant_of
@@ -30,6 +30,9 @@ from .http import (
     schema_problems,
 )
 from .views import ProblemOut
+
+if TYPE_CHECKING:
+    from chalicelib.services.payers import PayerView
 
 payers = Blueprint(__name__)
 
@@ -83,7 +86,7 @@ class PayerOut(BaseModel):
     feeSchedules: list[FeeScheduleSummaryOut]  # noqa: N815
 
     @classmethod
-    def of(cls, view: service.PayerView) -> PayerOut:
+    def of(cls, view: PayerView) -> PayerOut:
         p = view.policy
         return cls(
             payerId=view.payer.payer_id,
@@ -131,6 +134,8 @@ def _concurrent(message: str) -> Response:
 
 @payers.route("/v1/payers/{payer_id}", methods=["GET"])
 def get_payer(payer_id: str) -> Response:
+    from chalicelib.services import payers as service
+
     try:
         view = service.payer_view(tenant_of(payers.current_request), payer_id)
     except service.PayerNotFoundError:
@@ -140,6 +145,8 @@ def get_payer(payer_id: str) -> Response:
 
 @payers.route("/v1/payers/{payer_id}", methods=["PUT"])
 def put_payer(payer_id: str) -> Response:
+    from chalicelib.services import payers as service
+
     request = payers.current_request
     try:
         update = PayerUpdateIn.model_validate(json_body(request, max_bytes=MAX_SETTINGS_BYTES))
@@ -168,6 +175,8 @@ def put_fee_schedule(payer_id: str) -> Response:
     """Rows as JSON (a list, or {"rows": [...]}) or CSV with a header row; every row error at
     once, with its row number and field. A new version each time: the rate in force on the
     date of service applies, earlier versions are kept."""
+    from chalicelib.services import payers as service
+
     request = payers.current_request
     csv_upload = request.headers.get("content-type", "").startswith("text/csv")
     try:

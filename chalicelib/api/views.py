@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import BaseModel, ConfigDict, PlainSerializer
 
-from chalicelib.claims.posting import PostedAdjustment, PostedLine, Posting
-from chalicelib.claims.records import ClaimEvent, ClaimRecord
-from chalicelib.claims.scrub import ScrubFinding
+if TYPE_CHECKING:  # what the views are built from; importing them costs a cold start
+    from chalicelib.claims.posting import PostedAdjustment, PostedLine, Posting
+    from chalicelib.claims.records import ClaimEvent, ClaimRecord
+    from chalicelib.claims.scrub import ScrubFinding
 
 
 def _cents(amount: Decimal) -> str:
@@ -257,6 +258,8 @@ class ClaimDetailOut(ClaimSummaryOut):
 
     @classmethod
     def of_record(cls, record: ClaimRecord) -> ClaimDetailOut:
+        from chalicelib.claims.posting import Posting
+
         summary = ClaimSummaryOut.of(record)
         return cls(
             **summary.model_dump(),

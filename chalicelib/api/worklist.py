@@ -11,7 +11,6 @@ from pydantic import BaseModel
 
 from chalicelib.claims.work_items import WORKLIST_KINDS
 from chalicelib.services.errors import InvalidCursorError
-from chalicelib.services.worklist import list_worklist, matches
 
 from .auth import tenant_of
 from .http import (
@@ -63,6 +62,8 @@ class WorklistPageOut(BaseModel):
 
 @worklist.route("/v1/worklist", methods=["GET"])
 def get_worklist() -> Response:
+    from chalicelib.services.worklist import list_worklist, matches
+
     request = worklist.current_request
     query: Mapping[str, str] = request.query_params or {}
     kind = query.get("kind") or None

@@ -36,7 +36,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from chalicelib.x12.envelope import EnvelopeReader
-from chalicelib.x12.remittance import iter_remittances
+from chalicelib.x12.read.remit835 import iter_remittances
 
 _PROCEDURES = ("99213", "99214", "99203", "97110", "97140", "80053", "85025", "36415", "93000")
 _MODIFIERS = ("", "", "", "25", "59", "GP", "26:TC")

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chalicelib.x12.ack999 import SetAcknowledgment
-from chalicelib.x12.status277 import Status, StatusCode
+from chalicelib.x12.read.ack999 import SetAcknowledgment
+from chalicelib.x12.read.status277 import Status, StatusCode
 
 from .lifecycle import Event
 

@@ -55,15 +55,9 @@ from chalicelib.payers.policies import (
     timely_filing_at_risk,
     timely_filing_deadline,
 )
-from chalicelib.x12.inquiry import (
-    ClaimStatusInquiry,
-    ClaimStatusRequest,
-    InformationReceiver,
-    Payer,
-    Person,
-    Provider,
-)
-from chalicelib.x12.status277 import ClaimStatus
+from chalicelib.x12.read.status277 import ClaimStatus
+from chalicelib.x12.write.inquiry import InformationReceiver, Payer, Person, Provider
+from chalicelib.x12.write.status276 import ClaimStatusInquiry, ClaimStatusRequest
 
 from .acknowledgments import CLEARINGHOUSE_ENTITY_CODES, decide_status
 from .lifecycle import Event, Status, allowed_events, apply_event

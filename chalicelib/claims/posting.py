@@ -41,8 +41,8 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import cast
 
-from chalicelib.x12.remittance import Adjustment, ClaimPayment
-from chalicelib.x12.remittance import ServiceLine as PaymentLine
+from chalicelib.x12.read.remit835 import Adjustment, ClaimPayment
+from chalicelib.x12.read.remit835 import ServiceLine as PaymentLine
 
 from .carc_rarc import (
     CARC_VERSION,

@@ -42,7 +42,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Final, Literal
 
 from chalicelib.payers.fee_schedules import ContractedRate, FeeScheduleVersion, contracted_rate
-from chalicelib.x12.remittance import Remittance
+from chalicelib.x12.read.remit835 import Remittance
 
 from .model import Claim, ServiceLine
 from .posting import ALLOWED_FROM_CHARGE, PostedLine, Posting

@@ -12,9 +12,9 @@ from pydantic import ValidationError
 from chalicelib.contract import request_from_claim
 from chalicelib.store import archive
 from chalicelib.store.errors import DuplicateClaimError
-from chalicelib.x12.claim837 import parse_837p
 from chalicelib.x12.envelope import EnvelopeReader
 from chalicelib.x12.errors import X12ReadError
+from chalicelib.x12.read.claim837p import parse_837p
 
 from .claims import ClaimRejectedError, submit_claim
 

@@ -37,8 +37,8 @@ from chalicelib.store import claims as claim_store
 from chalicelib.store.errors import ConcurrentUpdateError
 from chalicelib.x12.envelope import EnvelopeReader
 from chalicelib.x12.errors import X12Error
-from chalicelib.x12.inquiry import render_276
-from chalicelib.x12.status277 import ClaimStatus, parse_277
+from chalicelib.x12.read.status277 import ClaimStatus, parse_277
+from chalicelib.x12.write.status276 import render_276
 
 from .due import by_tenant, take_due
 from .leases import tenant_lease

@@ -39,11 +39,11 @@ from chalicelib.payers.fee_schedules import FeeScheduleVersion
 from chalicelib.store import archive, batches, contracts, inbound
 from chalicelib.store import claims as claim_store
 from chalicelib.store.errors import ConcurrentUpdateError
-from chalicelib.x12.ack999 import Acknowledgment, parse_999
 from chalicelib.x12.envelope import EnvelopeReader, TransactionSet
 from chalicelib.x12.errors import X12ReadError
-from chalicelib.x12.remittance import ClaimPayment, Remittance, parse_835
-from chalicelib.x12.status277 import ClaimStatus, ClaimStatusReport, parse_277
+from chalicelib.x12.read.ack999 import Acknowledgment, parse_999
+from chalicelib.x12.read.remit835 import ClaimPayment, Remittance, parse_835
+from chalicelib.x12.read.status277 import ClaimStatus, ClaimStatusReport, parse_277
 
 from .claims import ClaimNotFoundError, update_claim
 

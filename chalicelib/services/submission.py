@@ -36,8 +36,8 @@ from chalicelib.store import archive, batches
 from chalicelib.store import claims as claim_store
 from chalicelib.store.batches import Batch
 from chalicelib.store.errors import ConcurrentUpdateError
-from chalicelib.x12.claim837 import render_837p
 from chalicelib.x12.errors import X12WriteError
+from chalicelib.x12.write.claim837p import render_837p
 from chalicelib.x12.writer import EnvelopeValues
 
 from .claims import ClaimNotFoundError, update_claim

@@ -31,8 +31,8 @@ from typing import BinaryIO
 
 from .envelope import EnvelopeReader, Interchange
 from .errors import X12ReadError
+from .read.remit835 import parse_835
 from .readers import to_json, transaction_kind
-from .remittance import parse_835
 
 EXIT_READ = 0
 EXIT_INTERNAL = 1
@@ -184,8 +184,8 @@ def render_837p_command(args: argparse.Namespace) -> int:
 
     from chalicelib.contract import ClaimRequest
 
-    from .claim837 import render_837p
     from .errors import X12WriteError
+    from .write.claim837p import render_837p
     from .writer import EnvelopeValues
 
     try:

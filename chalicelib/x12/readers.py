@@ -16,13 +16,13 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from enum import Enum
 
-from .ack999 import parse_999
-from .claim837 import parse_837p
-from .eligibility271 import parse_271
 from .envelope import TransactionSet
 from .errors import X12Error
-from .remittance import parse_835
-from .status277 import parse_277
+from .read.ack999 import parse_999
+from .read.claim837p import parse_837p
+from .read.eligibility271 import parse_271
+from .read.remit835 import parse_835
+from .read.status277 import parse_277
 
 Converter = Callable[[TransactionSet], dict[str, object]]
 

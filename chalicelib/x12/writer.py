@@ -140,6 +140,17 @@ def format_amount(amount: Decimal, *, field: str = "amount") -> str:
     return "0" if text in ("-0", "0", "") else text
 
 
+def format_r(amount: Decimal, *, field: str) -> str:
+    """X12 R (decimal) as X12.6 wants it: no exponent, trailing fractional zeros suppressed
+    ("245.00" -> "245", "185.50" -> "185.5"). Never rounds: the value is exact or refused."""
+    if not amount.is_finite():
+        raise X12WriteError(f"amount {amount} is not a finite number", field=field)
+    text = format(amount, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
 def for_transaction(
     values: EnvelopeValues, functional_id: str, implementation_reference: str
 ) -> EnvelopeValues:

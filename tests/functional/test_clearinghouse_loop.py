@@ -265,7 +265,7 @@ def test_claim_file_upload_scrubs_each_claim(client: Client) -> None:
     from datetime import UTC, date, datetime
 
     from chalicelib.contract import ClaimRequest
-    from chalicelib.x12.claim837 import render_837p
+    from chalicelib.x12.write.claim837p import render_837p
     from chalicelib.x12.writer import EnvelopeValues
 
     good = ClaimRequest.model_validate(contract("claim-dependent.json")).to_claim()

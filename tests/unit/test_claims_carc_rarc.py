@@ -19,7 +19,7 @@ from chalicelib.claims.carc_rarc import (
     describe_carc,
     describe_rarc,
 )
-from chalicelib.x12.remittance import iter_remittances
+from chalicelib.x12.read.remit835 import iter_remittances
 
 SAMPLES_835 = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "x12-samples" / "835"
 

@@ -26,9 +26,10 @@ from chalicelib.claims.model import (
 from chalicelib.claims.posting import Posting, post_claim_payment
 from chalicelib.claims.scrub import scrub_claim
 from chalicelib.contract import ClaimRequest
-from chalicelib.x12.claim837 import parse_837p, render_837p
 from chalicelib.x12.envelope import EnvelopeReader
-from chalicelib.x12.remittance import iter_remittances
+from chalicelib.x12.read.claim837p import parse_837p
+from chalicelib.x12.read.remit835 import iter_remittances
+from chalicelib.x12.write.claim837p import render_837p
 from chalicelib.x12.writer import EnvelopeValues
 from tests.conftest import CONTRACT
 from tests.pyx12_oracle import validate_many

@@ -37,10 +37,10 @@ from chalicelib.claims.worklist import STATUS_CHECK_SOURCE
 from chalicelib.contract import ClaimRequest
 from chalicelib.payers.gateways.sandbox.clearinghouse import SandboxClearinghouse, SandboxState
 from chalicelib.payers.policies import COMMERCIAL, PayerPolicy
-from chalicelib.x12.claim837 import render_837p
 from chalicelib.x12.envelope import EnvelopeReader, TransactionSet
-from chalicelib.x12.inquiry import render_276
-from chalicelib.x12.status277 import ClaimStatus, parse_277
+from chalicelib.x12.read.status277 import ClaimStatus, parse_277
+from chalicelib.x12.write.claim837p import render_837p
+from chalicelib.x12.write.status276 import render_276
 from chalicelib.x12.writer import EnvelopeValues
 from tests.conftest import CONTRACT, X12_SAMPLES
 

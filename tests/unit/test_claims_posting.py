@@ -23,7 +23,7 @@ from chalicelib.claims.posting import (
     post_claim_payment,
 )
 from chalicelib.contract import ClaimRequest
-from chalicelib.x12.remittance import ClaimPayment, Remittance, iter_remittances
+from chalicelib.x12.read.remit835 import ClaimPayment, Remittance, iter_remittances
 from tests.conftest import CONTRACT, X12_SAMPLES
 
 SAMPLES_835 = X12_SAMPLES / "835"

@@ -27,7 +27,7 @@ from chalicelib.payers.fee_schedules import (
     FeeScheduleVersion,
 )
 from chalicelib.payers.gateways.sandbox.payers import sandbox_contract_rows
-from chalicelib.x12.remittance import Remittance, iter_remittances
+from chalicelib.x12.read.remit835 import Remittance, iter_remittances
 
 CONTRACT = Path(__file__).resolve().parents[2] / "examples"
 PAYER_ID = "SBX01"

@@ -29,7 +29,7 @@ from chalicelib.claims.worklist import (
 )
 from chalicelib.contract import ClaimRequest
 from chalicelib.payers.policies import COMMERCIAL, PayerPolicy
-from chalicelib.x12.remittance import iter_remittances
+from chalicelib.x12.read.remit835 import iter_remittances
 
 CONTRACT = Path(__file__).resolve().parents[2] / "examples"
 BASIC = "claim-basic.json"

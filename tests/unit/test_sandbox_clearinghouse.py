@@ -18,24 +18,15 @@ from chalicelib.payers.gateways.sandbox.clearinghouse import (
     SandboxClearinghouse,
     SandboxState,
 )
-from chalicelib.x12.ack999 import Acknowledgment, parse_999
-from chalicelib.x12.claim837 import render_837p
-from chalicelib.x12.eligibility271 import EligibilityResponse, parse_271
 from chalicelib.x12.envelope import EnvelopeReader
-from chalicelib.x12.inquiry import (
-    ClaimStatusInquiry,
-    ClaimStatusRequest,
-    EligibilityInquiry,
-    EligibilityRequest,
-    InformationReceiver,
-    Payer,
-    Person,
-    Provider,
-    render_270,
-    render_276,
-)
-from chalicelib.x12.remittance import Remittance, parse_835
-from chalicelib.x12.status277 import ClaimStatusReport, parse_277
+from chalicelib.x12.read.ack999 import Acknowledgment, parse_999
+from chalicelib.x12.read.eligibility271 import EligibilityResponse, parse_271
+from chalicelib.x12.read.remit835 import Remittance, parse_835
+from chalicelib.x12.read.status277 import ClaimStatusReport, parse_277
+from chalicelib.x12.write.claim837p import render_837p
+from chalicelib.x12.write.eligibility270 import EligibilityInquiry, EligibilityRequest, render_270
+from chalicelib.x12.write.inquiry import InformationReceiver, Payer, Person, Provider
+from chalicelib.x12.write.status276 import ClaimStatusInquiry, ClaimStatusRequest, render_276
 from chalicelib.x12.writer import EnvelopeValues
 from tests.pyx12_oracle import validate_many
 

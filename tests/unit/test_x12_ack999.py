@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.x12.ack999 import (
+from chalicelib.x12.envelope import EnvelopeReader
+from chalicelib.x12.errors import X12ReadError
+from chalicelib.x12.read.ack999 import (
     Acknowledgment,
     Context,
     ElementError,
@@ -15,8 +17,6 @@ from chalicelib.x12.ack999 import (
     SegmentError,
     parse_999,
 )
-from chalicelib.x12.envelope import EnvelopeReader
-from chalicelib.x12.errors import X12ReadError
 
 SAMPLES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "x12-samples" / "999"
 ISA = (

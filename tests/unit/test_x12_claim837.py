@@ -28,11 +28,12 @@ from chalicelib.claims.model import (
     Provider,
 )
 from chalicelib.contract import ClaimRequest
-from chalicelib.x12.claim837 import Claim837, format_r, parse_837p, render_837p
 from chalicelib.x12.envelope import EnvelopeReader, TransactionSet
 from chalicelib.x12.errors import X12ReadError, X12WriteError
+from chalicelib.x12.read.claim837p import Claim837, parse_837p
 from chalicelib.x12.tokenizer import Delimiters
-from chalicelib.x12.writer import DEFAULT_DELIMITERS, EnvelopeValues
+from chalicelib.x12.write.claim837p import render_837p
+from chalicelib.x12.writer import DEFAULT_DELIMITERS, EnvelopeValues, format_r
 from tests.conftest import CONTRACT, X12_SAMPLES
 from tests.pyx12_oracle import validate_many
 from tests.strategies import claims as generated_claims

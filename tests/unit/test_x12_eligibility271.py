@@ -8,14 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.x12.eligibility271 import (
-    DatePeriod,
-    EligibilityResponse,
-    Rejection,
-    parse_271,
-)
 from chalicelib.x12.envelope import EnvelopeReader
 from chalicelib.x12.errors import X12ReadError
+from chalicelib.x12.read.eligibility271 import DatePeriod, EligibilityResponse, Rejection, parse_271
 
 SAMPLES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "x12-samples" / "271"
 SERVICE_TYPES = ("1", "33", "35", "47", "86", "88", "98", "AL", "MH", "UC")

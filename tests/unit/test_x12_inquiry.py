@@ -11,18 +11,9 @@ import pytest
 
 from chalicelib.x12.envelope import EnvelopeReader, TransactionSet
 from chalicelib.x12.errors import X12WriteError
-from chalicelib.x12.inquiry import (
-    ClaimStatusInquiry,
-    ClaimStatusRequest,
-    EligibilityInquiry,
-    EligibilityRequest,
-    InformationReceiver,
-    Payer,
-    Person,
-    Provider,
-    render_270,
-    render_276,
-)
+from chalicelib.x12.write.eligibility270 import EligibilityInquiry, EligibilityRequest, render_270
+from chalicelib.x12.write.inquiry import InformationReceiver, Payer, Person, Provider
+from chalicelib.x12.write.status276 import ClaimStatusInquiry, ClaimStatusRequest, render_276
 from chalicelib.x12.writer import EnvelopeValues
 
 SAMPLES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "x12-samples"

@@ -19,14 +19,14 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chalicelib.x12 import remittance as remittance_module
-from chalicelib.x12.ack999 import parse_999
-from chalicelib.x12.claim837 import parse_837p
 from chalicelib.x12.envelope import EnvelopeReader, TransactionSet
 from chalicelib.x12.errors import X12Error, X12ReadError
+from chalicelib.x12.read import remit835 as remittance_module
+from chalicelib.x12.read.ack999 import parse_999
+from chalicelib.x12.read.claim837p import parse_837p
+from chalicelib.x12.read.remit835 import Remittance, parse_835
+from chalicelib.x12.read.status277 import parse_277
 from chalicelib.x12.readers import plain, to_json
-from chalicelib.x12.remittance import Remittance, parse_835
-from chalicelib.x12.status277 import parse_277
 from chalicelib.x12.tokenizer import parse_isa_delimiters
 from tests.conftest import X12_SAMPLES
 from tests.x12_mutations import HOSTILE, NUMBERS

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.x12.remittance import iter_remittances
+from chalicelib.x12.read.remit835 import iter_remittances
 
 x12context = pytest.importorskip("pyx12.x12context")
 x12n_document = pytest.importorskip("pyx12.x12n_document")

@@ -15,18 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.x12 import remittance as remittance_module
 from chalicelib.x12.elements import parse_date, parse_number
 from chalicelib.x12.envelope import EnvelopeReader, Finding
 from chalicelib.x12.errors import X12ReadError
+from chalicelib.x12.read import remit835 as remittance_module
+from chalicelib.x12.read.remit835 import Adjustment, Name, Remittance, iter_remittances, parse_835
 from chalicelib.x12.readers import CONVERTERS, to_json, transaction_kind
-from chalicelib.x12.remittance import (
-    Adjustment,
-    Name,
-    Remittance,
-    iter_remittances,
-    parse_835,
-)
 
 SAMPLES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "x12-samples"
 SAMPLES_835 = SAMPLES / "835"

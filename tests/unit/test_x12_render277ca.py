@@ -9,9 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from chalicelib.x12.envelope import EnvelopeReader
-from chalicelib.x12.errors import X12WriteError
-from chalicelib.x12.render277ca import (
+from chalicelib.payers.gateways.sandbox.write.ack277ca import (
     BillingProvider,
     ClaimAcknowledgment,
     ClaimAcknowledgmentReport,
@@ -20,7 +18,9 @@ from chalicelib.x12.render277ca import (
     StatusCode,
     render_277ca,
 )
-from chalicelib.x12.status277 import ClaimStatusReport, ServiceDates, parse_277
+from chalicelib.x12.envelope import EnvelopeReader
+from chalicelib.x12.errors import X12WriteError
+from chalicelib.x12.read.status277 import ClaimStatusReport, ServiceDates, parse_277
 from chalicelib.x12.writer import EnvelopeValues
 from tests.pyx12_oracle import validate_many
 

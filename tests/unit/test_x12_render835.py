@@ -10,10 +10,7 @@ from decimal import Decimal
 import pytest
 
 from chalicelib.claims.model import Address, Adjustment
-from chalicelib.x12.envelope import EnvelopeReader
-from chalicelib.x12.errors import X12WriteError
-from chalicelib.x12.remittance import Remittance, parse_835
-from chalicelib.x12.render835 import (
+from chalicelib.payers.gateways.sandbox.write.remit835 import (
     Carrier,
     ClaimPayment,
     LinePayment,
@@ -26,6 +23,9 @@ from chalicelib.x12.render835 import (
     RenderingProvider,
     render_835,
 )
+from chalicelib.x12.envelope import EnvelopeReader
+from chalicelib.x12.errors import X12WriteError
+from chalicelib.x12.read.remit835 import Remittance, parse_835
 from chalicelib.x12.writer import EnvelopeValues
 from tests.pyx12_oracle import validate_many
 

@@ -7,16 +7,16 @@ import datetime as dt
 
 import pytest
 
-from chalicelib.x12.ack999 import Acknowledgment, parse_999
-from chalicelib.x12.envelope import EnvelopeReader
-from chalicelib.x12.errors import X12WriteError
-from chalicelib.x12.render999 import (
+from chalicelib.payers.gateways.sandbox.write.ack999 import (
     ElementError,
     GroupAcknowledgment,
     SegmentError,
     SetAcknowledgment,
     render_999,
 )
+from chalicelib.x12.envelope import EnvelopeReader
+from chalicelib.x12.errors import X12WriteError
+from chalicelib.x12.read.ack999 import Acknowledgment, parse_999
 from chalicelib.x12.writer import EnvelopeValues
 from tests.pyx12_oracle import validate_many
 

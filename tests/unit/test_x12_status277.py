@@ -11,12 +11,7 @@ import pytest
 
 from chalicelib.x12.envelope import EnvelopeReader
 from chalicelib.x12.errors import X12ReadError
-from chalicelib.x12.status277 import (
-    ClaimStatusReport,
-    ServiceDates,
-    StatusCode,
-    parse_277,
-)
+from chalicelib.x12.read.status277 import ClaimStatusReport, ServiceDates, StatusCode, parse_277
 
 SAMPLES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "x12-samples"
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
-from .elements import PERCENT, QUANTITY, element, optional
-from .envelope import Finding, TransactionSet
-from .set_reader import DateOrRaw, SetReader
+from ..elements import PERCENT, QUANTITY, element, optional
+from ..envelope import Finding, TransactionSet
+from ..set_reader import DateOrRaw, SetReader
 
 """A date as parsed; the raw text only when it does not parse (and a Finding says so)."""
 _EARLIEST_YEAR = 1800

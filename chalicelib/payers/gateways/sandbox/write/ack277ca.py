@@ -17,9 +17,9 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .errors import X12WriteError
-from .tokenizer import Delimiters
-from .writer import (
+from chalicelib.x12.errors import X12WriteError
+from chalicelib.x12.tokenizer import Delimiters
+from chalicelib.x12.writer import (
     DEFAULT_DELIMITERS,
     Composite,
     Element,

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import X12WriteError
-from .tokenizer import Delimiters
-from .writer import DEFAULT_DELIMITERS, EnvelopeValues, X12Builder, for_transaction
+from chalicelib.x12.errors import X12WriteError
+from chalicelib.x12.tokenizer import Delimiters
+from chalicelib.x12.writer import DEFAULT_DELIMITERS, EnvelopeValues, X12Builder, for_transaction
 
 IMPLEMENTATION_REFERENCE = "005010X231A1"
 FUNCTIONAL_ID = "FA"  # GS01 for 997 and 999

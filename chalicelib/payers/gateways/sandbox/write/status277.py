@@ -16,12 +16,11 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .claim837 import format_r
-from .errors import X12WriteError
-from .inquiry import InformationReceiver, Payer, Person, Provider
-from .render277ca import StatusCode
-from .tokenizer import Delimiters
-from .writer import (
+from chalicelib.payers.gateways.sandbox.write.ack277ca import StatusCode
+from chalicelib.x12.errors import X12WriteError
+from chalicelib.x12.tokenizer import Delimiters
+from chalicelib.x12.write.inquiry import InformationReceiver, Payer, Person, Provider
+from chalicelib.x12.writer import (
     DEFAULT_DELIMITERS,
     Element,
     EnvelopeValues,
@@ -29,6 +28,7 @@ from .writer import (
     for_transaction,
     format_date8,
     format_date_range,
+    format_r,
     format_time,
 )
 

@@ -24,17 +24,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..claims.model import Address, Adjustment
-from .claim837 import format_r
-from .errors import X12WriteError
-from .tokenizer import Delimiters
-from .writer import (
+from chalicelib.claims.model import Address, Adjustment
+from chalicelib.x12.errors import X12WriteError
+from chalicelib.x12.tokenizer import Delimiters
+from chalicelib.x12.writer import (
     DEFAULT_DELIMITERS,
     Element,
     EnvelopeValues,
     X12Builder,
     for_transaction,
     format_date8,
+    format_r,
 )
 
 IMPLEMENTATION_REFERENCE = "005010X221A1"

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
-from .elements import QUANTITY, element, optional
-from .envelope import Finding, TransactionSet
-from .set_reader import DateOrRaw, SetReader
+from ..elements import QUANTITY, element, optional
+from ..envelope import Finding, TransactionSet
+from ..set_reader import DateOrRaw, SetReader
 
 Kind = Literal["277CA", "277"]
 """A date as parsed; the raw text only when it does not parse (and a Finding says so)."""

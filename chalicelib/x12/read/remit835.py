@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import MISSING, FrozenInstanceError, dataclass, field, fields, make_dataclass
+from dataclasses import dataclass
 from datetime import date
 from decimal import (
     MAX_EMAX,
@@ -53,870 +53,60 @@ from decimal import (
     InvalidOperation,
     localcontext,
 )
-from functools import cached_property, lru_cache, partial
+from functools import lru_cache
 from typing import (
-    TYPE_CHECKING,
     BinaryIO,
-    Generic,
-    NamedTuple,
-    ParamSpec,
-    Protocol,
-    TypeVar,
-    cast,
-    overload,
 )
 
-from .elements import AMOUNT, QUANTITY, number_error, parse_date, parse_number
-from .envelope import EnvelopeReader, Finding, TransactionSet
-from .errors import X12ReadError
-from .tokenizer import Delimiters
-
-if TYPE_CHECKING:
-    from _typeshed import DataclassInstance
-
-IMPLEMENTATION = "005010X221A1"
-PAYMENT_METHODS = frozenset({"ACH", "BOP", "CHK", "FWT", "NON"})
-_ZERO = Decimal(0)
-# Real files write composites with the other usual separator than the one ISA16 declares.
-_OTHER_COMPONENT = {":": ">", ">": ":"}
-
-_P = ParamSpec("_P")
-_T = TypeVar("_T", bound="DataclassInstance")
-
-
-def _fast_constructor(cls: Callable[_P, _T]) -> Callable[_P, _T]:
-    """Build instances of the frozen dataclass `cls` 3-13 times faster than its own __init__
-    (more for more fields; measured on CPython 3.11).
-
-    A frozen dataclass's __init__ sets every field through object.__setattr__, about 0.3 µs a
-    field. A plain slotted twin with the same fields has the same memory layout, so an instance
-    is initialised as the twin with ordinary assignments and then becomes a `cls`. The result
-    is an ordinary frozen instance: eq, hash, repr and FrozenInstanceError are those of `cls`.
-    Fields must have no defaults (the twin would not know them); every argument is passed.
-    """
-    frozen = cast("type[_T]", cls)
-    if any(
-        item.default is not MISSING or item.default_factory is not MISSING
-        for item in fields(frozen)
-    ):
-        raise TypeError(f"{frozen.__name__}: fields with defaults are not supported")
-    names = [item.name for item in fields(frozen)]
-    twin = make_dataclass(f"_{frozen.__name__}Draft", names, slots=True, eq=False, repr=False)
-
-    def build(*args: _P.args, **kwargs: _P.kwargs) -> _T:
-        instance: _T = twin(*args, **kwargs)
-        instance.__class__ = frozen
-        return instance
-
-    return build
-
-
-@dataclass(frozen=True, slots=True)
-class Reference:
-    """REF: qualifier (2U payer id, TJ tax id, 6R line item control number ...) and value."""
-
-    qualifier: str
-    value: str
-
-    def as_dict(self) -> dict[str, object]:
-        return {"qualifier": self.qualifier, "value": self.value}
-
-
-@dataclass(frozen=True, slots=True)
-class Amount:
-    """AMT: qualifier (AU coverage amount, B6 allowed, KH late filing reduction ...) and amount."""
-
-    qualifier: str
-    amount: Decimal
-
-    def as_dict(self) -> dict[str, object]:
-        return {"qualifier": self.qualifier, "amount": str(self.amount)}
-
-
-@dataclass(frozen=True, slots=True)
-class Party:
-    """Loop 1000A payer (N1*PR) or Loop 1000B payee (N1*PE), with the loop's REF segments."""
-
-    entity: str
-    name: str
-    id_qualifier: str | None
-    id: str | None
-    references: tuple[Reference, ...]
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "entity": self.entity,
-            "name": self.name,
-            "id_qualifier": self.id_qualifier,
-            "id": self.id,
-            "references": [reference.as_dict() for reference in self.references],
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Name:
-    """NM1 in Loop 2100: patient (QC), insured (IL), corrected insured (74), rendering
-    provider (82), crossover carrier (TT) ... Names and ids are PHI: not in repr."""
-
-    entity: str
-    entity_type: str
-    last_name: str = field(repr=False)
-    first_name: str = field(repr=False)
-    middle_name: str = field(repr=False)
-    suffix: str = field(repr=False)
-    id_qualifier: str
-    id: str = field(repr=False)
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "entity": self.entity,
-            "entity_type": self.entity_type,
-            "last_name": self.last_name,
-            "first_name": self.first_name,
-            "middle_name": self.middle_name,
-            "suffix": self.suffix,
-            "id_qualifier": self.id_qualifier,
-            "id": self.id,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Adjustment:
-    """One reason/amount/quantity triplet of a CAS segment (Loop 2100 or 2110 CAS): group
-    CO/PR/OA/PI/CR, CARC reason code, amount (positive reduces payment), quantity."""
-
-    group: str
-    reason: str
-    amount: Decimal
-    quantity: Decimal | None
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "group": self.group,
-            "reason": self.reason,
-            "amount": str(self.amount),
-            "quantity": None if self.quantity is None else str(self.quantity),
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Procedure:
-    """C003 composite of SVC01/SVC06: qualifier (HC, N4, NU ...), code, modifiers, text."""
-
-    qualifier: str
-    code: str
-    modifiers: tuple[str, ...]
-    description: str | None
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "qualifier": self.qualifier,
-            "code": self.code,
-            "modifiers": list(self.modifiers),
-            "description": self.description,
-        }
-
-
-class _Values:
-    """Element conversions for one 835, with the per-set caches of what a file repeats
-    thousands of times (dates, procedure composites, units). Findings go to `findings`; a
-    quiet instance (findings None) decodes the fields of loops that were checked when the set
-    was read, so it never reports twice. Equal when the delimiters are."""
-
-    __slots__ = (
-        "dates",
-        "delimiters",
-        "findings",
-        "other_component",
-        "procedures",
-        "separator_reported",
-        "units",
-    )
-
-    def __init__(self, delimiters: Delimiters, findings: list[Finding] | None) -> None:
-        self.delimiters = delimiters
-        self.other_component = _OTHER_COMPONENT.get(delimiters.component)
-        self.findings = findings
-        self.separator_reported = False
-        self.dates: dict[str, date] = {}
-        self.procedures: dict[str, Procedure] = {}
-        self.units: dict[str, Decimal] = {}
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Values) and other.delimiters == self.delimiters
-
-    def __hash__(self) -> int:
-        return hash(self.delimiters)
-
-    def __repr__(self) -> str:
-        return f"_Values({self.delimiters!r})"
-
-    def segments(self, raw: str) -> list[list[str]]:
-        """A loop's raw text as segments (the first without its tag, as it was split off)."""
-        element = self.delimiters.element
-        return [segment.split(element) for segment in raw.split(self.delimiters.segment)]
-
-    def finding(
-        self, code: str, message: str, index: int, segment_id: str, position: int | None = None
-    ) -> None:
-        if self.findings is not None:
-            self.findings.append(Finding(code, message, index, segment_id, position))
-
-    def money(self, value: str, index: int, segment_id: str, position: int, what: str) -> Decimal:
-        """Payment, claim or balancing money. Empty: a finding, read as 0. Not an X12 amount
-        (R 1/18): the file cannot be trusted, X12ReadError."""
-        if not value:
-            self.finding(
-                "missing_element",
-                f"{segment_id}{position:02d} {what} is empty; read as 0",
-                index,
-                segment_id,
-                position,
-            )
-            return _ZERO
-        number = parse_number(value, AMOUNT)
-        if number is None:
-            raise number_error(AMOUNT, segment_id, index, position, what)
-        return number
-
-    def amount(
-        self, value: str, index: int, segment_id: str, position: int, what: str
-    ) -> Decimal | None:
-        """Money that balancing does not add up (AMT02): None when empty; one that is not an
-        X12 amount is an error all the same, as postings (allowed amounts) are built on it."""
-        if not value:
-            return None
-        number = parse_number(value, AMOUNT)
-        if number is None:
-            raise number_error(AMOUNT, segment_id, index, position, what)
-        return number
-
-    def quantity(
-        self, value: str, index: int, segment_id: str, position: int, what: str
-    ) -> Decimal | None:
-        """A quantity (DE 380, R 1/15): no money depends on it, so one that is not an X12
-        quantity is a finding, read as None."""
-        if not value:
-            return None
-        number = parse_number(value, QUANTITY)
-        if number is None:
-            self.finding(
-                "invalid_number",
-                f"{QUANTITY.message(segment_id, position, what)}; ignored",
-                index,
-                segment_id,
-                position,
-            )
-        return number
-
-    def date(self, value: str, index: int, segment_id: str, position: int) -> date | None:
-        """CCYYMMDD (DTM02, BPR16, PLB02). Missing or invalid: a finding, read as None."""
-        known = self.dates.get(value)
-        if known is not None:
-            return known
-        parsed = parse_date(value)
-        if parsed is not None:
-            self.dates[value] = parsed
-        elif value:
-            self.finding(
-                "invalid_date",
-                f"{segment_id}{position:02d} date {value!r} is not a valid CCYYMMDD date",
-                index,
-                segment_id,
-                position,
-            )
-        else:
-            self.finding(
-                "missing_element",
-                f"{segment_id}{position:02d} date is missing",
-                index,
-                segment_id,
-                position,
-            )
-        return parsed
-
-    def composite(self, value: str, index: int, segment_id: str, position: int) -> list[str]:
-        """Split a composite; when the declared ISA16 separator is absent but the other usual
-        one is there (real files: SVC01 "HC>99213" under ISA16 ":"), use it and say so once."""
-        component = self.delimiters.component
-        parts = value.split(component)
-        other = self.other_component
-        if len(parts) == 1 and other is not None and other in value:
-            parts = value.split(other)
-            if not self.separator_reported:
-                self.separator_reported = True
-                self.finding(
-                    "component_separator_mismatch",
-                    f"ISA16 declares {component!r} as component separator but "
-                    f"{segment_id}{position:02d} uses {other!r}; read with {other!r}",
-                    index,
-                    segment_id,
-                    position,
-                )
-        return parts
-
-    def procedure(self, value: str, index: int, segment_id: str, position: int) -> Procedure | None:
-        """C003 (SVC01, SVC06): qualifier, code, modifiers 1-4, description."""
-        known = self.procedures.get(value)
-        if known is not None:
-            return known
-        parts = self.composite(value, index, segment_id, position)
-        if len(parts) < 2 or not parts[0] or not parts[1]:
-            self.finding(
-                "malformed_composite",
-                f"{segment_id}{position:02d} {value!r} is not a qualifier and a procedure code",
-                index,
-                segment_id,
-                position,
-            )
-            return None
-        procedure = _new_procedure(
-            parts[0],
-            parts[1],
-            tuple(modifier for modifier in parts[2:6] if modifier),
-            parts[6] if len(parts) > 6 and parts[6] else None,
-        )
-        if self.delimiters.component in value:
-            # Not one read with the other separator: its finding must be made again when a
-            # claim is read a second time (see _Reader._read_claims).
-            self.procedures[value] = procedure
-        return procedure
-
-    def cas(self, segment: list[str], index: int) -> tuple[Adjustment, ...]:
-        """CAS with up to six reason/amount/quantity triplets (CAS02-04 ... CAS17-19)."""
-        group = segment[1] if len(segment) > 1 else ""
-        if len(segment) == 4 and segment[2]:  # one triplet, no quantity: the usual CAS
-            amount = self.money(segment[3], index, "CAS", 3, "adjustment amount")
-            return (_new_adjustment(group, segment[2], amount, None),)
-        cas = _padded(segment, 20)
-        adjustments: list[Adjustment] = []
-        for position in range(2, 20, 3):
-            reason, value, quantity = cas[position], cas[position + 1], cas[position + 2]
-            if not (reason or value or quantity):
-                continue
-            if not reason:
-                self.finding(
-                    "missing_element",
-                    f"CAS{position:02d} reason code is empty for amount {value!r}",
-                    index,
-                    "CAS",
-                    position,
-                )
-            adjustments.append(
-                _new_adjustment(
-                    group,
-                    reason,
-                    self.money(value, index, "CAS", position + 1, "adjustment amount"),
-                    self.quantity(quantity, index, "CAS", position + 2, "quantity"),
-                )
-            )
-        return tuple(adjustments)
-
-
-def _frozen(self: object, name: str, value: object = None) -> None:
-    """__setattr__ and __delattr__ of the views: immutable like the frozen dataclasses."""
-    raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-
-_V = TypeVar("_V")
-
-
-class _View(Protocol):
-    @property
-    def _details(self) -> object: ...
-
-
-class _Decoded(Generic[_V]):
-    """A field of a claim or line view that is decoded from the loop's text on first use:
-    read from the view's cached `_details`, which has a field of the same name."""
-
-    __slots__ = ("name",)
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
-
-    @overload
-    def __get__(self, instance: None, owner: type) -> _Decoded[_V]: ...
-
-    @overload
-    def __get__(self, instance: _View, owner: type) -> _V: ...
-
-    def __get__(self, instance: _View | None, owner: type) -> _Decoded[_V] | _V:
-        if instance is None:
-            return self
-        return cast("_V", getattr(instance._details, self.name))
-
-
-@dataclass(frozen=True, slots=True)
-class _LineDetails:
-    """The fields of Loop 2110 after SVC, decoded on first use (see ServiceLine)."""
-
-    adjustments: tuple[Adjustment, ...]
-    adjusted: Decimal
-    service_date: date | None
-    service_start: date | None
-    service_end: date | None
-    line_item_control_number: str | None
-    references: tuple[Reference, ...]
-    allowed: Decimal | None
-    amounts: tuple[Amount, ...]
-    remark_codes: tuple[str, ...]
-    reject_codes: tuple[str, ...]
-
-
-def _line_details(segments: list[list[str]], values: _Values, index: int) -> _LineDetails:
-    """Loop 2110 after SVC: CAS, DTM 472/150/151, REF (6R apart), AMT (B6 apart) and LQ.
-    `index` is the file position of segments[0], for findings."""
-    adjusted = _ZERO
-    adjustments: tuple[Adjustment, ...] = ()
-    references: tuple[Reference, ...] = ()
-    amounts: tuple[Amount, ...] = ()
-    remark_codes: tuple[str, ...] = ()
-    reject_codes: tuple[str, ...] = ()
-    service_date = service_start = service_end = allowed = control_number = None
-    for offset, segment in enumerate(segments):
-        tag = segment[0]
-        if tag == "CAS":
-            found = values.cas(segment, index + offset)
-            for adjustment in found:
-                adjusted += adjustment.amount
-            adjustments += found
-        elif tag == "DTM":
-            if len(segment) > 2:
-                when = values.date(segment[2], index + offset, "DTM", 2)
-                qualifier = segment[1]
-                if qualifier == "472":
-                    service_date = when
-                elif qualifier == "150":
-                    service_start = when
-                elif qualifier == "151":
-                    service_end = when
-        elif tag == "REF":
-            if len(segment) > 2:
-                if segment[1] == "6R":
-                    control_number = segment[2]
-                else:
-                    references += (_new_reference(segment[1], segment[2]),)
-        elif tag == "AMT":
-            if len(segment) > 2:
-                figure = values.amount(segment[2], index + offset, "AMT", 2, "")
-                if figure is None:
-                    pass
-                elif segment[1] == "B6":
-                    allowed = figure
-                else:
-                    amounts += (_new_amount(segment[1], figure),)
-        elif tag == "LQ" and len(segment) > 2:
-            if segment[1] == "HE":
-                remark_codes += (segment[2],)
-            else:
-                reject_codes += (segment[2],)
-    return _LineDetails(
-        adjustments,
-        adjusted,
-        service_date,
-        service_start,
-        service_end,
-        control_number,
-        references,
-        allowed,
-        amounts,
-        remark_codes,
-        reject_codes,
-    )
-
-
-class _ServiceLineFields(NamedTuple):
-    procedure: Procedure
-    charge: Decimal
-    paid: Decimal
-    revenue_code: str | None
-    units: Decimal | None
-    original_procedure: Procedure | None
-    original_units: Decimal | None
-    segment_index: int
-    raw: str
-    syntax: _Values
-
-
-class ServiceLine(_ServiceLineFields):
-    """Loop 2110: one adjudicated service line. `line_item_control_number` (REF*6R) echoes
-    the 837's, so a line still matches when the payer changed the procedure or modifiers.
-
-    Immutable. The SVC elements and the money are read with the set; the other fields are
-    decoded from `raw` (the loop's segments as received, SVC01 on; PHI-free but not for logs)
-    on first use. Everything in them was checked when the set was read."""
-
-    __setattr__ = _frozen
-    __delattr__ = _frozen
-
-    @cached_property
-    def _details(self) -> _LineDetails:
-        return _line_details(self.syntax.segments(self.raw)[1:], self.syntax, 0)
-
-    adjustments: _Decoded[tuple[Adjustment, ...]] = _Decoded()
-    service_date: _Decoded[date | None] = _Decoded()
-    service_start: _Decoded[date | None] = _Decoded()
-    service_end: _Decoded[date | None] = _Decoded()
-    line_item_control_number: _Decoded[str | None] = _Decoded()
-    references: _Decoded[tuple[Reference, ...]] = _Decoded()
-    allowed: _Decoded[Decimal | None] = _Decoded()
-    amounts: _Decoded[tuple[Amount, ...]] = _Decoded()
-    remark_codes: _Decoded[tuple[str, ...]] = _Decoded()
-    reject_codes: _Decoded[tuple[str, ...]] = _Decoded()
-
-    def __repr__(self) -> str:
-        return (
-            f"ServiceLine(procedure={self.procedure!r}, charge={self.charge!r}, "
-            f"paid={self.paid!r}, segment_index={self.segment_index})"
-        )
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "procedure": self.procedure.as_dict(),
-            "charge": str(self.charge),
-            "paid": str(self.paid),
-            "revenue_code": self.revenue_code,
-            "units": _text(self.units),
-            "original_procedure": (
-                None if self.original_procedure is None else self.original_procedure.as_dict()
-            ),
-            "original_units": _text(self.original_units),
-            "service_date": _iso(self.service_date),
-            "service_start": _iso(self.service_start),
-            "service_end": _iso(self.service_end),
-            "adjustments": [adjustment.as_dict() for adjustment in self.adjustments],
-            "line_item_control_number": self.line_item_control_number,
-            "references": [reference.as_dict() for reference in self.references],
-            "allowed": _text(self.allowed),
-            "amounts": [amount.as_dict() for amount in self.amounts],
-            "remark_codes": list(self.remark_codes),
-            "reject_codes": list(self.reject_codes),
-            "segment_index": self.segment_index,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class _ClaimDetails:
-    """The fields of Loop 2100 after CLP and before the first SVC, decoded on first use."""
-
-    adjustments: tuple[Adjustment, ...]
-    adjusted: Decimal
-    patient: Name | None
-    insured: Name | None
-    corrected_insured: Name | None
-    rendering_provider: Name | None
-    crossover_carrier: Name | None
-    inpatient_remark_codes: tuple[str, ...]
-    outpatient_remark_codes: tuple[str, ...]
-    statement_start: date | None
-    statement_end: date | None
-    received_date: date | None
-    amounts: tuple[Amount, ...]
-    references: tuple[Reference, ...]
-
-
-def _claim_details(segments: list[list[str]], values: _Values, index: int) -> _ClaimDetails:
-    """Loop 2100 after CLP up to the first SVC: CAS, NM1 (QC, IL, 74, 82, TT), DTM
-    232/233/050, REF, AMT, MIA, MOA. `index` is the file position of segments[0]."""
-    adjusted = _ZERO
-    adjustments: tuple[Adjustment, ...] = ()
-    amounts: tuple[Amount, ...] = ()
-    references: tuple[Reference, ...] = ()
-    patient = insured = corrected_insured = rendering = crossover = None
-    inpatient: tuple[str, ...] = ()
-    outpatient: tuple[str, ...] = ()
-    statement_start = statement_end = received = None
-    for offset, segment in enumerate(segments):
-        tag = segment[0]
-        if tag == "DTM":
-            if len(segment) > 2:
-                when = values.date(segment[2], index + offset, "DTM", 2)
-                qualifier = segment[1]
-                if qualifier == "232":
-                    statement_start = when
-                elif qualifier == "233":
-                    statement_end = when
-                elif qualifier == "050":
-                    received = when
-        elif tag == "NM1":
-            nm1 = _padded(segment, 10)
-            entity = nm1[1]
-            name = _new_name(entity, nm1[2], nm1[3], nm1[4], nm1[5], nm1[7], nm1[8], nm1[9])
-            if entity == "QC":
-                patient = name
-            elif entity == "82":
-                rendering = name
-            elif entity == "IL":
-                insured = name
-            elif entity == "74":
-                corrected_insured = name
-            elif entity == "TT":
-                crossover = name
-        elif tag == "CAS":
-            found = values.cas(segment, index + offset)
-            for adjustment in found:
-                adjusted += adjustment.amount
-            adjustments += found
-        elif tag == "REF":
-            if len(segment) > 2:
-                references += (_new_reference(segment[1], segment[2]),)
-        elif tag == "AMT":
-            if len(segment) > 2:
-                amount = values.amount(segment[2], index + offset, "AMT", 2, "")
-                if amount is not None:
-                    amounts += (_new_amount(segment[1], amount),)
-        elif tag == "MIA":
-            mia = _padded(segment, 25)
-            inpatient = tuple(code for code in (mia[5], *mia[20:25]) if code)
-        elif tag == "MOA":
-            outpatient = tuple(code for code in _padded(segment, 8)[3:8] if code)
-    return _ClaimDetails(
-        adjustments,
-        adjusted,
-        patient,
-        insured,
-        corrected_insured,
-        rendering,
-        crossover,
-        inpatient,
-        outpatient,
-        statement_start,
-        statement_end,
-        received,
-        amounts,
-        references,
-    )
-
-
-class _ClaimPaymentFields(NamedTuple):
-    patient_control_number: str
-    status_code: str
-    charge: Decimal
-    paid: Decimal
-    patient_responsibility: Decimal | None
-    filing_code: str
-    payer_claim_control_number: str
-    facility_code: str | None
-    frequency_code: str | None
-    lines: tuple[ServiceLine, ...]
-    segment_index: int
-    raw: str
-    syntax: _Values
-
-
-class ClaimPayment(_ClaimPaymentFields):
-    """Loop 2100: the payer's adjudication of one claim. CLP01 echoes the 837's CLM01;
-    CLP02 is the claim status (1, 2, 3 processed as primary/secondary/tertiary, 4 denied,
-    19-23 crossovers and reversals, 25 predetermination); a reversal (22) has negative
-    amounts.
-
-    Immutable. CLP, the money and the lines are read with the set; the other fields are
-    decoded from `raw` (CLP01 up to the first SVC as received: PHI, never logged) on first
-    use. Everything in them was checked when the set was read."""
-
-    __setattr__ = _frozen
-    __delattr__ = _frozen
-
-    @cached_property
-    def _details(self) -> _ClaimDetails:
-        return _claim_details(self.syntax.segments(self.raw)[1:], self.syntax, 0)
-
-    adjustments: _Decoded[tuple[Adjustment, ...]] = _Decoded()
-    patient: _Decoded[Name | None] = _Decoded()
-    insured: _Decoded[Name | None] = _Decoded()
-    corrected_insured: _Decoded[Name | None] = _Decoded()
-    rendering_provider: _Decoded[Name | None] = _Decoded()
-    crossover_carrier: _Decoded[Name | None] = _Decoded()
-    inpatient_remark_codes: _Decoded[tuple[str, ...]] = _Decoded()
-    outpatient_remark_codes: _Decoded[tuple[str, ...]] = _Decoded()
-    statement_start: _Decoded[date | None] = _Decoded()
-    statement_end: _Decoded[date | None] = _Decoded()
-    received_date: _Decoded[date | None] = _Decoded()
-    amounts: _Decoded[tuple[Amount, ...]] = _Decoded()
-    references: _Decoded[tuple[Reference, ...]] = _Decoded()
-
-    def __repr__(self) -> str:
-        return (
-            f"ClaimPayment(patient_control_number={self.patient_control_number!r}, "
-            f"status_code={self.status_code!r}, charge={self.charge!r}, paid={self.paid!r}, "
-            f"lines={len(self.lines)}, segment_index={self.segment_index})"
-        )
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "patient_control_number": self.patient_control_number,
-            "status_code": self.status_code,
-            "charge": str(self.charge),
-            "paid": str(self.paid),
-            "patient_responsibility": _text(self.patient_responsibility),
-            "filing_code": self.filing_code,
-            "payer_claim_control_number": self.payer_claim_control_number,
-            "facility_code": self.facility_code,
-            "frequency_code": self.frequency_code,
-            "adjustments": [adjustment.as_dict() for adjustment in self.adjustments],
-            "patient": _name(self.patient),
-            "insured": _name(self.insured),
-            "corrected_insured": _name(self.corrected_insured),
-            "rendering_provider": _name(self.rendering_provider),
-            "crossover_carrier": _name(self.crossover_carrier),
-            "inpatient_remark_codes": list(self.inpatient_remark_codes),
-            "outpatient_remark_codes": list(self.outpatient_remark_codes),
-            "statement_start": _iso(self.statement_start),
-            "statement_end": _iso(self.statement_end),
-            "received_date": _iso(self.received_date),
-            "amounts": [amount.as_dict() for amount in self.amounts],
-            "references": [reference.as_dict() for reference in self.references],
-            "lines": [line.as_dict() for line in self.lines],
-            "segment_index": self.segment_index,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class ProviderAdjustment:
-    """One reason/amount pair of a PLB segment. A positive amount reduces the payment
-    (e.g. WO overpayment recovery), a negative one adds to it (e.g. L6 interest)."""
-
-    provider_id: str
-    fiscal_period_date: date | None
-    reason_code: str
-    reference_id: str | None
-    amount: Decimal
-    segment_index: int
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "provider_id": self.provider_id,
-            "fiscal_period_date": _iso(self.fiscal_period_date),
-            "reason_code": self.reason_code,
-            "reference_id": self.reference_id,
-            "amount": str(self.amount),
-            "segment_index": self.segment_index,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Payment:
-    """BPR: BPR01 handling (C payment with remittance, I remittance only, H notification,
-    P prenotification...), BPR02 total actual provider payment, BPR03 C credit / D debit,
-    BPR04 method (ACH, CHK, NON, BOP, FWT), BPR05 format, BPR16 check issue or EFT effective
-    date (None when missing or invalid, with a finding)."""
-
-    handling_code: str
-    total_paid: Decimal
-    credit_debit: str
-    method: str
-    payment_format: str | None
-    effective_date: date | None
-    segment_index: int
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "handling_code": self.handling_code,
-            "total_paid": str(self.total_paid),
-            "credit_debit": self.credit_debit,
-            "method": self.method,
-            "format": self.payment_format,
-            "effective_date": _iso(self.effective_date),
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Trace:
-    """TRN: the check or EFT trace number (TRN02) and the payer's identifier (TRN03): with
-    the payer they identify a payment, which is how a remittance is deduplicated."""
-
-    trace_type: str
-    trace_number: str
-    payer_id: str
-    payer_supplemental_id: str | None
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "trace_type": self.trace_type,
-            "trace_number": self.trace_number,
-            "payer_id": self.payer_id,
-            "payer_supplemental_id": self.payer_supplemental_id,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Remittance:
-    """One 835 transaction set, typed, with its findings (envelope, data and balancing)."""
-
-    control_number: str
-    implementation_reference: str | None
-    interchange_control_number: str
-    group_control_number: str
-    payment: Payment
-    trace: Trace | None
-    production_date: date | None
-    references: tuple[Reference, ...]
-    payer: Party | None
-    payee: Party | None
-    claims: tuple[ClaimPayment, ...]
-    provider_adjustments: tuple[ProviderAdjustment, ...]
-    findings: tuple[Finding, ...]
-
-    @property
-    def total_paid(self) -> Decimal:
-        return self.payment.total_paid
-
-    @property
-    def trace_number(self) -> str | None:
-        return None if self.trace is None else self.trace.trace_number
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "type": "835",
-            "control_number": self.control_number,
-            "implementation_reference": self.implementation_reference,
-            "interchange_control_number": self.interchange_control_number,
-            "group_control_number": self.group_control_number,
-            "total_paid": str(self.total_paid),
-            "trace_number": self.trace_number,
-            "payment": self.payment.as_dict(),
-            "trace": None if self.trace is None else self.trace.as_dict(),
-            "production_date": _iso(self.production_date),
-            "references": [reference.as_dict() for reference in self.references],
-            "payer": None if self.payer is None else self.payer.as_dict(),
-            "payee": None if self.payee is None else self.payee.as_dict(),
-            "claims": [claim.as_dict() for claim in self.claims],
-            "provider_adjustments": [item.as_dict() for item in self.provider_adjustments],
-            "findings": [finding.as_dict() for finding in self.findings],
-        }
-
-
-def _text(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
-
-
-def _iso(value: date | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def _name(value: Name | None) -> dict[str, object] | None:
-    return None if value is None else value.as_dict()
-
-
-_new_adjustment = _fast_constructor(Adjustment)
-_new_name = _fast_constructor(Name)
-_new_procedure = _fast_constructor(Procedure)
-_new_amount = _fast_constructor(Amount)
-_new_reference = _fast_constructor(Reference)
-# The views are tuples: built from their fields in one C call (NamedTuple's own __new__ takes
-# keywords and costs several times more), 70,000 times in a large file.
-_new_line = cast("Callable[[tuple[object, ...]], ServiceLine]", partial(tuple.__new__, ServiceLine))
-_new_claim = cast(
-    "Callable[[tuple[object, ...]], ClaimPayment]", partial(tuple.__new__, ClaimPayment)
+from ..elements import AMOUNT, QUANTITY, parse_number
+from ..envelope import EnvelopeReader, Finding, TransactionSet
+from ..errors import X12ReadError
+from ..tokenizer import Delimiters
+from .remit835_model import (
+    ClaimPayment,
+    Payment,
+    ProviderAdjustment,
+    Remittance,
+    ServiceLine,
+    Trace,
+    _claim_details,
+    _line_details,
 )
+from .remit835_values import (
+    _ZERO,
+    IMPLEMENTATION,
+    PAYMENT_METHODS,
+    Adjustment,
+    Amount,
+    Name,
+    Party,
+    Procedure,
+    Reference,
+    _padded,
+    _Values,
+)
+
+__all__ = [
+    "IMPLEMENTATION",
+    "PAYMENT_METHODS",
+    "Adjustment",
+    "Amount",
+    "ClaimPayment",
+    "Name",
+    "Party",
+    "Payment",
+    "Procedure",
+    "ProviderAdjustment",
+    "Reference",
+    "Remittance",
+    "ServiceLine",
+    "Trace",
+    "iter_remittances",
+    "parse_835",
+]
+
 _BETWEEN_CLAIMS = ("PLB", "CLP", "SVC")  # unusual segments that move where claims end
 _EMPTY_ELEMENTS = ("",) * 8  # pads a split CLP or SVC, whose elements are read by position
-
-
-def _padded(segment: list[str], size: int) -> list[str]:
-    """The segment with trailing empty elements up to `size` (X12 drops trailing empties)."""
-    return segment if len(segment) >= size else segment + [""] * (size - len(segment))
 
 
 # What the loop reading's patterns take as it is: an amount (R 1/18) with at most 9 digits on
@@ -1237,6 +427,8 @@ class _Reader:
         terminator = self.delimiters.segment
         element = self.delimiters.element
         quiet = self.quiet
+        new_line = ServiceLine._make  # looked up once: the loop builds tens of thousands
+        new_claim = ClaimPayment._make
         values = self.values
         procedures = values.procedures
         units_seen = values.units
@@ -1286,7 +478,7 @@ class _Reader:
                         procedure, units, original, original_units = self._service(svc, line_index)
                     else:
                         original = original_units = None
-                    line = _new_line(
+                    line = new_line(
                         (
                             procedure,
                             line_charge,
@@ -1330,7 +522,7 @@ class _Reader:
                 if charge - adjusted - paid:
                     _finite(charge, paid)
                     self._claim_out_of_balance(clp[0], charge, paid, adjusted, index)
-                claim = _new_claim(
+                claim = new_claim(
                     (
                         clp[0],
                         clp[1],
@@ -1396,7 +588,7 @@ class _Reader:
             line_charge, line_paid = self._line_money(svc, line_index)
             procedure, units, original, original_units = self._service(svc, line_index)
             line_details = _line_details(segments[1:], values, line_index + 1)
-            line = _new_line(
+            line = ServiceLine._make(
                 (
                     procedure,
                     line_charge,
@@ -1410,7 +602,7 @@ class _Reader:
                     quiet,
                 )
             )
-            line.__dict__["_details"] = line_details
+            quiet.line_details[line_index] = line_details
             lines.append(line)
             adjusted += line_details.adjusted
             if line_charge - line_details.adjusted != line_paid:
@@ -1418,7 +610,7 @@ class _Reader:
             line_index += len(segments)
         if charge - adjusted != paid:
             self._claim_out_of_balance(clp[0], charge, paid, adjusted, index)
-        claim = _new_claim(
+        claim = ClaimPayment._make(
             (
                 clp[0],
                 clp[1],
@@ -1435,7 +627,7 @@ class _Reader:
                 quiet,
             )
         )
-        claim.__dict__["_details"] = details
+        quiet.claim_details[index] = details
         for segment in values.segments(between) if between else ():
             tag = segment[0]
             if tag not in ("LX", "TS3", "TS2"):
@@ -1470,7 +662,7 @@ class _Reader:
         values = self.values
         procedure = values.procedure(svc[0], index, "SVC", 1)
         if procedure is None:
-            procedure = _new_procedure(svc[0].split(self.delimiters.component)[0], "", (), None)
+            procedure = Procedure(svc[0].split(self.delimiters.component)[0], "", (), None)
         units = values.units.get(svc[4])
         if units is None and svc[4]:
             units = values.quantity(svc[4], index, "SVC", 5, "units of service")

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .elements import Numeric, element, number_error, optional, parse_integer
-from .envelope import Finding, TransactionSet
-from .set_reader import SetReader
+from ..elements import Numeric, element, number_error, optional, parse_integer
+from ..envelope import Finding, TransactionSet
+from ..set_reader import SetReader
 
 SET_STATUSES: dict[str, str] = {
     "A": "accepted",

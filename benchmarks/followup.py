@@ -74,19 +74,14 @@ def seed(total: int, due: int, now: datetime) -> None:
     from chalicelib.store.claims import _claim_item
     from chalicelib.store.connection import dynamodb_client
 
-    body = ClaimRequest.model_validate_json((CONTRACT / "claim-basic.json").read_text())
-    stored = body.model_dump(mode="json", exclude_none=True)
+    claim = ClaimRequest.model_validate_json((CONTRACT / "claim-basic.json").read_text()).to_claim()
     base = ClaimRecord(
         tenant_id="bench",
         claim_id="",
         status=Status.ACCEPTED,
-        payer_id="SBX01",
-        patient_control_number="",
-        frequency_code="1",
-        charge_amount=body.claimInformation.claimChargeAmount,
+        claim=claim,
         created_at=now - timedelta(days=40),
         updated_at=now - timedelta(days=40),
-        body=stored,
         event_count=3,
         submitted_at=now - timedelta(days=40),
     )
@@ -100,17 +95,9 @@ def seed(total: int, due: int, now: datetime) -> None:
             record = replace(base, next_action="status_check", due_at=now + timedelta(days=9))
         else:
             record = replace(base, status=Status.PAID)
+        info = replace(claim.claim_information, patient_control_number=f"BENCH-{n:06d}")
         record = replace(
-            record,
-            claim_id=f"clm_bench_{n:06d}",
-            patient_control_number=f"BENCH-{n:06d}",
-            body={
-                **stored,
-                "claimInformation": {
-                    **stored["claimInformation"],
-                    "patientControlNumber": f"BENCH-{n:06d}",
-                },
-            },
+            record, claim_id=f"clm_bench_{n:06d}", claim=replace(claim, claim_information=info)
         )
         item = _claim_item(record)
         item.version = 1

@@ -69,7 +69,6 @@ def _create(request: dict[str, Any], parsed: ClaimRequest) -> dict[str, Any]:
     record, findings = service.submit_claim(
         request["tenant"],
         parsed.to_claim(),
-        parsed.model_dump(mode="json", exclude_none=True),
         claim_id=service.new_claim_id(),
         now=_now(),
     )

@@ -3,7 +3,6 @@ document is generated from them, so documentation and answers cannot drift."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
@@ -14,6 +13,7 @@ if TYPE_CHECKING:  # what the views are built from; importing them costs a cold 
     from chalicelib.claims.posting import PostedAdjustment, PostedLine, Posting
     from chalicelib.claims.records import ClaimEvent, ClaimRecord
     from chalicelib.claims.scrub import ScrubFinding
+    from chalicelib.claims.variance import VarianceFlag
 
 
 def _cents(amount: Decimal) -> str:
@@ -231,21 +231,19 @@ class FlagOut(View):
     contractVersion: int | None  # noqa: N815
 
     @classmethod
-    def of(cls, flag: Mapping[str, object]) -> FlagOut:
-        line = flag.get("claim_line_index")
-        contract = flag.get("contract")
-        version = contract.get("version") if isinstance(contract, dict) else None
+    def of(cls, flag: VarianceFlag) -> FlagOut:
+        line = flag.claim_line_index
         return cls(
-            kind=str(flag["kind"]),
-            lineNumber=line + 1 if isinstance(line, int) else None,
-            procedureCode=str(flag["procedure_code"]) if flag.get("procedure_code") else None,
-            expected=Decimal(str(flag["expected"])),
-            actual=Decimal(str(flag["actual"])),
-            difference=Decimal(str(flag["difference"])),
-            detail=str(flag.get("detail", "")),
-            traceNumber=str(flag["trace_number"]) if flag.get("trace_number") else None,
-            payerId=str(flag["payer_id"]) if flag.get("payer_id") else None,
-            contractVersion=version if isinstance(version, int) else None,
+            kind=flag.kind,
+            lineNumber=line + 1 if line is not None else None,
+            procedureCode=flag.procedure_code,
+            expected=flag.expected,
+            actual=flag.actual,
+            difference=flag.difference,
+            detail=flag.detail,
+            traceNumber=flag.trace_number,
+            payerId=flag.payer_id,
+            contractVersion=flag.contract.version if flag.contract else None,
         )
 
 
@@ -258,14 +256,14 @@ class ClaimDetailOut(ClaimSummaryOut):
 
     @classmethod
     def of_record(cls, record: ClaimRecord) -> ClaimDetailOut:
-        from chalicelib.claims.posting import Posting
+        from chalicelib.contract import request_from_claim
 
         summary = ClaimSummaryOut.of(record)
         return cls(
             **summary.model_dump(),
-            claim=dict(record.body),
+            claim=request_from_claim(record.claim).model_dump(mode="json", exclude_none=True),
             history=[ClaimEventOut.of(e) for e in record.events],
-            payments=[PaymentOut.of(Posting.from_json(r)) for r in record.remittances],
+            payments=[PaymentOut.of(posting) for posting in record.remittances],
             flags=[FlagOut.of(f) for f in record.flags],
             parentClaimId=record.parent_claim_id,
         )

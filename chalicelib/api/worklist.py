@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from decimal import Decimal
 
 from chalice.app import Blueprint, Response
 from pydantic import BaseModel
 
-from chalicelib.claims.work_items import WORKLIST_KINDS
+from chalicelib.claims.work_items import WORKLIST_KINDS, WorklistItem
 from chalicelib.services.errors import InvalidCursorError
 
 from .auth import tenant_of
@@ -38,20 +37,17 @@ class WorklistItemOut(BaseModel):
     amount: Cents | None
 
     @classmethod
-    def of(cls, item: Mapping[str, object]) -> WorklistItemOut:
-        kind = str(item["kind"])
-        amount = item.get("amount")
-        codes = item.get("codes")
+    def of(cls, item: WorklistItem) -> WorklistItemOut:
         return cls(
-            kind=kind,
-            description=WORKLIST_KINDS.get(kind, kind),
-            claimId=str(item["claim_id"]) if item.get("claim_id") else None,
-            payerId=str(item["payer_id"]) if item.get("payer_id") else None,
-            since=datetime.fromisoformat(str(item["since"])),
-            codes=[str(c) for c in codes] if isinstance(codes, list) else [],
-            suggestedAction=str(item.get("suggested_action", "")),
-            detail=str(item.get("detail", "")),
-            amount=Decimal(str(amount)) if amount not in (None, "") else None,
+            kind=item.kind,
+            description=WORKLIST_KINDS.get(item.kind, item.kind),
+            claimId=item.claim_id,
+            payerId=item.payer_id,
+            since=item.since,
+            codes=list(item.codes),
+            suggestedAction=item.suggested_action,
+            detail=item.detail,
+            amount=item.amount,
         )
 
 

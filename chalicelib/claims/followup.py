@@ -242,10 +242,9 @@ def known_payer_claim_control_number(record: ClaimRecord) -> str | None:
         found = event.detail.get("payerClaimControlNumber")
         if found:
             return found
-    for remittance in reversed(record.remittances):
-        number = remittance.get("payer_claim_control_number")
-        if isinstance(number, str) and number:
-            return number
+    for posting in reversed(record.remittances):
+        if posting.payer_claim_control_number:
+            return posting.payer_claim_control_number
     return None
 
 

@@ -38,8 +38,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import cast
+from decimal import ROUND_HALF_UP, Decimal
 
 from chalicelib.x12.read.remit835 import Adjustment, ClaimPayment
 from chalicelib.x12.read.remit835 import ServiceLine as PaymentLine
@@ -106,25 +105,6 @@ class PostedAdjustment:
     quantity: Decimal | None
     description: str | None
 
-    def to_json(self) -> dict[str, object]:
-        return {
-            "group": self.group,
-            "reason": self.reason,
-            "amount": str(self.amount),
-            "quantity": _text(self.quantity),
-            "description": self.description,
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, object]) -> PostedAdjustment:
-        return cls(
-            group=_str(data, "group"),
-            reason=_str(data, "reason"),
-            amount=_money(data, "amount"),
-            quantity=_optional_money(data, "quantity"),
-            description=_optional_str(data, "description"),
-        )
-
 
 @dataclass(frozen=True, slots=True)
 class Remark:
@@ -133,13 +113,6 @@ class Remark:
     code: str
     description: str | None
 
-    def to_json(self) -> dict[str, object]:
-        return {"code": self.code, "description": self.description}
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, object]) -> Remark:
-        return cls(code=_str(data, "code"), description=_optional_str(data, "description"))
-
 
 @dataclass(frozen=True, slots=True)
 class GroupTotal:
@@ -147,13 +120,6 @@ class GroupTotal:
 
     group: str
     amount: Decimal
-
-    def to_json(self) -> dict[str, object]:
-        return {"group": self.group, "amount": str(self.amount)}
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, object]) -> GroupTotal:
-        return cls(group=_str(data, "group"), amount=_money(data, "amount"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,23 +131,6 @@ class PostingFinding:
     message: str
     claim_line_index: int | None = None
     payment_line_index: int | None = None
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "code": self.code,
-            "message": self.message,
-            "claim_line_index": self.claim_line_index,
-            "payment_line_index": self.payment_line_index,
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, object]) -> PostingFinding:
-        return cls(
-            code=_str(data, "code"),
-            message=_str(data, "message"),
-            claim_line_index=_optional_int(data, "claim_line_index"),
-            payment_line_index=_optional_int(data, "payment_line_index"),
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,63 +162,10 @@ class PostedLine:
     reject_codes: tuple[str, ...]
     denied: bool
 
-    def to_json(self) -> dict[str, object]:
-        return {
-            "payment_line_index": self.payment_line_index,
-            "segment_index": self.segment_index,
-            "claim_line_index": self.claim_line_index,
-            "matched_by": self.matched_by,
-            "provider_control_number": self.provider_control_number,
-            "procedure_qualifier": self.procedure_qualifier,
-            "procedure_code": self.procedure_code,
-            "procedure_modifiers": list(self.procedure_modifiers),
-            "billed_procedure_code": self.billed_procedure_code,
-            "billed_procedure_modifiers": list(self.billed_procedure_modifiers),
-            "service_date": _iso(self.service_date),
-            "charge": str(self.charge),
-            "paid": str(self.paid),
-            "allowed": str(self.allowed),
-            "allowed_source": self.allowed_source,
-            "units": str(self.units),
-            "billed_units": _text(self.billed_units),
-            "adjustments": [adjustment.to_json() for adjustment in self.adjustments],
-            "remarks": [remark.to_json() for remark in self.remarks],
-            "reject_codes": list(self.reject_codes),
-            "denied": self.denied,
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, object]) -> PostedLine:
-        return cls(
-            payment_line_index=_int(data, "payment_line_index"),
-            segment_index=_int(data, "segment_index"),
-            claim_line_index=_optional_int(data, "claim_line_index"),
-            matched_by=_optional_str(data, "matched_by"),
-            provider_control_number=_optional_str(data, "provider_control_number"),
-            procedure_qualifier=_str(data, "procedure_qualifier"),
-            procedure_code=_str(data, "procedure_code"),
-            procedure_modifiers=_strs(data, "procedure_modifiers"),
-            billed_procedure_code=_str(data, "billed_procedure_code"),
-            billed_procedure_modifiers=_strs(data, "billed_procedure_modifiers"),
-            service_date=_optional_date(data, "service_date"),
-            charge=_money(data, "charge"),
-            paid=_money(data, "paid"),
-            allowed=_money(data, "allowed"),
-            allowed_source=_str(data, "allowed_source"),
-            units=_money(data, "units"),
-            billed_units=_optional_money(data, "billed_units"),
-            adjustments=tuple(
-                PostedAdjustment.from_json(item) for item in _objects(data, "adjustments")
-            ),
-            remarks=tuple(Remark.from_json(item) for item in _objects(data, "remarks")),
-            reject_codes=_strs(data, "reject_codes"),
-            denied=_bool(data, "denied"),
-        )
-
 
 @dataclass(frozen=True, slots=True)
 class Posting:
-    """The decision for one claim payment, stored on the claim as JSON (`to_json`)."""
+    """The decision for one claim payment, kept on the claim."""
 
     patient_control_number: str
     payer_claim_control_number: str
@@ -322,75 +218,6 @@ class Posting:
 
     def group_total(self, group: str) -> Decimal:
         return next((total.amount for total in self.group_totals if total.group == group), _ZERO)
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "patient_control_number": self.patient_control_number,
-            "payer_claim_control_number": self.payer_claim_control_number,
-            "payer_id": self.payer_id,
-            "trace_number": self.trace_number,
-            "payment_date": _iso(self.payment_date),
-            "status_code": self.status_code,
-            "status_description": self.status_description,
-            "event": None if self.event is None else self.event.value,
-            "charge": str(self.charge),
-            "paid": str(self.paid),
-            "patient_responsibility": str(self.patient_responsibility),
-            "patient_responsibility_source": self.patient_responsibility_source,
-            "claim_adjustments": [item.to_json() for item in self.claim_adjustments],
-            "remarks": [remark.to_json() for remark in self.remarks],
-            "crossover": self.crossover,
-            "crossover_carrier_name": self.crossover_carrier_name,
-            "crossover_carrier_id": self.crossover_carrier_id,
-            "group_totals": [total.to_json() for total in self.group_totals],
-            "claim_level_only": self.claim_level_only,
-            "lines": [line.to_json() for line in self.lines],
-            "unmatched_lines": [line.to_json() for line in self.unmatched_lines],
-            "findings": [finding.to_json() for finding in self.findings],
-            "carc_version": self.carc_version,
-            "rarc_version": self.rarc_version,
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, object]) -> Posting:
-        """The posting `to_json` stored; ValueError when the data is not one."""
-        event = _optional_str(data, "event")
-        try:
-            decoded_event = None if event is None else Event(event)
-        except ValueError:
-            raise ValueError(f"event {event!r} is not a lifecycle event") from None
-        return cls(
-            patient_control_number=_str(data, "patient_control_number"),
-            payer_claim_control_number=_str(data, "payer_claim_control_number"),
-            payer_id=_str(data, "payer_id"),
-            trace_number=_str(data, "trace_number"),
-            payment_date=_optional_date(data, "payment_date"),
-            status_code=_str(data, "status_code"),
-            status_description=_optional_str(data, "status_description"),
-            event=decoded_event,
-            charge=_money(data, "charge"),
-            paid=_money(data, "paid"),
-            patient_responsibility=_money(data, "patient_responsibility"),
-            patient_responsibility_source=_str(data, "patient_responsibility_source"),
-            claim_adjustments=tuple(
-                PostedAdjustment.from_json(item) for item in _objects(data, "claim_adjustments")
-            ),
-            remarks=tuple(Remark.from_json(item) for item in _objects(data, "remarks")),
-            crossover=_bool(data, "crossover"),
-            crossover_carrier_name=_optional_str(data, "crossover_carrier_name"),
-            crossover_carrier_id=_optional_str(data, "crossover_carrier_id"),
-            group_totals=tuple(
-                GroupTotal.from_json(item) for item in _objects(data, "group_totals")
-            ),
-            claim_level_only=_bool(data, "claim_level_only"),
-            lines=tuple(PostedLine.from_json(item) for item in _objects(data, "lines")),
-            unmatched_lines=tuple(
-                PostedLine.from_json(item) for item in _objects(data, "unmatched_lines")
-            ),
-            findings=tuple(PostingFinding.from_json(item) for item in _objects(data, "findings")),
-            carc_version=_str(data, "carc_version"),
-            rarc_version=_str(data, "rarc_version"),
-        )
 
 
 def post_claim_payment(
@@ -702,96 +529,3 @@ def _control(number: str | None) -> str:
 
 def _cents(value: Decimal) -> Decimal:
     return value.quantize(_CENT, rounding=ROUND_HALF_UP)
-
-
-def _text(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
-
-
-def _iso(value: date | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-# -- reading stored JSON back: typed, and loud about anything that is not a stored posting ----
-
-
-def _value(data: Mapping[str, object], key: str) -> object:
-    try:
-        return data[key]
-    except KeyError:
-        raise ValueError(f"stored posting has no {key!r}") from None
-
-
-def _str(data: Mapping[str, object], key: str) -> str:
-    value = _value(data, key)
-    if not isinstance(value, str):
-        raise ValueError(f"{key!r} is {value!r}, not text")
-    return value
-
-
-def _optional_str(data: Mapping[str, object], key: str) -> str | None:
-    return None if _value(data, key) is None else _str(data, key)
-
-
-def _bool(data: Mapping[str, object], key: str) -> bool:
-    value = _value(data, key)
-    if not isinstance(value, bool):
-        raise ValueError(f"{key!r} is {value!r}, not true or false")
-    return value
-
-
-def _int(data: Mapping[str, object], key: str) -> int:
-    value = _value(data, key)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{key!r} is {value!r}, not a whole number")
-    return value
-
-
-def _optional_int(data: Mapping[str, object], key: str) -> int | None:
-    return None if _value(data, key) is None else _int(data, key)
-
-
-def _money(data: Mapping[str, object], key: str) -> Decimal:
-    text = _str(data, key)
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(f"{key!r} is {text!r}, not an amount") from None
-    if not amount.is_finite():
-        raise ValueError(f"{key!r} is {text!r}, not an amount")
-    return amount
-
-
-def _optional_money(data: Mapping[str, object], key: str) -> Decimal | None:
-    return None if _value(data, key) is None else _money(data, key)
-
-
-def _optional_date(data: Mapping[str, object], key: str) -> date | None:
-    text = _optional_str(data, key)
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{key!r} is {text!r}, not an ISO date") from None
-
-
-def _list(data: Mapping[str, object], key: str) -> list[object]:
-    value = _value(data, key)
-    if not isinstance(value, list):
-        raise ValueError(f"{key!r} is {value!r}, not a list")
-    return cast("list[object]", value)
-
-
-def _strs(data: Mapping[str, object], key: str) -> tuple[str, ...]:
-    items = _list(data, key)
-    if not all(isinstance(item, str) for item in items):
-        raise ValueError(f"{key!r} is {items!r}, not a list of text")
-    return tuple(cast("list[str]", items))
-
-
-def _objects(data: Mapping[str, object], key: str) -> list[Mapping[str, object]]:
-    items = _list(data, key)
-    if not all(isinstance(item, dict) for item in items):
-        raise ValueError(f"{key!r} is not a list of objects")
-    return cast("list[Mapping[str, object]]", items)

@@ -1,5 +1,6 @@
-"""A stored claim as the domain sees it: its identity, status and append-only history.
-Built by the store from its items and by the service before saving; never a PynamoDB model."""
+"""A stored claim as the domain sees it: the typed claim, its status, append-only history,
+postings, flags and worklist. Built by the store from its items and by the use cases before
+saving; never a PynamoDB model, never the API's request shape."""
 
 from __future__ import annotations
 
@@ -9,6 +10,10 @@ from datetime import datetime
 from decimal import Decimal
 
 from .lifecycle import Event, Status, apply_event
+from .model import Claim
+from .posting import Posting
+from .variance import VarianceFlag
+from .work_items import WorklistItem
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,13 +37,9 @@ class ClaimRecord:
     tenant_id: str
     claim_id: str
     status: Status
-    payer_id: str
-    patient_control_number: str
-    frequency_code: str
-    charge_amount: Decimal
+    claim: Claim
     created_at: datetime
     updated_at: datetime
-    body: Mapping[str, object]
     version: int | None = None
     events: tuple[ClaimEvent, ...] = ()
     event_count: int = 0
@@ -48,13 +49,13 @@ class ClaimRecord:
     batch_id: str | None = None
     x12_key: str | None = None
     send_attempts: int = 0
-    remittances: tuple[Mapping[str, object], ...] = ()
+    remittances: tuple[Posting, ...] = ()  # every payment posted on it, in posting order
     parent_claim_id: str | None = None  # the claim whose payer billed before this one (COB)
     status_checks: int = 0  # 276 inquiries made so far
     submitted_at: datetime | None = None  # first taken by a clearinghouse
     payer_claim_control_number: str | None = None  # the payer's claim number (REF*1K / CLP07)
-    flags: tuple[Mapping[str, object], ...] = ()  # payment mismatches found on its postings
-    worklist: tuple[Mapping[str, object], ...] = ()  # what needs a person, derived on save
+    flags: tuple[VarianceFlag, ...] = ()  # payment mismatches found on its postings
+    worklist: tuple[WorklistItem, ...] = ()  # what needs a person, derived on save
     # Keys of the inbound transactions applied to it (`applied_key`): a second delivery of the
     # same 999 / 277CA / 277, even re-encoded, finds its key here and changes nothing.
     applied: tuple[str, ...] = ()
@@ -62,6 +63,22 @@ class ClaimRecord:
     # the claim so deciding (the worklist) never needs its history read.
     status_since: datetime | None = None
     status_codes: tuple[str, ...] = ()
+
+    @property
+    def payer_id(self) -> str:
+        return self.claim.trading_partner_service_id
+
+    @property
+    def patient_control_number(self) -> str:
+        return self.claim.claim_information.patient_control_number
+
+    @property
+    def frequency_code(self) -> str:
+        return self.claim.claim_information.claim_frequency_code
+
+    @property
+    def charge_amount(self) -> Decimal:
+        return self.claim.claim_information.claim_charge_amount
 
 
 MAX_APPLIED_KEYS = 200  # the newest are kept: redeliveries come within days, not years

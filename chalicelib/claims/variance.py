@@ -35,7 +35,7 @@ line, claim, transaction) become `remittance_imbalance` flags with the amounts.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -85,27 +85,9 @@ class VarianceFlag:
     payment_line_index: int | None = None
     patient_control_number: str | None = None
     contract: ContractedRate | None = None
-
-    def to_json(self) -> dict[str, object]:
-        contract = self.contract
-        return {
-            "kind": self.kind,
-            "patient_control_number": self.patient_control_number,
-            "claim_line_index": self.claim_line_index,
-            "payment_line_index": self.payment_line_index,
-            "procedure_code": self.procedure_code,
-            "expected": str(self.expected),
-            "actual": str(self.actual),
-            "difference": str(self.difference),
-            "detail": self.detail,
-            "contract": None
-            if contract is None
-            else {
-                "amount": str(contract.amount),
-                "version": contract.version,
-                "row": contract.row.to_json(),
-            },
-        }
+    # The payment it was found on (payer and TRN02): kept with the flag on the claim.
+    payer_id: str | None = None
+    trace_number: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +118,6 @@ def check_payment(
     if status not in PRIMARY_STATUS_CODES and status not in SECONDARY_STATUS_CODES:
         return ()
     service_lines = claim.claim_information.service_lines
-    number = posting.patient_control_number
     flags: list[VarianceFlag] = []
     for line in sorted((*posting.lines, *posting.unmatched_lines), key=_payment_order):
         if line.denied:
@@ -152,11 +133,19 @@ def check_payment(
             if rate is not None:
                 flag = _contract_flag(line, rate, tolerance, tolerance_percent)
                 if flag is not None:
-                    flags.append(replace(flag, patient_control_number=number))
+                    flags.append(flag)
         math = _math_flag(line)
         if math is not None:
-            flags.append(replace(math, patient_control_number=number))
-    return tuple(flags)
+            flags.append(math)
+    return tuple(
+        replace(
+            flag,
+            patient_control_number=posting.patient_control_number,
+            payer_id=posting.payer_id,
+            trace_number=posting.trace_number,
+        )
+        for flag in flags
+    )
 
 
 def contract_gaps(posting: Posting, claim: Claim, *, rate_for: RateFor) -> tuple[ContractGap, ...]:
@@ -399,25 +388,3 @@ def _sum(values: Iterable[Decimal]) -> Decimal:
 
 def _cents(value: Decimal) -> Decimal:
     return value.quantize(_CENT, rounding=ROUND_HALF_UP)
-
-
-def flag_from_json(data: Mapping[str, object]) -> VarianceFlag:
-    """A stored flag read back (the contract row it was judged by is not needed again)."""
-    kind = str(data["kind"])
-    if kind not in ("underpaid", "overpaid", "math_error", "remittance_imbalance"):
-        raise ValueError(f"{kind!r} is not a variance kind")
-    line = data.get("claim_line_index")
-    payment_line = data.get("payment_line_index")
-    return VarianceFlag(
-        kind=kind,  # type: ignore[arg-type]
-        claim_line_index=line if isinstance(line, int) else None,
-        procedure_code=str(data["procedure_code"]) if data.get("procedure_code") else None,
-        expected=Decimal(str(data["expected"])),
-        actual=Decimal(str(data["actual"])),
-        difference=Decimal(str(data["difference"])),
-        detail=str(data.get("detail", "")),
-        payment_line_index=payment_line if isinstance(payment_line, int) else None,
-        patient_control_number=(
-            str(data["patient_control_number"]) if data.get("patient_control_number") else None
-        ),
-    )

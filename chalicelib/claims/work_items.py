@@ -26,6 +26,7 @@ WORKLIST_KINDS: Mapping[str, str] = MappingProxyType(
         "not_found_at_payer": "The payer has no record of the claim or member (277 A4, A7:33).",
         "no_response": "Status checks exhausted without an answer that ends the follow-up.",
         "unmatched_remittance": "A payment line that matched no line of the claim.",
+        "claim_unreadable": "A stored claim the service cannot read; set aside until repaired.",
         "inbound_file_error": (
             "A clearinghouse file (999, 277CA, 277, 835) that was archived but could not be "
             "applied: unreadable, or missing what the TR3 requires."
@@ -36,16 +37,19 @@ WORKLIST_KINDS: Mapping[str, str] = MappingProxyType(
 
 @dataclass(frozen=True, slots=True)
 class WorklistItem:
-    """One thing a person must do about a claim. `amount` is the money at risk, when known."""
+    """One thing a person must do about a claim. `amount` is the money at risk, when known.
+    An entry about no claim (a payment or file that matched none) has no `claim_id`, may have
+    no payer, and names what it is about in `reference` (its key in the unmatched queue)."""
 
     kind: str
-    claim_id: str
-    payer_id: str
+    claim_id: str | None
+    payer_id: str | None
     since: datetime
     codes: tuple[str, ...]
     suggested_action: str
     detail: str
     amount: Decimal | None
+    reference: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in WORKLIST_KINDS:

@@ -130,6 +130,7 @@ KIND_ACTIONS: Mapping[str, str] = MappingProxyType(
         "no_response": "call the payer",
         "unmatched_remittance": "match the payment line to a claim line by hand",
         "inbound_file_error": "read the located error; ask the sender for a corrected file",
+        "claim_unreadable": "ask support to repair the stored claim; it is held meanwhile",
     }
 )
 
@@ -173,7 +174,7 @@ class VarianceFlagLike(Protocol):
 
 def worklist_sort_key(item: WorklistItem) -> tuple[datetime, Decimal, str, str]:
     """Oldest first; at the same time, the most money at risk first."""
-    return (item.since, -(item.amount or _ZERO), item.kind, item.claim_id)
+    return (item.since, -(item.amount or _ZERO), item.kind, item.claim_id or "")
 
 
 # -- reading the claim's history ---------------------------------------------------------------

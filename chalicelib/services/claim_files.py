@@ -60,7 +60,6 @@ def submit_claim_file(
             record, findings = submit_claim(
                 tenant_id,
                 request.to_claim(),
-                request.model_dump(mode="json", exclude_none=True),
                 claim_id=new_claim_id(),
                 now=now,
                 source=SOURCE,

@@ -29,10 +29,6 @@ class ClaimRejectedError(Exception):
         super().__init__(f"{len(findings)} scrub finding(s)")
 
 
-def _with_worklist(record: ClaimRecord, claim: Claim | None = None) -> ClaimRecord:
-    return with_worklist(record, now=record.updated_at, claim=claim)
-
-
 def new_claim_id() -> str:
     return f"clm_{uuid.uuid4().hex}"
 
@@ -59,7 +55,6 @@ def blocking(findings: tuple[ScrubFinding, ...]) -> tuple[ScrubFinding, ...]:
 def submit_claim(
     tenant_id: str,
     claim: Claim,
-    body: dict[str, object],
     *,
     claim_id: str,
     now: datetime,
@@ -73,18 +68,13 @@ def submit_claim(
     if blocking(findings):
         raise ClaimRejectedError(blocking(findings))
     status = apply_event(None, Event.CREATED)
-    info = claim.claim_information
     record = ClaimRecord(
         tenant_id=tenant_id,
         claim_id=claim_id,
         status=status,
-        payer_id=claim.trading_partner_service_id,
-        patient_control_number=info.patient_control_number,
-        frequency_code=info.claim_frequency_code,
-        charge_amount=info.claim_charge_amount,
+        claim=claim,
         created_at=now,
         updated_at=now,
-        body=body,
         event_count=1,
         parent_claim_id=parent_claim_id,
         next_action="send",
@@ -102,7 +92,7 @@ def submit_claim(
             ),
         ),
     )
-    record = _with_worklist(record, claim)
+    record = with_worklist(record, now=now)
     claim_store.create_claim(record)
     return record, findings
 
@@ -161,7 +151,7 @@ def update_claim(
         if record is None:
             raise ClaimNotFoundError(claim_id)
         updated, events = change(record)
-        updated = _with_worklist(updated)
+        updated = with_worklist(updated, now=updated.updated_at)
         try:
             return claim_store.save_claim_change(updated, events)
         except ConcurrentUpdateError:

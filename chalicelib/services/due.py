@@ -40,6 +40,19 @@ def take_due(
     return taken
 
 
+def report_unreadable(run: Run, page: claim_store.ClaimPage, *, now: datetime) -> None:
+    """Claims the store could not read fail in the run, by id, and are set aside on the
+    worklist; the others go on."""
+    for error in page.unreadable:
+        claim_store.set_aside(error, now=now)
+        run.fail(
+            "UnreadableClaimError",
+            claim_id=error.claim_id,
+            tenant_id=error.tenant_id,
+            code="claim_unreadable",
+        )
+
+
 def by_tenant(records: Sequence[R]) -> dict[str, list[R]]:
     """Records grouped by tenant, in the order they came: each tenant is run under its lease."""
     grouped: dict[str, list[R]] = defaultdict(list)

@@ -29,7 +29,7 @@ from chalicelib.claims.followup import (
 )
 from chalicelib.claims.lifecycle import Event
 from chalicelib.claims.records import ClaimRecord, with_event
-from chalicelib.contract import ClaimRequest
+from chalicelib.claims.work_items import WorklistItem
 from chalicelib.payers.gateways.base import GatewayError
 from chalicelib.schedules.runs import Run
 from chalicelib.store import archive, batches
@@ -40,11 +40,11 @@ from chalicelib.x12.errors import X12Error
 from chalicelib.x12.read.status277 import ClaimStatus, parse_277
 from chalicelib.x12.write.status276 import render_276
 
-from .due import by_tenant, take_due
+from .due import by_tenant, report_unreadable, take_due
 from .leases import tenant_lease
 from .lookups import find_payer
 from .submission import GatewayLookup, account_for, outbound_envelope
-from .worklist import item_json, policy_in_force, with_worklist
+from .worklist import policy_in_force, with_worklist
 
 BATCH_SIZE = 100
 # How long a claim taken for a status check stays out of the due set: past the queue's
@@ -65,8 +65,10 @@ def run_followups(
     records: list[ClaimRecord] = []
     start: str | None = None
     while len(records) < MAX_DUE_PER_RUN:
-        page, start = claim_store.due_claims("status_check", now, limit=1000, start=start)
-        records.extend(page)
+        page = claim_store.due_claims("status_check", now, limit=1000, start=start)
+        records.extend(page.claims)
+        report_unreadable(run, page, now=now)
+        start = page.cursor
         if start is None:
             break
     run.examined += len(records)
@@ -134,8 +136,7 @@ def check_claims(
                 tenant_id=record.tenant_id,
             )
             continue
-        claim = ClaimRequest.model_validate(record.body).to_claim()
-        dues.append(due_claim(record, claim, gateway=payer.gateway, policy=policy))
+        dues.append(due_claim(record, record.claim, gateway=payer.gateway, policy=policy))
     plan = plan_followups(dues, now=now, batch_size=batch_size)
     for skipped in plan.skipped:
         record = by_id[skipped.claim_id]
@@ -218,8 +219,7 @@ def check_claims(
                     next_action=decision.next_action,
                     due_at=decision.next_check_at,
                 )
-            extra = tuple(item_json(i) for i in decision.worklist)
-            if _save(run, updated, (entry,), now=now, extra_worklist=extra):
+            if _save(run, updated, (entry,), now=now, extra_worklist=decision.worklist):
                 run.acted += 1
 
 
@@ -239,14 +239,14 @@ def _save(
     events: tuple[Any, ...],
     *,
     now: datetime,
-    extra_worklist: tuple[dict[str, object], ...] = (),
+    extra_worklist: tuple[WorklistItem, ...] = (),
 ) -> bool:
     """Save at the version the claim was planned at: if it changed since (another delivery
     of the same message, or an 835 that just posted), this due time was handled: skip."""
     updated = with_worklist(record, now=now)
     if extra_worklist:
-        kinds = {str(w.get("kind")) for w in updated.worklist}
-        fresh = tuple(w for w in extra_worklist if str(w.get("kind")) not in kinds)
+        kinds = {item.kind for item in updated.worklist}
+        fresh = tuple(item for item in extra_worklist if item.kind not in kinds)
         updated = replace(updated, worklist=(*updated.worklist, *fresh))
     try:
         claim_store.save_claim_change(updated, events)

@@ -30,10 +30,14 @@ from chalicelib.claims.acknowledgments import (
 )
 from chalicelib.claims.errors import LifecycleError
 from chalicelib.claims.lifecycle import Event, Status
-from chalicelib.claims.posting import post_claim_payment
+from chalicelib.claims.posting import Posting, post_claim_payment
 from chalicelib.claims.records import ClaimEvent, ClaimRecord, with_applied, with_event
-from chalicelib.claims.variance import check_payment, check_remittance_balance, contract_rate_for
-from chalicelib.contract import ClaimRequest
+from chalicelib.claims.variance import (
+    VarianceFlag,
+    check_payment,
+    check_remittance_balance,
+    contract_rate_for,
+)
 from chalicelib.observability import logger, where_raised
 from chalicelib.payers.fee_schedules import FeeScheduleVersion
 from chalicelib.store import archive, batches, contracts, inbound
@@ -297,8 +301,8 @@ def _move(
     source: str,
     detail: Mapping[str, str],
     applied_key: str,
-    posting: Mapping[str, object] | None = None,
-    flags: tuple[Mapping[str, object], ...] = (),
+    posting: Posting | None = None,
+    flags: tuple[VarianceFlag, ...] = (),
     **changes: object,
 ) -> None:
     """Apply a decision in one version-checked write that also records `applied_key` (for a
@@ -349,12 +353,16 @@ def _move(
         outcome.errors.append({"code": error.__class__.__name__, "claimId": record.claim_id})
 
 
-def posting_key(posting: Mapping[str, object]) -> str:
+def posting_key(posting: Posting) -> str:
     """What identifies one payment on a claim: payer, TRN02, CLP07, CLP01 and CLP02 (a
     reversal, CLP02 22, carries the CLP07 of the payment it takes back, in the same 835)."""
-    fields = ("payer_id", "trace_number", "payer_claim_control_number")
-    ids = [str(posting.get(f) or "") for f in fields]
-    ids += [str(posting.get("patient_control_number") or ""), str(posting.get("status_code"))]
+    ids = (
+        posting.payer_id,
+        posting.trace_number,
+        posting.payer_claim_control_number,
+        posting.patient_control_number,
+        posting.status_code,
+    )
     return "835|" + "|".join(ids)
 
 
@@ -410,7 +418,10 @@ def _find_claim(tenant_id: str, pcn: str | None, payer_id: str | None) -> ClaimR
     tenant has the same patient control number with several payers (e.g. a secondary)."""
     if not pcn:
         return None
-    candidates = claim_store.claims_by_patient_control_number(tenant_id, pcn)
+    page = claim_store.claims_by_patient_control_number(tenant_id, pcn)
+    for unreadable in page.unreadable:  # left out of matching, and said so
+        logger.warning("claim unreadable", extra={"claim_id": unreadable.claim_id})
+    candidates = list(page.claims)
     if payer_id:
         for_payer = [c for c in candidates if c.payer_id == payer_id]
         candidates = for_payer or candidates
@@ -575,7 +586,7 @@ def _post_remittance(
         raise PartialPostingError(failed)
     summary.update(
         {
-            "imbalances": [flag.to_json() for flag in check_remittance_balance(remittance)],
+            "imbalances": [_imbalance(flag) for flag in check_remittance_balance(remittance)],
             "state": "posted",
             "claimsPosted": posted,
             "unmatched": unmatched,
@@ -584,6 +595,18 @@ def _post_remittance(
     )
     inbound.finish_remittance(tenant_id, payer_key, trace, summary)
     outcome.remittances.append(summary)
+
+
+def _imbalance(flag: VarianceFlag) -> dict[str, object]:
+    """A remittance that does not balance, as the upload's answer shows it."""
+    return {
+        "patientControlNumber": flag.patient_control_number,
+        "procedureCode": flag.procedure_code,
+        "expected": str(flag.expected),
+        "actual": str(flag.actual),
+        "difference": str(flag.difference),
+        "detail": flag.detail,
+    }
 
 
 def _post_payment(
@@ -599,7 +622,7 @@ def _post_payment(
 ) -> int:
     """Post one claim payment on its claim; returns how many of its lines matched no line."""
     payer_key, trace = _remit_payer_key(remittance), remittance.trace_number or ""
-    claim = ClaimRequest.model_validate(record.body).to_claim()
+    claim = record.claim
     posting = post_claim_payment(
         claim,
         payment,
@@ -627,7 +650,6 @@ def _post_payment(
     )
     # Payment mismatches against the contract in force on each date of service.
     flags = check_payment(posting, claim, rate_for=contract_rate_for(contract, claim))
-    stored = posting.to_json()
     _move(
         tenant_id,
         record,
@@ -641,12 +663,10 @@ def _post_payment(
             "statusCode": payment.status_code,
             "paid": str(payment.paid),
         },
-        applied_key=posting_key(stored),
-        posting=stored,
+        applied_key=posting_key(posting),
+        posting=posting,
         payer_claim_control_number=payment.payer_claim_control_number or None,
-        flags=tuple(
-            {**flag.to_json(), "trace_number": trace, "payer_id": payer_key} for flag in flags
-        ),
+        flags=flags,
         # Other payers on file: secondary routing decides what the next payer gets.
         **(
             {"next_action": "secondary", "due_at": now}

@@ -8,11 +8,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from chalicelib.claims.lifecycle import Event, Status
-from chalicelib.claims.posting import Posting
 from chalicelib.claims.records import ClaimEvent, ClaimRecord, with_event
-from chalicelib.claims.variance import check_payment, contract_rate_for
+from chalicelib.claims.variance import VarianceFlag, check_payment, contract_rate_for
 from chalicelib.claims.worklist import current_postings
-from chalicelib.contract import ClaimRequest
 from chalicelib.payers.fee_schedules import FeeScheduleVersion
 from chalicelib.schedules.runs import Run
 from chalicelib.store import claims as claim_store
@@ -35,20 +33,17 @@ WINDOW = timedelta(days=120)
 
 def flags_for(
     record: ClaimRecord, schedules: dict[str, list[FeeScheduleVersion]]
-) -> tuple[dict[str, object], ...]:
+) -> tuple[VarianceFlag, ...]:
     """Every mismatch on the claim's postings in force, against today's contract versions."""
-    claim = ClaimRequest.model_validate(record.body).to_claim()
-    found: list[dict[str, object]] = []
-    for posting in current_postings([Posting.from_json(p) for p in record.remittances]):
+    claim = record.claim
+    found: list[VarianceFlag] = []
+    for posting in current_postings(record.remittances):
         if posting.payer_id not in schedules:
             schedules[posting.payer_id] = contracts.load_fee_schedules(
                 record.tenant_id, posting.payer_id
             )
         rate_for = contract_rate_for(schedules[posting.payer_id], claim)
-        found.extend(
-            {**flag.to_json(), "trace_number": posting.trace_number, "payer_id": posting.payer_id}
-            for flag in check_payment(posting, claim, rate_for=rate_for)
-        )
+        found.extend(check_payment(posting, claim, rate_for=rate_for))
     return tuple(found)
 
 
@@ -83,12 +78,12 @@ def _recheck(
     now: datetime,
 ) -> None:
     flags = flags_for(record, schedules)
-    if [dict(f) for f in flags] == [dict(f) for f in record.flags]:
+    if flags == record.flags:
         return
-    codes = tuple(sorted({f"{f['kind']}:{f.get('procedure_code') or ''}" for f in flags}))
+    codes = tuple(sorted({f"{f.kind}:{f.procedure_code or ''}" for f in flags}))
 
     def change(current: ClaimRecord) -> tuple[ClaimRecord, tuple[ClaimEvent, ...]]:
-        if [dict(f) for f in current.flags] == [dict(f) for f in flags]:
+        if current.flags == flags:
             raise AlreadyRecheckedError(current.claim_id)  # another run saved these flags
         updated, entry = with_event(
             current,

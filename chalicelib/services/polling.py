@@ -22,7 +22,7 @@ from chalicelib.store import claims as claim_store
 from chalicelib.store import inbound as inbound_store
 from chalicelib.store.tenants import list_tenant_ids
 
-from .due import by_tenant
+from .due import by_tenant, report_unreadable
 from .inbound import receive_file
 from .leases import tenant_lease
 from .submission import GatewayLookup, account_for, send_queued_claims
@@ -35,7 +35,9 @@ def poll_clearinghouses(
 ) -> None:
     names = tuple(gateways)
     due_batches = by_tenant(batch_store.due_batches(now, limit=DUE_PER_RUN))
-    due_claims = by_tenant(claim_store.due_claims("send", now, limit=DUE_PER_RUN)[0])
+    page = claim_store.due_claims("send", now, limit=DUE_PER_RUN)
+    report_unreadable(run, page, now=now)
+    due_claims = by_tenant(page.claims)
     for tenant_id in list_tenant_ids():
         with tenant_lease(run, tenant_id, now=now) as held:
             if not held:

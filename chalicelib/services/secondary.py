@@ -10,15 +10,14 @@ from datetime import datetime, timedelta
 from chalicelib.claims.cob import CobError, NextPayerAction, build_next_payer_claim, plan_next_payer
 from chalicelib.claims.errors import LifecycleError
 from chalicelib.claims.lifecycle import Event
-from chalicelib.claims.posting import Posting
 from chalicelib.claims.records import ClaimRecord
-from chalicelib.contract import ClaimRequest, request_from_claim
+from chalicelib.contract import request_from_claim
 from chalicelib.schedules.runs import Run
 from chalicelib.store import claims as claim_store
 from chalicelib.store.errors import ConcurrentUpdateError, DuplicateClaimError
 
 from .claims import ClaimNotFoundError, ClaimRejectedError, submit_claim, transition
-from .due import by_tenant, take_due
+from .due import by_tenant, report_unreadable, take_due
 from .leases import tenant_lease
 
 SOURCE = "secondary-routing"
@@ -28,7 +27,9 @@ ROUTING_LEASE = timedelta(minutes=15)  # a run that dies leaves its claims due a
 def route_secondary_claims(
     run: Run, *, now: datetime, new_claim_id: Callable[[], str], limit: int = 500
 ) -> None:
-    due, _ = claim_store.due_claims("secondary", now, limit=limit)
+    page = claim_store.due_claims("secondary", now, limit=limit)
+    due = list(page.claims)
+    report_unreadable(run, page, now=now)
     run.examined += len(due)
     for tenant_id, records in by_tenant(due).items():
         with tenant_lease(run, tenant_id, now=now) as held:
@@ -49,8 +50,7 @@ def _route_all(
 def _route(
     run: Run, record: ClaimRecord, *, now: datetime, new_claim_id: Callable[[], str]
 ) -> None:
-    claim = ClaimRequest.model_validate(record.body).to_claim()
-    postings = [Posting.from_json(r) for r in record.remittances]
+    claim, postings = record.claim, list(record.remittances)
     if not postings:
         _note(record, now, "no remittance posted yet", ())
         return
@@ -72,7 +72,6 @@ def _route(
         created, _ = submit_claim(
             record.tenant_id,
             request.to_claim(),
-            request.model_dump(mode="json", exclude_none=True),
             claim_id=new_claim_id(),
             now=now,
             source=SOURCE,

@@ -27,7 +27,6 @@ from chalicelib.claims.followup import due_time
 from chalicelib.claims.lifecycle import Event, Status
 from chalicelib.claims.model import Claim
 from chalicelib.claims.records import ClaimEvent, ClaimRecord, with_event
-from chalicelib.contract import ClaimRequest
 from chalicelib.observability import logger
 from chalicelib.payers.gateways.base import Gateway, GatewayError
 from chalicelib.payers.policies import first_check_due
@@ -166,31 +165,24 @@ def _finish_forming(
 def _render(
     run: Run, batch: Batch, members: list[ClaimRecord], *, now: datetime, gateway: Gateway
 ) -> tuple[str | None, list[ClaimRecord]]:
-    """The 837P of every member that can be written, and those members. A stored claim that no
-    longer validates or cannot be written is rejected alone, with its error."""
-    claims: dict[str, Claim] = {}
-    for record in members:
-        try:
-            claims[record.claim_id] = ClaimRequest.model_validate(record.body).to_claim()
-        except ValueError as error:
-            _reject(run, batch, record, now, "stored_claim_invalid", error.__class__.__name__)
-    sendable = [r for r in members if r.claim_id in claims]
-    if not sendable:
+    """The 837P of every member that can be written, and those members. A claim that cannot
+    be written is rejected alone, with its error."""
+    if not members:
         return None, []
     try:
-        return _render_837p(batch, [claims[r.claim_id] for r in sendable], now, gateway), sendable
+        return _render_837p(batch, [r.claim for r in members], now, gateway), members
     except X12WriteError:
         pass
     good: list[ClaimRecord] = []
-    for record in sendable:  # find the claims that cannot be written, one by one
+    for record in members:  # find the claims that cannot be written, one by one
         try:
-            _render_837p(batch, [claims[record.claim_id]], now, gateway)
+            _render_837p(batch, [record.claim], now, gateway)
             good.append(record)
         except X12WriteError as error:
             _reject(run, batch, record, now, "x12_write_error", error.field or "837P")
     if not good:
         return None, []
-    return _render_837p(batch, [claims[r.claim_id] for r in good], now, gateway), good
+    return _render_837p(batch, [r.claim for r in good], now, gateway), good
 
 
 def outbound_envelope(

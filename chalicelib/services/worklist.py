@@ -4,17 +4,12 @@ index query, never a scan; unmatched remittance entries sit in the same index.""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 
-from chalicelib.claims.model import Claim
-from chalicelib.claims.posting import Posting
 from chalicelib.claims.records import ClaimRecord
-from chalicelib.claims.variance import flag_from_json
 from chalicelib.claims.work_items import WorklistItem
 from chalicelib.claims.worklist import items_for_claim, worklist_sort_key
-from chalicelib.contract import ClaimRequest
 from chalicelib.payers.policies import PayerPolicy, policy_for
 
 from .lookups import TtlCache, find_payer
@@ -40,43 +35,23 @@ def forget_policy(tenant_id: str, payer_id: str) -> None:
     _policies.forget(f"{tenant_id}|{payer_id}")
 
 
-def item_json(item: WorklistItem) -> dict[str, object]:
-    return {
-        "kind": item.kind,
-        "claim_id": item.claim_id,
-        "payer_id": item.payer_id,
-        "since": item.since.isoformat(),
-        "codes": list(item.codes),
-        "suggested_action": item.suggested_action,
-        "detail": item.detail,
-        "amount": str(item.amount) if item.amount is not None else None,
-    }
-
-
-def with_worklist(record: ClaimRecord, *, now: datetime, claim: Claim | None = None) -> ClaimRecord:
-    """The record with its worklist items derived from its current state (`claim`: its body,
-    already parsed, when the caller has it)."""
-    if claim is None:
-        try:
-            claim = ClaimRequest.model_validate(record.body).to_claim()
-        except ValueError:  # a stored body that no longer validates still gets its items
-            claim = None
+def with_worklist(record: ClaimRecord, *, now: datetime) -> ClaimRecord:
+    """The record with its worklist items derived from its current state."""
     items = items_for_claim(
         record,
-        [Posting.from_json(p) for p in record.remittances],
+        record.remittances,
         now=now,
         policy=policy_in_force(record.tenant_id, record.payer_id),
-        claim=claim,
-        flags=[flag_from_json(f) for f in record.flags if f.get("kind") != "remittance_imbalance"],
+        claim=record.claim,
+        flags=[flag for flag in record.flags if flag.kind != "remittance_imbalance"],
     )
-    ordered = sorted(items, key=worklist_sort_key)
-    return replace(record, worklist=tuple(item_json(i) for i in ordered))
+    return replace(record, worklist=tuple(sorted(items, key=worklist_sort_key)))
 
 
-def matches(item: Mapping[str, object], *, kind: str | None, older_than: datetime | None) -> bool:
-    if kind and item.get("kind") != kind:
+def matches(item: WorklistItem, *, kind: str | None, older_than: datetime | None) -> bool:
+    if kind and item.kind != kind:
         return False
-    return not (older_than and str(item.get("since", "")) > older_than.isoformat())
+    return not (older_than and item.since > older_than)
 
 
 def list_worklist(
@@ -87,7 +62,7 @@ def list_worklist(
     older_than: datetime | None,
     limit: int,
     cursor: str | None,
-) -> tuple[list[Mapping[str, object]], str | None]:
+) -> tuple[list[WorklistItem], str | None]:
     """A page of the tenant's worklist entries, oldest first, and where to go on from."""
     from chalicelib.store.claims import worklist_page
 

@@ -10,23 +10,35 @@ import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-from decimal import Decimal
 from typing import Any, TypeGuard
 
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import GlobalSecondaryIndex
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.claims.lifecycle import Event, Status
+from chalicelib.claims.model import Claim
+from chalicelib.claims.posting import Posting
 from chalicelib.claims.records import ClaimEvent, ClaimRecord
+from chalicelib.claims.variance import VarianceFlag
+from chalicelib.claims.work_items import WorklistItem
+from chalicelib.claims.worklist import KIND_ACTIONS
 from chalicelib.config import settings
 
+from . import claim_v1
+from .codec import CodecError, decode, encode
 from .connection import pynamodb_connection
-from .errors import ConcurrentUpdateError, DuplicateClaimError, InvalidCursorError
+from .errors import (
+    ConcurrentUpdateError,
+    DuplicateClaimError,
+    InvalidCursorError,
+    conditional_failed,
+)
 from .models import ClaimEventItem, ClaimItem, Item, PatientControlGuardItem
 
 CLAIM_SK = "#CLAIM"
+SCHEMA = 2  # of the claim item: see ClaimItem.schema
 GUARD_SK = "#GUARD"
 EVENT_PREFIX = "EV#"
 
@@ -62,24 +74,25 @@ def _claim_item(record: ClaimRecord) -> ClaimItem:
         created_at=record.created_at,
         updated_at=record.updated_at,
         event_count=record.event_count,
-        body=dict(record.body),
+        schema=SCHEMA,
+        claim=encode(record.claim),
         batch_id=record.batch_id,
         x12_key=record.x12_key,
         send_attempts=record.send_attempts,
-        remittances=[dict(r) for r in record.remittances],
+        remittances=[encode(posting) for posting in record.remittances],
         parent_claim_id=record.parent_claim_id,
         status_checks=record.status_checks,
         submitted_at=record.submitted_at,
         payer_claim_control_number=record.payer_claim_control_number,
-        flags=[dict(f) for f in record.flags],
-        worklist=[dict(w) for w in record.worklist],
-        work_kinds=sorted({str(w.get("kind")) for w in record.worklist}),
+        flags=[encode(flag) for flag in record.flags],
+        worklist=[encode(item) for item in record.worklist],
+        work_kinds=sorted({item.kind for item in record.worklist}),
         applied=list(record.applied),
         status_since=record.status_since,
         status_codes=list(record.status_codes),
         work_pk=f"{tenant}#WORK" if record.worklist else None,
         work_sk=(
-            f"{min(str(w.get('since')) for w in record.worklist)}#{record.claim_id}"
+            f"{min(item.since for item in record.worklist).isoformat()}#{record.claim_id}"
             if record.worklist
             else None
         ),
@@ -128,18 +141,34 @@ def _event(item: ClaimEventItem) -> ClaimEvent:
     )
 
 
+class UnreadableClaimError(ValueError):
+    """A claim item that cannot be read into a record; names the claim and the place."""
+
+    def __init__(self, tenant_id: str, claim_id: str, problem: str) -> None:
+        self.tenant_id, self.claim_id = tenant_id, claim_id
+        super().__init__(f"claim {claim_id} cannot be read: {problem}")
+
+
 def _record(item: ClaimItem, events: tuple[ClaimEvent, ...] = ()) -> ClaimRecord:
+    try:
+        return _read(item, events)
+    except (CodecError, KeyError, TypeError, ValueError) as error:
+        raise UnreadableClaimError(item.tenant_id, item.claim_id, str(error)) from None
+
+
+def _read(item: ClaimItem, events: tuple[ClaimEvent, ...]) -> ClaimRecord:
+    if item.schema is None:  # schema 1: the request body and the flags' camelCase rows
+        claim = claim_v1.claim_from_body(item.body)
+        flags = [claim_v1.flag_fields(flag) for flag in item.flags or ()]
+    else:
+        claim, flags = decode(Claim, item.claim), item.flags or []
     return ClaimRecord(
         tenant_id=item.tenant_id,
         claim_id=item.claim_id,
         status=Status(item.status),
-        payer_id=item.payer_id,
-        patient_control_number=item.patient_control_number,
-        frequency_code=item.frequency_code,
-        charge_amount=Decimal(item.charge_amount),
+        claim=claim,
         created_at=item.created_at,
         updated_at=item.updated_at,
-        body=item.body,
         version=item.version,
         events=events,
         event_count=int(item.event_count or 0),
@@ -148,13 +177,13 @@ def _record(item: ClaimItem, events: tuple[ClaimEvent, ...] = ()) -> ClaimRecord
         batch_id=item.batch_id,
         x12_key=item.x12_key,
         send_attempts=int(item.send_attempts or 0),
-        remittances=tuple(item.remittances or ()),
+        remittances=tuple(decode(Posting, posting) for posting in item.remittances or ()),
         parent_claim_id=item.parent_claim_id,
         status_checks=int(item.status_checks or 0),
         submitted_at=item.submitted_at,
         payer_claim_control_number=item.payer_claim_control_number,
-        flags=tuple(item.flags or ()),
-        worklist=tuple(item.worklist or ()),
+        flags=tuple(decode(VarianceFlag, flag) for flag in flags),
+        worklist=tuple(decode(WorklistItem, entry) for entry in item.worklist or ()),
         applied=tuple(item.applied or ()),
         status_since=item.status_since,
         status_codes=tuple(item.status_codes or ()),
@@ -163,8 +192,23 @@ def _record(item: ClaimItem, events: tuple[ClaimEvent, ...] = ()) -> ClaimRecord
 
 @dataclass(frozen=True, slots=True)
 class ClaimPage:
+    """A page of claims and where to go on from. `unreadable`: items on the page that could
+    not be read (reported by the caller, never allowed to stop the others)."""
+
     claims: tuple[ClaimRecord, ...]
     cursor: str | None
+    unreadable: tuple[UnreadableClaimError, ...] = ()
+
+
+def _page(items: Iterator[ClaimItem], cursor: str | None) -> ClaimPage:
+    claims: list[ClaimRecord] = []
+    unreadable: list[UnreadableClaimError] = []
+    for item in items:
+        try:
+            claims.append(_record(item))
+        except UnreadableClaimError as error:
+            unreadable.append(error)
+    return ClaimPage(tuple(claims), cursor, tuple(unreadable))
 
 
 def create_claim(record: ClaimRecord) -> None:
@@ -220,9 +264,38 @@ def save_claim_change(record: ClaimRecord, new_events: tuple[ClaimEvent, ...]) -
     return replace(record, version=(record.version or 0) + 1)
 
 
-def due_claims(
-    action: str, until: datetime, *, limit: int, start: str | None = None
-) -> tuple[list[ClaimRecord], str | None]:
+def set_aside(error: UnreadableClaimError, *, now: datetime) -> None:
+    """Take an unreadable claim out of every due query and put it on the worklist, in one
+    write on its item: no schedule trips over it again, and a person sees why."""
+    entry = WorklistItem(
+        kind="claim_unreadable",
+        claim_id=error.claim_id,
+        payer_id=None,
+        since=now,
+        codes=(),
+        suggested_action=KIND_ACTIONS["claim_unreadable"],
+        detail=str(error),
+        amount=None,
+    )
+    try:  # version-checked (PynamoDB adds it): a claim changed meanwhile is left for next run
+        ClaimItem.get(claim_pk(error.tenant_id, error.claim_id), CLAIM_SK).update(
+            actions=[
+                ClaimItem.due_pk.remove(),
+                ClaimItem.due_sk.remove(),
+                ClaimItem.worklist.set([encode(entry)]),
+                ClaimItem.work_kinds.set([entry.kind]),
+                ClaimItem.work_pk.set(f"T#{error.tenant_id}#WORK"),
+                ClaimItem.work_sk.set(f"{now.isoformat()}#{error.claim_id}"),
+            ]
+        )
+    except DoesNotExist:
+        return
+    except UpdateError as failed:
+        if not conditional_failed(failed):
+            raise
+
+
+def due_claims(action: str, until: datetime, *, limit: int, start: str | None = None) -> ClaimPage:
     """Claims whose `action` is due by `until`, oldest first, and where to go on from: a query
     on the sparse due index, which projects the whole claim, so the due set is read once and
     nothing else is (no second read per claim). Index reads are eventually consistent: the
@@ -235,14 +308,14 @@ def due_claims(
         page_size=limit,
         last_evaluated_key=decode_cursor(scope, start) if start else None,  # type: ignore[arg-type]
     )
-    records = [_record(item) for item in _claims_only(results)]
+    items = list(_claims_only(results))
     last = results.last_evaluated_key
-    return records, encode_cursor(scope, last) if last else None
+    return _page(iter(items), encode_cursor(scope, last) if last else None)
 
 
-def claims_by_patient_control_number(tenant_id: str, pcn: str) -> list[ClaimRecord]:
+def claims_by_patient_control_number(tenant_id: str, pcn: str) -> ClaimPage:
     """Every claim of the tenant with this CLM01 (originals, corrections, secondaries)."""
-    return [_record(item) for item in _claims_only(Item.by_pcn.query(f"T#{tenant_id}#PCN#{pcn}"))]
+    return _page(_claims_only(Item.by_pcn.query(f"T#{tenant_id}#PCN#{pcn}")), None)
 
 
 def load_claim(tenant_id: str, claim_id: str) -> ClaimRecord | None:
@@ -350,9 +423,9 @@ def list_claims(
         last_evaluated_key=start,  # type: ignore[arg-type]
         page_size=limit,
     )
-    claims = tuple(_record(item) for item in _claims_only(results))
+    items = list(_claims_only(results))
     last = results.last_evaluated_key
-    return ClaimPage(claims=claims, cursor=encode_cursor(scope, last) if last else None)
+    return _page(iter(items), encode_cursor(scope, last) if last else None)
 
 
 def _claims_only(items: Iterator[Item]) -> Iterator[ClaimItem]:
@@ -369,7 +442,7 @@ def worklist_page(
     older_than: datetime | None,
     limit: int,
     cursor: str | None,
-) -> tuple[list[Mapping[str, object]], str | None]:
+) -> tuple[list[WorklistItem], str | None]:
     """Worklist items, oldest first, from the sparse work index (claims with open items and
     unmatched remittances). `olderThan` is a key condition; kind and payer are filters on the
     index, so a page may hold fewer than `limit` entries while a cursor remains."""
@@ -389,10 +462,10 @@ def worklist_page(
         page_size=limit,
         last_evaluated_key=decode_cursor(scope, cursor) if cursor else None,  # type: ignore[arg-type]
     )
-    items: list[Mapping[str, object]] = []
+    items: list[WorklistItem] = []
     for item in results:
         for entry in getattr(item, "worklist", None) or []:
-            items.append(entry)
+            items.append(decode(WorklistItem, entry))
     last = results.last_evaluated_key
     return items, encode_cursor(scope, last) if last else None
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from pynamodb.exceptions import DoesNotExist, PutError
 from pynamodb.expressions.condition import Condition
 
+from chalicelib.claims.work_items import WorklistItem
+
+from .codec import encode
 from .errors import ConcurrentUpdateError, conditional_failed
 from .models import (
     GatewayCursorItem,
@@ -238,7 +242,7 @@ def save_unmatched(
     """Park something that matched no claim, or a file that could not be applied; the same
     key again is the same entry. It shows on the worklist under `kind` until a person
     resolves it."""
-    since = received_at.isoformat()
+    since, paid = received_at.isoformat(), detail.get("paid")
     UnmatchedItem(
         pk=f"T#{tenant_id}#UNMATCHED",
         sk=key,
@@ -248,17 +252,19 @@ def save_unmatched(
         detail=dict(detail),
         payer_id=payer_id,
         worklist=[
-            {
-                "kind": kind,
-                "claim_id": None,
-                "payer_id": payer_id,
-                "since": since,
-                "codes": [],
-                "suggested_action": suggested_action,
-                "detail": reason,
-                "amount": detail.get("paid"),
-                "reference": key,
-            }
+            encode(
+                WorklistItem(
+                    kind=kind,
+                    claim_id=None,
+                    payer_id=payer_id,
+                    since=received_at,
+                    codes=(),
+                    suggested_action=suggested_action,
+                    detail=reason,
+                    amount=Decimal(str(paid)) if paid else None,
+                    reference=key,
+                )
+            )
         ],
         work_kinds=[kind],
         work_pk=f"T#{tenant_id}#WORK",

@@ -146,7 +146,11 @@ class ClaimItem(Item, discriminator="claim"):
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     event_count = NumberAttribute(default=0)
-    body = JSONAttribute()
+    # The item schema: 2 keeps the typed claim (`claim`, by chalicelib.store.codec); items
+    # without it are schema 1, which kept the API request (`body`) and are read by claim_v1.
+    schema = NumberAttribute(null=True)
+    claim = JSONAttribute(null=True)
+    body = JSONAttribute(null=True)
     batch_id = UnicodeAttribute(null=True)
     x12_key = UnicodeAttribute(null=True)
     send_attempts = NumberAttribute(default=0)

@@ -26,6 +26,7 @@ from chalicelib.claims.model import (
 from chalicelib.claims.posting import Posting, post_claim_payment
 from chalicelib.claims.scrub import scrub_claim
 from chalicelib.contract import ClaimRequest
+from chalicelib.store.codec import decode, encode
 from chalicelib.x12.envelope import EnvelopeReader
 from chalicelib.x12.read.claim837p import parse_837p
 from chalicelib.x12.read.remit835 import iter_remittances
@@ -366,7 +367,7 @@ def test_claims_cob_claim_level_adjustments_go_to_2320_cas(
 def test_claims_cob_stored_posting_builds_the_same_claim() -> None:
     claim = _medicare_claim()
     posting = _medicare_posting(claim)
-    stored = Posting.from_json(posting.to_json())
+    stored = decode(Posting, encode(posting))
     assert _secondary(claim, stored) == _secondary(claim, posting)
 
 

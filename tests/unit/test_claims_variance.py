@@ -27,6 +27,7 @@ from chalicelib.payers.fee_schedules import (
     FeeScheduleVersion,
 )
 from chalicelib.payers.gateways.sandbox.payers import sandbox_contract_rows
+from chalicelib.store.codec import decode, encode
 from chalicelib.x12.read.remit835 import Remittance, iter_remittances
 
 CONTRACT = Path(__file__).resolve().parents[2] / "examples"
@@ -124,7 +125,7 @@ def test_claims_variance_underpaid_line_beyond_tolerance() -> None:
     assert flag.contract.row.modifier is None
     assert "claim line 1 99214-25" in flag.detail
     assert "fee schedule v1 row 99214 from 2026-01-01" in flag.detail
-    stored = flag.to_json()
+    stored = encode(flag)
     assert stored["kind"] == "underpaid"
     assert (stored["expected"], stored["actual"], stored["difference"]) == (
         "172.00",
@@ -135,12 +136,12 @@ def test_claims_variance_underpaid_line_beyond_tolerance() -> None:
         "amount": "172.00",
         "version": 1,
         "row": {
-            "procedureCode": "99214",
+            "procedure_code": "99214",
             "modifier": None,
-            "placeOfService": None,
+            "place_of_service": None,
             "amount": "172.00",
-            "effectiveFrom": "2026-01-01",
-            "effectiveTo": None,
+            "effective_from": "2026-01-01",
+            "effective_to": None,
         },
     }
 
@@ -392,7 +393,7 @@ def test_claims_variance_negative_tolerance_refused() -> None:
 
 def test_claims_variance_posting_read_back_from_storage_gives_the_same_flags() -> None:
     claim = _claim()
-    posting = Posting.from_json(_post(UNDERPAID, claim).to_json())
+    posting = decode(Posting, encode(_post(UNDERPAID, claim)))
     flags = check_payment(posting, claim, rate_for=contract_rate_for([SANDBOX_CONTRACT], claim))
     assert _summary(flags) == [("underpaid", 0, "99214", "172.00", "154.80", "17.20")]
 

@@ -59,13 +59,9 @@ def record(
         tenant_id="t1",
         claim_id=f"claim-{info.patient_control_number}",
         status=Status.QUEUED,
-        payer_id="SBX01",
-        patient_control_number=info.patient_control_number,
-        frequency_code="1",
-        charge_amount=info.claim_charge_amount,
+        claim=contract_claim(name),
         created_at=CREATED,
         updated_at=CREATED,
-        body={},
         events=(ClaimEvent(1, CREATED, "api", Event.CREATED, None, Status.QUEUED),),
         event_count=1,
     )
@@ -445,6 +441,7 @@ def test_worklist_kinds_table() -> None:
         "no_response",
         "unmatched_remittance",
         "inbound_file_error",
+        "claim_unreadable",
     }
     assert set(KIND_ACTIONS) == set(WORKLIST_KINDS) - {"denied"}  # denials go by CARC
     with pytest.raises(ValueError, match="not a worklist kind"):

@@ -68,9 +68,9 @@ def counting() -> Iterator[tuple[Counter[str], Counter[str]]]:
 
 
 def seed(total: int, due: int, now: datetime) -> None:
+    from chalicelib.api.contract import ClaimRequest
     from chalicelib.claims.lifecycle import Status
     from chalicelib.claims.records import ClaimRecord
-    from chalicelib.contract import ClaimRequest
     from chalicelib.store.claims import _claim_item
     from chalicelib.store.connection import dynamodb_client
 

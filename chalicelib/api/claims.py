@@ -37,7 +37,7 @@ from .views import (
 )
 
 if TYPE_CHECKING:
-    from chalicelib.contract import ClaimRequest
+    from chalicelib.api.contract import ClaimRequest
 
 claims = Blueprint(__name__)
 
@@ -52,7 +52,7 @@ def _now() -> datetime:
 
 
 def _parse_claim(body: object) -> ClaimRequest | Response:
-    from chalicelib.contract import ClaimRequest
+    from chalicelib.api.contract import ClaimRequest
 
     try:
         return ClaimRequest.model_validate(body)

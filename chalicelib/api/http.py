@@ -48,7 +48,7 @@ _SCHEMA_CODES = {
     "date_type": "invalid_date",
     "value_error": "invalid_value",
     "json_invalid": "invalid_json",
-    # Our own rules (chalicelib.contract) keep their names.
+    # Our own rules (chalicelib.api.contract) keep their names.
     "invalid_amount": "invalid_amount",
     "invalid_date": "invalid_date",
     "date_too_early": "date_too_early",

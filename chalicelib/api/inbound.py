@@ -52,9 +52,15 @@ def post_claim_file() -> Response:
     from chalicelib.services.claims import new_claim_id
     from chalicelib.x12.errors import X12ReadError
 
+    from .contract import contract_problems
+
     try:
         result = submit_claim_file(
-            tenant_of(request), body, now=utcnow(), new_claim_id=new_claim_id
+            tenant_of(request),
+            body,
+            now=utcnow(),
+            new_claim_id=new_claim_id,
+            contract_check=contract_problems,
         )
     except X12ReadError as error:
         return Response(

@@ -77,7 +77,7 @@ def _x12_body(description: str) -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def openapi_document() -> dict[str, Any]:
-    from chalicelib.contract import ClaimRequest  # built on the first request for it
+    from chalicelib.api.contract import ClaimRequest  # built on the first request for it
 
     models: tuple[type[BaseModel], ...] = (
         ClaimRequest,

@@ -656,7 +656,7 @@ _CHECKS: tuple[_Check, ...] = (
 
 # ---- every text field, with its request path -------------------------------------------------
 
-# Request names that are not the camelCase of the domain field (see chalicelib.contract);
+# Request names that are not the camelCase of the domain field (see chalicelib.api.contract);
 # a dotted name steps into a nested request object. Every other field is plain camelCase.
 _WIRE_NAMES: Mapping[type, Mapping[str, str]] = MappingProxyType(
     {

@@ -11,7 +11,6 @@ from chalicelib.claims.cob import CobError, NextPayerAction, build_next_payer_cl
 from chalicelib.claims.errors import LifecycleError
 from chalicelib.claims.lifecycle import Event
 from chalicelib.claims.records import ClaimRecord
-from chalicelib.contract import request_from_claim
 from chalicelib.schedules.runs import Run
 from chalicelib.store import claims as claim_store
 from chalicelib.store.errors import ConcurrentUpdateError, DuplicateClaimError
@@ -68,10 +67,9 @@ def _route(
             control_number=claim.control_number,
             adjudication_date=postings[-1].payment_date or now.date(),
         )
-        request = request_from_claim(secondary)
         created, _ = submit_claim(
             record.tenant_id,
-            request.to_claim(),
+            secondary,
             claim_id=new_claim_id(),
             now=now,
             source=SOURCE,

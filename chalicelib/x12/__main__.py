@@ -182,7 +182,7 @@ def render_837p_command(args: argparse.Namespace) -> int:
 
     from pydantic import ValidationError
 
-    from chalicelib.contract import ClaimRequest
+    from chalicelib.api.contract import ClaimRequest
 
     from .errors import X12WriteError
     from .write.claim837p import render_837p

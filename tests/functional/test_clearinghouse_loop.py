@@ -264,7 +264,7 @@ def test_remittance_for_unknown_claims_goes_to_the_unmatched_queue(client: Clien
 def test_claim_file_upload_scrubs_each_claim(client: Client) -> None:
     from datetime import UTC, date, datetime
 
-    from chalicelib.contract import ClaimRequest
+    from chalicelib.api.contract import ClaimRequest
     from chalicelib.x12.write.claim837p import render_837p
     from chalicelib.x12.writer import EnvelopeValues
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 
+from chalicelib.api.contract import ClaimRequest
 from chalicelib.claims.cob import (
     CobError,
     NextPayerAction,
@@ -25,7 +26,6 @@ from chalicelib.claims.model import (
 )
 from chalicelib.claims.posting import Posting, post_claim_payment
 from chalicelib.claims.scrub import scrub_claim
-from chalicelib.contract import ClaimRequest
 from chalicelib.store.codec import decode, encode
 from chalicelib.x12.envelope import EnvelopeReader
 from chalicelib.x12.read.claim837p import parse_837p

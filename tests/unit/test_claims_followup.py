@@ -10,6 +10,7 @@ from functools import cache
 
 import pytest
 
+from chalicelib.api.contract import ClaimRequest
 from chalicelib.claims.followup import (
     ACKNOWLEDGED,
     ERROR,
@@ -34,7 +35,6 @@ from chalicelib.claims.lifecycle import Event, Status
 from chalicelib.claims.model import Claim
 from chalicelib.claims.records import ClaimEvent, ClaimRecord, with_event
 from chalicelib.claims.worklist import STATUS_CHECK_SOURCE
-from chalicelib.contract import ClaimRequest
 from chalicelib.payers.gateways.sandbox.clearinghouse import SandboxClearinghouse, SandboxState
 from chalicelib.payers.policies import COMMERCIAL, PayerPolicy
 from chalicelib.x12.envelope import EnvelopeReader, TransactionSet

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 
+from chalicelib.api.contract import ClaimRequest
 from chalicelib.claims.lifecycle import Event
 from chalicelib.claims.model import Claim, ServiceLine
 from chalicelib.claims.posting import (
@@ -22,7 +23,6 @@ from chalicelib.claims.posting import (
     Posting,
     post_claim_payment,
 )
-from chalicelib.contract import ClaimRequest
 from chalicelib.store.codec import CodecError, decode, encode
 from chalicelib.x12.read.remit835 import ClaimPayment, Remittance, iter_remittances
 from tests.conftest import CONTRACT, X12_SAMPLES

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from chalicelib.api.contract import ClaimRequest
 from chalicelib.claims import model
 from chalicelib.claims.model import Claim
 from chalicelib.claims.scrub import (
@@ -23,7 +24,6 @@ from chalicelib.claims.scrub import (
     scrub_claim,
     text_fields,
 )
-from chalicelib.contract import ClaimRequest
 
 CONTRACT = Path(__file__).resolve().parents[2] / "examples"
 TODAY = date(2026, 11, 27)

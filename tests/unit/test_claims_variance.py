@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from chalicelib.api.contract import ClaimRequest
 from chalicelib.claims.model import Claim, ServiceLine
 from chalicelib.claims.posting import PostedLine, Posting, post_claim_payment
 from chalicelib.claims.variance import (
@@ -20,7 +21,6 @@ from chalicelib.claims.variance import (
     contract_gaps,
     contract_rate_for,
 )
-from chalicelib.contract import ClaimRequest
 from chalicelib.payers.fee_schedules import (
     ContractedRate,
     FeeScheduleRow,

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from chalicelib.api.contract import ClaimRequest
 from chalicelib.claims.lifecycle import Event, Status
 from chalicelib.claims.model import Claim
 from chalicelib.claims.posting import PostedAdjustment, Posting, post_claim_payment
@@ -27,7 +28,6 @@ from chalicelib.claims.worklist import (
     primary_adjustment,
     worklist_sort_key,
 )
-from chalicelib.contract import ClaimRequest
 from chalicelib.payers.policies import COMMERCIAL, PayerPolicy
 from chalicelib.x12.read.remit835 import iter_remittances
 

@@ -18,7 +18,7 @@ DEFERRED = (
     "chalicelib.services.inbound",
     "chalicelib.x12",
     "chalicelib.claims.posting",
-    "chalicelib.contract",
+    "chalicelib.api.contract",
     "chalicelib.payers.gateways",
 )
 

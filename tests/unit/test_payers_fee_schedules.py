@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.contract import ClaimRequest
+from chalicelib.api.contract import ClaimRequest
 from chalicelib.payers.fee_schedules import (
     FILE_ROW,
     ContractedRate,

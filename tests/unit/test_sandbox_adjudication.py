@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from chalicelib.api.contract import ClaimRequest
 from chalicelib.claims.model import (
     Claim,
     OtherInsured,
@@ -17,7 +18,6 @@ from chalicelib.claims.model import (
     OtherSubscriberInformation,
     ServiceLine,
 )
-from chalicelib.contract import ClaimRequest
 from chalicelib.payers.gateways.sandbox.adjudication import (
     ClaimAdjudication,
     adjudicate_claim,

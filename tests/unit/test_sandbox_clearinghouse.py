@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from chalicelib.api.contract import ClaimRequest
 from chalicelib.claims.model import Claim, ServiceLine
-from chalicelib.contract import ClaimRequest
 from chalicelib.payers.gateways.base import GatewayError, InboundBatch, InboundFile
 from chalicelib.payers.gateways.sandbox.clearinghouse import (
     SandboxClearinghouse,

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from chalicelib.api.contract import ClaimRequest
 from chalicelib.claims.model import (
     BILLING,
     PROVIDER_TYPES,
@@ -27,7 +28,6 @@ from chalicelib.claims.model import (
     OtherSubscriberInformation,
     Provider,
 )
-from chalicelib.contract import ClaimRequest
 from chalicelib.x12.envelope import EnvelopeReader, TransactionSet
 from chalicelib.x12.errors import X12ReadError, X12WriteError
 from chalicelib.x12.read.claim837p import Claim837, parse_837p

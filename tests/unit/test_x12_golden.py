@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from chalicelib.api.contract import ClaimRequest
 from chalicelib.claims.model import Claim
-from chalicelib.contract import ClaimRequest
 from chalicelib.payers.gateways.sandbox.clearinghouse import SandboxClearinghouse, SandboxState
 from chalicelib.x12.write.claim837p import render_837p
 from chalicelib.x12.write.eligibility270 import EligibilityInquiry, EligibilityRequest, render_270

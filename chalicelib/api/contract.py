@@ -23,6 +23,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     PlainValidator,
+    ValidationError,
 )
 from pydantic_core import PydanticCustomError
 
@@ -638,6 +639,19 @@ def request_from_claim(claim: model.Claim) -> ClaimRequest:
         }
     )
     return ClaimRequest.model_validate(data)
+
+
+def contract_problems(claim: model.Claim) -> list[tuple[str, str, str]]:
+    """What the contract refuses in a claim that did not come as a request (one read from an
+    837P file): (code, message, request path) for each problem, none when it is valid."""
+    try:
+        request_from_claim(claim)
+    except ValidationError as invalid:
+        return [
+            ("invalid_value", e["msg"], ".".join(str(p) for p in e["loc"]))
+            for e in invalid.errors(include_input=False, include_url=False)
+        ]
+    return []
 
 
 def _line(line: model.ServiceLine) -> dict[str, object]:

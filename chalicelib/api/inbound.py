@@ -52,7 +52,7 @@ def post_claim_file() -> Response:
     from chalicelib.services.claims import new_claim_id
     from chalicelib.x12.errors import X12ReadError
 
-    from .contract import contract_problems
+    from .contract_render import contract_problems
 
     try:
         result = submit_claim_file(

@@ -256,7 +256,7 @@ class ClaimDetailOut(ClaimSummaryOut):
 
     @classmethod
     def of_record(cls, record: ClaimRecord) -> ClaimDetailOut:
-        from chalicelib.api.contract import request_from_claim
+        from .contract_render import request_from_claim
 
         summary = ClaimSummaryOut.of(record)
         return cls(

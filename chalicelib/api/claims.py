@@ -57,7 +57,31 @@ def _parse_claim(body: object) -> ClaimRequest | Response:
     try:
         return ClaimRequest.model_validate(body)
     except ValidationError as error:
-        return problems_response(422, "the claim is not valid", schema_problems(error))
+        return problems_response(
+            422, "the claim is not valid", [_named(p) for p in schema_problems(error)]
+        )
+
+
+def _named(problem: ProblemOut) -> ProblemOut:
+    """An unknown field that is a real field of the documented shape claimgate does not
+    carry yet is said to be so (not silently dropped, not called a typo)."""
+    from chalicelib.api.contract import NOT_SUPPORTED
+
+    if problem.code != "unknown_field" or not problem.field:
+        return problem
+    name = problem.field.rsplit(".", 1)[-1]
+    if name in NOT_SUPPORTED:
+        return ProblemOut(
+            field=problem.field,
+            code="not_supported",
+            message=f"{name} ({NOT_SUPPORTED[name]}) is not written to the 837P by claimgate "
+            "yet: leave it out (README, 'Not supported')",
+        )
+    return ProblemOut(
+        field=problem.field,
+        code="unknown_field",
+        message="not a field of the claim request (professional claims v3 shape)",
+    )
 
 
 def _create(request: dict[str, Any], parsed: ClaimRequest) -> dict[str, Any]:
@@ -75,7 +99,7 @@ def _create(request: dict[str, Any], parsed: ClaimRequest) -> dict[str, Any]:
     logger.info("claim created", extra={"claim_id": record.claim_id, "status": record.status})
     out = ClaimCreatedOut(
         **ClaimSummaryOut.of(record).model_dump(),
-        warnings=[ProblemOut.of(f) for f in findings],
+        warnings=[ProblemOut.of(f, parsed.domain_paths()) for f in findings],
     )
     return {"status": 201, "body": out.model_dump(mode="json"), "claim_id": record.claim_id}
 
@@ -123,7 +147,9 @@ def create_claim() -> Response:
     except service.ClaimRejectedError as rejected:
         logger.info("claim rejected", extra={"codes": sorted({f.code for f in rejected.findings})})
         return problems_response(
-            422, "the claim failed scrubbing", [ProblemOut.of(f) for f in rejected.findings]
+            422,
+            "the claim failed scrubbing",
+            [ProblemOut.of(f, parsed.domain_paths()) for f in rejected.findings],
         )
     except DuplicateClaimError as duplicate:
         return error_response(
@@ -161,8 +187,9 @@ def validate_claim() -> Response:
     if isinstance(parsed, Response):
         return parsed
     findings = service.check_claim(parsed.to_claim(), now=_now())
-    errors = [ProblemOut.of(f) for f in findings if f.severity == "error"]
-    warnings = [ProblemOut.of(f) for f in findings if f.severity != "error"]
+    paths = parsed.domain_paths()
+    errors = [ProblemOut.of(f, paths) for f in findings if f.severity == "error"]
+    warnings = [ProblemOut.of(f, paths) for f in findings if f.severity != "error"]
     return json_response(ValidationOut(valid=not errors, errors=errors, warnings=warnings))
 
 

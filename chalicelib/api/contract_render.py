@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from chalicelib.claims import model
 
-from .contract import ClaimRequest
+from .contract import CLAIM_DATE_QUALIFIERS, ClaimRequest
 from .contract_values import ccyymmdd
 
 
@@ -82,6 +82,10 @@ def request_from_claim(claim: model.Claim) -> ClaimRequest:
     """The contract-shape request for a domain claim: how a claim read from an uploaded 837P
     file, or a secondary claim claimgate builds itself, is stored and shown like any other."""
     info = claim.claim_information
+    # A service facility without an NPI cannot stand in providers[] (npi is required there).
+    unlisted = [
+        p for p in claim.providers if p.provider_type == model.SERVICE_FACILITY and not p.npi
+    ]
     data: dict[str, object] = _drop_none(
         {
             "controlNumber": claim.control_number,
@@ -92,6 +96,7 @@ def request_from_claim(claim: model.Claim) -> ClaimRequest:
                 {
                     "organizationName": claim.submitter.organization_name,
                     "contactInformation": _contact(claim.submitter.contact),
+                    "submitterIdentification": claim.submitter.identification,
                 }
             ),
             "receiver": {"organizationName": claim.receiver_name},
@@ -106,26 +111,14 @@ def request_from_claim(claim: model.Claim) -> ClaimRequest:
                     "gender": claim.subscriber.gender,
                     "dateOfBirth": _day(claim.subscriber.date_of_birth),
                     "groupNumber": claim.subscriber.group_number,
+                    "subscriberGroupName": claim.subscriber.group_name,
+                    "middleName": claim.subscriber.middle_name,
+                    "suffix": claim.subscriber.suffix,
                     "address": _address(claim.subscriber.address),
                 }
             ),
-            "providers": [
-                _drop_none(
-                    {
-                        "providerType": p.provider_type,
-                        "npi": p.npi,
-                        "employerId": p.employer_id,
-                        "ssn": p.ssn,
-                        "taxonomyCode": p.taxonomy_code,
-                        "organizationName": p.organization_name,
-                        "firstName": p.first_name,
-                        "lastName": p.last_name,
-                        "address": _address(p.address),
-                        "contactInformation": _contact(p.contact),
-                    }
-                )
-                for p in claim.providers
-            ],
+            "providers": [_provider(p) for p in claim.providers if p not in unlisted],
+            "payToAddress": _address(claim.pay_to_address),
             "dependent": (
                 _drop_none(
                     {
@@ -136,6 +129,8 @@ def request_from_claim(claim: model.Claim) -> ClaimRequest:
                         "relationshipToSubscriberCode": (
                             claim.dependent.relationship_to_subscriber_code
                         ),
+                        "middleName": claim.dependent.middle_name,
+                        "suffix": claim.dependent.suffix,
                         "address": _address(claim.dependent.address),
                     }
                 )
@@ -166,11 +161,74 @@ def request_from_claim(claim: model.Claim) -> ClaimRequest:
                     "otherSubscriberInformation": [
                         _other(other) for other in info.other_subscribers
                     ],
+                    "claimSupplementalInformation": _drop_none(
+                        {
+                            "medicalRecordNumber": info.medical_record_number,
+                            "cliaNumber": info.clia_number,
+                        }
+                    )
+                    or None,
+                    "claimDateInformation": {
+                        CLAIM_DATE_QUALIFIERS[d.qualifier]: _day(d.on) for d in info.dates
+                    }
+                    or None,
+                    "claimNote": {_NOTE_NAMES[info.note.code]: info.note.text}
+                    if info.note
+                    else None,
+                    "patientAmountPaid": (
+                        _r(info.patient_amount_paid)
+                        if info.patient_amount_paid is not None
+                        else None
+                    ),
+                    "relatedCausesCode": list(info.related_causes) or None,
+                    "autoAccidentStateCode": info.auto_accident_state,
+                    "serviceFacilityLocation": (
+                        _drop_none(
+                            {
+                                "organizationName": unlisted[0].organization_name,
+                                "address": _address(unlisted[0].address),
+                            }
+                        )
+                        if unlisted
+                        else None
+                    ),
                 }
             ),
         }
     )
     return ClaimRequest.model_validate(data)
+
+
+_NOTE_NAMES = {
+    "ADD": "additionalInformation",
+    "CER": "certificationNarrative",
+    "DCP": "goalRehabOrDischargePlans",
+    "DGN": "diagnosisDescription",
+    "TPO": "thirdPartOrgNotes",
+}
+_LINE_PROVIDER_NAMES = {
+    model.RENDERING: "renderingProvider",
+    model.REFERRING: "referringProvider",
+    model.SUPERVISING: "supervisingProvider",
+    model.ORDERING: "orderingProvider",
+}
+
+
+def _provider(p: model.Provider, *, listed: bool = True) -> dict[str, object]:
+    return _drop_none(
+        {
+            "providerType": p.provider_type if listed else None,
+            "npi": p.npi,
+            "employerId": p.employer_id,
+            "ssn": p.ssn,
+            "taxonomyCode": p.taxonomy_code,
+            "organizationName": p.organization_name,
+            "firstName": p.first_name,
+            "lastName": p.last_name,
+            "address": _address(p.address),
+            "contactInformation": _contact(p.contact),
+        }
+    )
 
 
 def contract_problems(claim: model.Claim) -> list[tuple[str, str, str]]:
@@ -206,6 +264,33 @@ def _line(line: model.ServiceLine) -> dict[str, object]:
                     },
                 }
             ),
+            "serviceLineReferenceInformation": _drop_none(
+                {
+                    "priorAuthorization": [
+                        {"priorAuthorizationOrReferralNumber": n}
+                        for n in line.prior_authorization_numbers
+                    ],
+                    "referralNumber": list(line.referral_numbers),
+                }
+            )
+            or None,
+            "drugIdentification": (
+                _drop_none(
+                    {
+                        "serviceIdQualifier": line.drug.qualifier,
+                        "nationalDrugCode": line.drug.ndc,
+                        "nationalDrugUnitCount": _r(line.drug.unit_count),
+                        "measurementUnitCode": line.drug.unit_code,
+                        "pharmacyPrescriptionNumber": line.drug.prescription_number,
+                    }
+                )
+                if line.drug
+                else None
+            ),
+            **{
+                _LINE_PROVIDER_NAMES[p.provider_type]: _provider(p, listed=False)
+                for p in line.providers
+            },
             "lineAdjudicationInformation": [
                 _drop_none(
                     {

@@ -3,6 +3,7 @@ document is generated from them, so documentation and answers cannot drift."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
@@ -38,13 +39,24 @@ class ProblemOut(View):
     severity: str = "error"
 
     @classmethod
-    def of(cls, finding: ScrubFinding) -> ProblemOut:
+    def of(cls, finding: ScrubFinding, paths: Mapping[str, str] | None = None) -> ProblemOut:
+        """`paths`: where a domain path points in the request (`providers[2]` -> `billing`),
+        so the field named is the one the caller sent."""
         return cls(
-            field=finding.field,
+            field=_in_request(finding.field, paths or {}),
             code=finding.code,
             message=finding.message,
             severity=finding.severity,
         )
+
+
+def _in_request(field: str | None, paths: Mapping[str, str]) -> str | None:
+    if field is None:
+        return None
+    for prefix, replacement in paths.items():
+        if field == prefix or field.startswith((f"{prefix}.", f"{prefix}[")):
+            return replacement + field[len(prefix) :]
+    return field
 
 
 class ErrorOut(View):

@@ -31,8 +31,12 @@ class Contact:
 
 @dataclass(frozen=True, slots=True)
 class Submitter:
+    """Loop 1000A. `identification` is NM109, the submitter's id at the clearinghouse (ETIN);
+    without it the tenant's clearinghouse account supplies it."""
+
     organization_name: str
     contact: Contact | None = None
+    identification: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +51,9 @@ class Subscriber:
     date_of_birth: date | None = None
     group_number: str | None = None
     address: Address | None = None
+    middle_name: str | None = None
+    suffix: str | None = None
+    group_name: str | None = None  # SBR04, for a group without a number
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +66,8 @@ class Dependent:
     gender: str | None = None
     date_of_birth: date | None = None
     address: Address | None = None
+    middle_name: str | None = None
+    suffix: str | None = None
 
 
 # providerType values in the contract shape and the 837P loop each becomes.
@@ -66,7 +75,11 @@ BILLING = "BillingProvider"  # 2010AA
 RENDERING = "RenderingProvider"  # 2310B
 REFERRING = "ReferringProvider"  # 2310A
 SERVICE_FACILITY = "ServiceFacility"  # 2310C (organization only)
-PROVIDER_TYPES = (BILLING, RENDERING, REFERRING, SERVICE_FACILITY)
+SUPERVISING = "SupervisingProvider"  # 2310D; 2420D on a line
+ORDERING = "OrderingProvider"  # 2420E: a line's ordering provider (no claim-level loop)
+PROVIDER_TYPES = (BILLING, RENDERING, REFERRING, SERVICE_FACILITY, SUPERVISING, ORDERING)
+# On a service line: 2420A rendering, 2420D supervising, 2420E ordering, 2420F referring.
+LINE_PROVIDER_TYPES = (RENDERING, SUPERVISING, ORDERING, REFERRING)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +131,18 @@ class LineAdjudication:
 
 
 @dataclass(frozen=True, slots=True)
+class Drug:
+    """Loop 2410: the drug a line supplied. LIN*N4 (NDC, 11 digits), CTP04/05 (quantity and
+    unit: F2, GR, ME, ML, UN), REF*XZ (prescription number) when the payer wants it."""
+
+    ndc: str
+    unit_count: Decimal
+    unit_code: str
+    prescription_number: str | None = None
+    qualifier: str = "N4"
+
+
+@dataclass(frozen=True, slots=True)
 class ServiceLine:
     """Loop 2400: LX, SV1, DTP*472, REF*6R (provider control number, echoed in the 835)."""
 
@@ -133,6 +158,10 @@ class ServiceLine:
     place_of_service_code: str | None = None
     service_date_end: date | None = None
     line_adjudications: tuple[LineAdjudication, ...] = ()
+    prior_authorization_numbers: tuple[str, ...] = ()  # 2400 REF*G1
+    referral_numbers: tuple[str, ...] = ()  # 2400 REF*9F
+    drug: Drug | None = None  # 2410
+    providers: tuple[Provider, ...] = ()  # 2420A/D/E/F, when not the claim's own
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +205,30 @@ class OtherSubscriberInformation:
     remaining_patient_liability: Decimal | None = None
 
 
+# The 2300 DTP qualifiers a professional claim carries, in the TR3's segment order.
+CLAIM_DATE_QUALIFIERS = (
+    "431", "454", "304", "453", "439", "484", "455", "471", "297", "296", "435", "096"
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimDate:
+    """One Loop 2300 DTP: `qualifier` is DTP01 (431 onset, 454 initial treatment, 304 last
+    seen, 439 accident, 435 admission, 096 discharge, 484 last menstrual period, 455 last
+    X-ray, 453 acute manifestation, 471 prescription, 297 last worked, 296 return to work)."""
+
+    qualifier: str
+    on: date
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimNote:
+    """Loop 2300 NTE (one per claim): NTE01 ADD, CER, DCP, DGN or TPO, NTE02 the text."""
+
+    code: str
+    text: str
+
+
 @dataclass(frozen=True, slots=True)
 class ClaimInformation:
     """Loop 2300 (CLM, DTP, REF, HI) with its service lines and other payers."""
@@ -195,6 +248,13 @@ class ClaimInformation:
     referral_number: str | None = None
     payer_claim_control_number: str | None = None
     other_subscribers: tuple[OtherSubscriberInformation, ...] = ()
+    medical_record_number: str | None = None  # REF*EA
+    clia_number: str | None = None  # REF*X4
+    dates: tuple[ClaimDate, ...] = ()
+    note: ClaimNote | None = None
+    patient_amount_paid: Decimal | None = None  # AMT*F5
+    related_causes: tuple[str, ...] = ()  # CLM11-1/-2: AA auto accident, EM employment, OA other
+    auto_accident_state: str | None = None  # CLM11-4
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +271,7 @@ class Claim:
     trading_partner_name: str | None = None
     usage_indicator: str = "P"
     dependent: Dependent | None = None
+    pay_to_address: Address | None = None  # 2010AB, when payments go elsewhere than 2010AA
 
     def provider(self, provider_type: str) -> Provider | None:
         return next((p for p in self.providers if p.provider_type == provider_type), None)

@@ -21,9 +21,11 @@ from typing import Literal
 from chalicelib.claims import codes
 from chalicelib.claims.model import (
     BILLING,
+    ORDERING,
     REFERRING,
     RENDERING,
     SERVICE_FACILITY,
+    SUPERVISING,
     Address,
     Adjustment,
     Claim,
@@ -196,19 +198,41 @@ def _patient_birth_date(claim: Claim) -> date | None:
 # ---- providers and addresses ------------------------------------------------------------------
 
 
+def _npi(npi: str, field: str) -> Iterator[ScrubFinding]:
+    if not is_valid_npi(npi):
+        shape = npi.isascii() and npi.isdigit() and len(npi) == 10
+        yield _finding(
+            "npi_invalid",
+            field,
+            f"NPI {npi} fails its check digit: a digit is mistyped"
+            if shape
+            else "NPI must be exactly 10 digits",
+        )
+
+
+_LINE_PROVIDER_NAMES = {
+    RENDERING: "renderingProvider",
+    REFERRING: "referringProvider",
+    SUPERVISING: "supervisingProvider",
+    ORDERING: "orderingProvider",
+}
+
+
+def _check_line_providers(claim: Claim, today: date) -> Iterator[ScrubFinding]:
+    """A line's own providers (2420A-F) carry an NPI like the claim's."""
+    for i, line in enumerate(claim.claim_information.service_lines):
+        for provider in line.providers:
+            name = _LINE_PROVIDER_NAMES.get(provider.provider_type, provider.provider_type)
+            yield from _npi(provider.npi, f"claimInformation.serviceLines[{i}].{name}.npi")
+
+
 def _check_providers(claim: Claim, today: date) -> Iterator[ScrubFinding]:
     seen: dict[str, int] = {}
     for i, provider in enumerate(claim.providers):
         at = f"providers[{i}]"
-        if not is_valid_npi(provider.npi):
-            shape = provider.npi.isascii() and provider.npi.isdigit() and len(provider.npi) == 10
-            yield _finding(
-                "npi_invalid",
-                f"{at}.npi",
-                f"NPI {provider.npi} fails its check digit: a digit is mistyped"
-                if shape
-                else "NPI must be exactly 10 digits",
-            )
+        # A service facility may have no NPI of its own (2310C NM109 is situational).
+        if provider.npi or provider.provider_type != SERVICE_FACILITY:
+            yield from _npi(provider.npi, f"{at}.npi")
         if provider.employer_id is not None and not _EIN.fullmatch(provider.employer_id):
             yield _finding("ein_invalid", f"{at}.employerId", "employerId must be 9 digits")
         if provider.taxonomy_code is not None and not _TAXONOMY.fullmatch(provider.taxonomy_code):
@@ -644,6 +668,7 @@ def _check_amounts(claim: Claim, today: date) -> Iterator[ScrubFinding]:
 _Check = Callable[[Claim, date], Iterator[ScrubFinding]]
 _CHECKS: tuple[_Check, ...] = (
     _check_providers,
+    _check_line_providers,
     _check_people,
     _check_addresses,
     _check_claim,

@@ -48,7 +48,7 @@ def test_logs_carry_no_phi_from_any_contract_example(
 ) -> None:
     caplog.set_level("INFO")  # the level the service runs at; SDK debug logs echo payloads
     examples = [json.loads(p.read_text()) for p in sorted(CONTRACT.glob("*.json"))]
-    assert len(examples) == 4
+    assert len(examples) == 6
     for body in examples:
         raw = json.dumps(body)
         created = client.http.post("/v1/claims", headers=headers(), body=raw)

@@ -29,7 +29,7 @@ from ...claims.model import (
 )
 from ..envelope import Finding, TransactionSet
 from ..errors import X12ReadError
-from ..write.claim837p import IMPLEMENTATION_REFERENCE
+from ..write.claim837p_base import IMPLEMENTATION_REFERENCE
 from .claim837p_base import (
     _IGNORED_LOOPS,
     Claim837,

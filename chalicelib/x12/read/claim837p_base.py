@@ -32,7 +32,7 @@ from ...claims.model import (
 from ..elements import AMOUNT, QUANTITY, Numeric, parse_number
 from ..envelope import Finding, TransactionSet
 from ..errors import X12ReadError
-from ..write.claim837p import OTHER_QUALIFIERS, PRINCIPAL_QUALIFIERS
+from ..write.claim837p_base import OTHER_QUALIFIERS, PRINCIPAL_QUALIFIERS
 
 
 @dataclass(frozen=True, slots=True)

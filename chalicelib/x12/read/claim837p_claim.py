@@ -12,7 +12,7 @@ from ...claims.model import (
     OtherInsured,
 )
 from ..elements import QUANTITY, parse_integer
-from ..write.claim837p import OTHER_QUALIFIERS, PRINCIPAL_QUALIFIERS
+from ..write.claim837p_base import OTHER_QUALIFIERS, PRINCIPAL_QUALIFIERS
 from .claim837p_base import (
     _2310_NM1,
     _2330_NM1,

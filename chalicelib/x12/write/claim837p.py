@@ -12,25 +12,23 @@ padding) is `writer.X12Builder`'s job. The reader is `read.claim837p`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 
 from ...claims.model import (
     BILLING,
+    CLAIM_DATE_QUALIFIERS,
     REFERRING,
     RENDERING,
     SERVICE_FACILITY,
+    SUPERVISING,
     Address,
-    Adjustment,
     Claim,
+    ClaimDate,
     ClaimInformation,
-    Contact,
     Dependent,
     Diagnosis,
-    LineAdjudication,
     OtherSubscriberInformation,
     Provider,
-    ServiceLine,
 )
 from ..errors import X12WriteError
 from ..tokenizer import Delimiters
@@ -40,66 +38,27 @@ from ..writer import (
     X12Builder,
     check_value,
     format_date8,
-    format_date_range,
-    format_r,
     format_time,
 )
-
-IMPLEMENTATION_REFERENCE = "005010X222A1"
-FUNCTIONAL_ID = "HC"  # GS01 for every 837
-
-PRINCIPAL_QUALIFIERS = ("ABK", "BK")  # HI01-1: ICD-10-CM / ICD-9-CM principal diagnosis
-OTHER_QUALIFIERS = ("ABF", "BF")  # HI02-1 .. HI12-1: other diagnoses
-MAX_DIAGNOSES = 12  # 2300 HI01..HI12
-MAX_LINES = 50  # 2400 repeat
-MAX_OTHER_SUBSCRIBERS = 10  # 2320 repeat
-MAX_MODIFIERS = 4  # SV101-3..6, SVD03-3..6
-MAX_POINTERS = 4  # SV107-1..4
-MAX_CAS = 5  # 2320 / 2430 CAS repeat
-MAX_CAS_TRIPLETS = 6  # CAS02..CAS19
-FREQUENCIES_NEEDING_PAYER_CCN = ("7", "8")  # 2300 REF*F8: replacement / void
-
-
-class _Out:
-    """The builder plus the request path of the claim being written, so every value is
-    checked under its business name before the builder sees it."""
-
-    def __init__(self, builder: X12Builder, prefix: str) -> None:
-        self.b = builder
-        self.prefix = prefix
-
-    def at(self, prefix: str) -> _Out:
-        return _Out(self.b, prefix)
-
-    def name(self, path: str) -> str:
-        return f"{self.prefix}{path}"
-
-    def fail(self, message: str, path: str) -> X12WriteError:
-        return X12WriteError(message, field=self.name(path))
-
-    def text(self, value: str | None, path: str) -> str:
-        if value is None:
-            return ""
-        return check_value(value, field=self.name(path), delimiters=self.b.delimiters)
-
-    def required(self, value: str | None, path: str, what: str) -> str:
-        if not value:
-            raise self.fail(f"{what} is required", path)
-        return self.text(value, path)
-
-    def amount(self, value: Decimal | None, path: str) -> str:
-        return "" if value is None else format_r(value, field=self.name(path))
-
-    def add(self, segment_id: str, *elements: str | tuple[str, ...]) -> None:
-        """A segment; a tuple element is a composite (already checked values)."""
-        self.b.add(
-            segment_id,
-            *(self.b.composite(*e) if isinstance(e, tuple) else e for e in elements),
-        )
-
-
-def _claim_prefix(index: int, count: int) -> str:
-    return f"claims[{index}]." if count > 1 else ""
+from .claim837p_base import (
+    FREQUENCIES_NEEDING_PAYER_CCN,
+    FUNCTIONAL_ID,
+    IMPLEMENTATION_REFERENCE,
+    MAX_DIAGNOSES,
+    MAX_LINES,
+    MAX_OTHER_SUBSCRIBERS,
+    OTHER_QUALIFIERS,
+    PRINCIPAL_QUALIFIERS,
+    Out,
+    claim_prefix,
+    name_elements,
+    write_address,
+    write_cas,
+    write_contact,
+    write_dmg,
+    write_person_provider,
+)
+from .claim837p_line import write_line
 
 
 def render_837p(
@@ -144,7 +103,7 @@ def render_837p(
     count = len(claims)
     first = claims[0]
     for i, claim in enumerate(claims):
-        prefix = _claim_prefix(i, count)
+        prefix = claim_prefix(i, count)
         if claim.usage_indicator != envelope.usage_indicator:
             raise X12WriteError(
                 f"usage indicator {claim.usage_indicator!r} differs from the interchange's "
@@ -166,7 +125,7 @@ def render_837p(
     builder.isa(envelope)
     builder.gs(envelope)
     builder.st("837", transaction_control_number, IMPLEMENTATION_REFERENCE)
-    out = _Out(builder, _claim_prefix(0, count))
+    out = Out(builder, claim_prefix(0, count))
     # BHT01 0019: information source > subscriber > dependent; BHT02 00 original; BHT06 CH
     # chargeable (a claim, not an encounter).
     out.add(
@@ -186,13 +145,17 @@ def render_837p(
         hl += 1
         billing_hl = hl
         first_index, first_claim = subscriber_groups[0][0]
-        billing_out = out.at(_claim_prefix(first_index, count))
+        billing_out = out.at(claim_prefix(first_index, count))
         billing_out.add("HL", str(billing_hl), "", "20", "1")  # 2000A: always has a 22 child
         position = first_claim.providers.index(billing)
         _write_billing_provider(billing_out, billing, f"providers[{position}]")
+        if first_claim.pay_to_address is not None:
+            # 2010AB: where payments go, when not the billing provider's address.
+            billing_out.add("NM1", "87", "2")
+            write_address(billing_out, first_claim.pay_to_address, "payToAddress", "2010AB")
         for group in subscriber_groups:
             index, claim = group[0]
-            group_out = out.at(_claim_prefix(index, count))
+            group_out = out.at(claim_prefix(index, count))
             hl += 1
             subscriber_hl = hl
             child = "1" if claim.dependent is not None else "0"
@@ -203,7 +166,7 @@ def render_837p(
                 group_out.add("HL", str(hl), str(subscriber_hl), "23", "0")
                 _write_patient(group_out, claim.dependent)
             for index, claim in group:
-                _write_claim(out.at(_claim_prefix(index, count)), claim)
+                _write_claim(out.at(claim_prefix(index, count)), claim)
 
     builder.se()
     builder.ge()
@@ -225,12 +188,13 @@ def _provider_index(claim: Claim, provider_type: str, prefix: str) -> int | None
 def _group(
     claims: Sequence[Claim],
 ) -> list[tuple[Provider, list[list[tuple[int, Claim]]]]]:
-    """Claims grouped by billing provider (HL 20), then by subscriber + payer + patient
-    (HL 22 / 23), both in order of first appearance; claims keep their order inside a group."""
+    """Claims grouped by billing provider and pay-to address (HL 20), then by subscriber +
+    payer + patient (HL 22 / 23), both in order of first appearance; claims keep their order
+    inside a group."""
     count = len(claims)
-    by_billing: dict[Provider, dict[object, list[tuple[int, Claim]]]] = {}
+    by_billing: dict[tuple[Provider, Address | None], dict[object, list[tuple[int, Claim]]]] = {}
     for i, claim in enumerate(claims):
-        out_prefix = _claim_prefix(i, count)
+        out_prefix = claim_prefix(i, count)
         billing_index = _provider_index(claim, BILLING, out_prefix)
         if billing_index is None:
             raise X12WriteError(
@@ -244,45 +208,13 @@ def _group(
             claim.claim_information.claim_filing_code,
             claim.dependent,
         )
-        by_billing.setdefault(billing, {}).setdefault(key, []).append((i, claim))
-    return [(billing, list(groups.values())) for billing, groups in by_billing.items()]
+        by_billing.setdefault((billing, claim.pay_to_address), {}).setdefault(key, []).append(
+            (i, claim)
+        )
+    return [(billing, list(groups.values())) for (billing, _), groups in by_billing.items()]
 
 
-def _write_contact(out: _Out, contact: Contact | None, path: str, *, required: bool) -> None:
-    """PER*IC: name, then telephone and email (1000A PER is required, 2010AA PER optional)."""
-    if contact is None:
-        if required:
-            raise out.fail("a contact with a phone number or email is required (PER)", path)
-        return
-    if not contact.phone_number and not contact.email:
-        raise out.fail("PER needs a phone number or an email", path)
-    elements: list[str] = ["IC", out.text(contact.name, f"{path}.name")]
-    if contact.phone_number:
-        elements += ["TE", out.text(contact.phone_number, f"{path}.phoneNumber")]
-    if contact.email:
-        elements += ["EM", out.text(contact.email, f"{path}.email")]
-    out.add("PER", *elements)
-
-
-def _write_address(out: _Out, address: Address | None, path: str, loop: str) -> None:
-    """N3/N4; every loop we write an address in requires both (2010AA, 2010BA for the
-    patient, 2010CA, 2310C)."""
-    if address is None:
-        raise out.fail(f"an address is required (loop {loop} N3/N4)", path)
-    out.add(
-        "N3",
-        out.required(address.address1, f"{path}.address1", "address1"),
-        out.text(address.address2, f"{path}.address2"),
-    )
-    out.add(
-        "N4",
-        out.required(address.city, f"{path}.city", "city"),
-        out.text(address.state, f"{path}.state"),
-        out.text(address.postal_code, f"{path}.postalCode"),
-    )
-
-
-def _write_submitter(out: _Out, claim: Claim, submitter_id: str) -> None:
+def _write_submitter(out: Out, claim: Claim, submitter_id: str) -> None:
     """Loop 1000A: NM1*41 (non-person, ETIN qualifier 46) and the required PER*IC."""
     submitter = claim.submitter
     out.add(
@@ -295,12 +227,13 @@ def _write_submitter(out: _Out, claim: Claim, submitter_id: str) -> None:
         "",
         "",
         "46",
-        check_value(submitter_id, field="submitter_id", delimiters=out.b.delimiters),
+        out.text(submitter.identification, "submitter.submitterIdentification")
+        or check_value(submitter_id, field="submitter_id", delimiters=out.b.delimiters),
     )
-    _write_contact(out, submitter.contact, "submitter.contactInformation", required=True)
+    write_contact(out, submitter.contact, "submitter.contactInformation", required=True)
 
 
-def _write_receiver(out: _Out, claim: Claim, receiver_id: str) -> None:
+def _write_receiver(out: Out, claim: Claim, receiver_id: str) -> None:
     """Loop 1000B: NM1*40, the clearinghouse or payer receiving the interchange."""
     out.add(
         "NM1",
@@ -316,19 +249,7 @@ def _write_receiver(out: _Out, claim: Claim, receiver_id: str) -> None:
     )
 
 
-def _name_elements(out: _Out, provider: Provider, path: str) -> list[str]:
-    """NM102..NM105 of a provider: an organization name wins over a person's names."""
-    if provider.organization_name:
-        return ["2", out.text(provider.organization_name, f"{path}.organizationName"), "", ""]
-    return [
-        "1",
-        out.required(provider.last_name, f"{path}.lastName", "an organization or last name"),
-        out.text(provider.first_name, f"{path}.firstName"),
-        "",
-    ]
-
-
-def _write_billing_provider(out: _Out, billing: Provider, path: str) -> None:
+def _write_billing_provider(out: Out, billing: Provider, path: str) -> None:
     """2000A PRV*BI and loop 2010AA: NM1*85 with the NPI, N3/N4 (required), the tax id
     (REF*EI or REF*SY, one of them required) and the optional PER."""
     if billing.taxonomy_code:
@@ -336,34 +257,23 @@ def _write_billing_provider(out: _Out, billing: Provider, path: str) -> None:
     out.add(
         "NM1",
         "85",
-        *_name_elements(out, billing, path),
+        *name_elements(out, billing, path),
         "",
         "",
         "XX",
         out.required(billing.npi, f"{path}.npi", "the NPI"),
     )
-    _write_address(out, billing.address, f"{path}.address", "2010AA")
+    write_address(out, billing.address, f"{path}.address", "2010AA")
     if billing.employer_id:
         out.add("REF", "EI", out.text(billing.employer_id, f"{path}.employerId"))
     elif billing.ssn:
         out.add("REF", "SY", out.text(billing.ssn, f"{path}.ssn"))
     else:
         raise out.fail("an employerId or ssn is required (loop 2010AA REF)", f"{path}.employerId")
-    _write_contact(out, billing.contact, f"{path}.contactInformation", required=False)
+    write_contact(out, billing.contact, f"{path}.contactInformation", required=False)
 
 
-def _write_dmg(
-    out: _Out, birth: date | None, gender: str | None, path: str, *, required: bool, loop: str
-) -> None:
-    """DMG*D8: birth date and gender (F, M, U); a missing gender is written U (unknown)."""
-    if birth is None:
-        if required:
-            raise out.fail(f"a date of birth is required (loop {loop} DMG)", f"{path}.dateOfBirth")
-        return
-    out.add("DMG", "D8", format_date8(birth), out.text(gender, f"{path}.gender") or "U")
-
-
-def _write_subscriber(out: _Out, claim: Claim) -> None:
+def _write_subscriber(out: Out, claim: Claim) -> None:
     """2000B SBR, 2010BA subscriber (NM1*IL, address and DMG required when the subscriber is
     the patient) and 2010BB payer (NM1*PR, PI = the clearinghouse payer id)."""
     subscriber = claim.subscriber
@@ -378,7 +288,7 @@ def _write_subscriber(out: _Out, claim: Claim) -> None:
         ),
         "18" if patient else "",  # SBR02: 18 = self, only when the subscriber is the patient
         out.text(subscriber.group_number, "subscriber.groupNumber"),
-        "",
+        out.text(subscriber.group_name, "subscriber.subscriberGroupName"),
         "",
         "",
         "",
@@ -391,15 +301,15 @@ def _write_subscriber(out: _Out, claim: Claim) -> None:
         "1",
         out.required(subscriber.last_name, "subscriber.lastName", "last name"),
         out.text(subscriber.first_name, "subscriber.firstName"),
+        out.text(subscriber.middle_name, "subscriber.middleName"),
         "",
-        "",
-        "",
+        out.text(subscriber.suffix, "subscriber.suffix"),
         "MI",
         out.required(subscriber.member_id, "subscriber.memberId", "member id"),
     )
     if patient or subscriber.address is not None:
-        _write_address(out, subscriber.address, "subscriber.address", "2010BA")
-    _write_dmg(
+        write_address(out, subscriber.address, "subscriber.address", "2010BA")
+    write_dmg(
         out,
         subscriber.date_of_birth,
         subscriber.gender,
@@ -423,7 +333,7 @@ def _write_subscriber(out: _Out, claim: Claim) -> None:
     )
 
 
-def _write_patient(out: _Out, dependent: Dependent) -> None:
+def _write_patient(out: Out, dependent: Dependent) -> None:
     """2000C PAT and 2010CA: NM1*QC (no id in 5010), N3/N4 and DMG, all required."""
     out.add(
         "PAT",
@@ -439,14 +349,17 @@ def _write_patient(out: _Out, dependent: Dependent) -> None:
         "1",
         out.required(dependent.last_name, "dependent.lastName", "last name"),
         out.text(dependent.first_name, "dependent.firstName"),
+        out.text(dependent.middle_name, "dependent.middleName"),
+        "",
+        out.text(dependent.suffix, "dependent.suffix"),
     )
-    _write_address(out, dependent.address, "dependent.address", "2010CA")
-    _write_dmg(
+    write_address(out, dependent.address, "dependent.address", "2010CA")
+    write_dmg(
         out, dependent.date_of_birth, dependent.gender, "dependent", required=True, loop="2010CA"
     )
 
 
-def _write_claim(out: _Out, claim: Claim) -> None:
+def _write_claim(out: Out, claim: Claim) -> None:
     """Loop 2300 with its 2310A-C providers, 2320/2330 other payers and 2400 lines."""
     info = claim.claim_information
     base = "claimInformation"
@@ -468,8 +381,13 @@ def _write_claim(out: _Out, claim: Claim) -> None:
             f"{base}.benefitsAssignmentCertificationIndicator",
         ),
         out.text(info.release_information_code, f"{base}.releaseInformationCode"),
+        *_related_causes(out, info),
     )
-    # 2300 REF order in the TR3: 9F referral, G1 prior authorization, F8 payer claim control.
+    _write_claim_dates(out, info.dates)
+    if info.patient_amount_paid is not None:
+        out.add("AMT", "F5", out.amount(info.patient_amount_paid, f"{base}.patientAmountPaid"))
+    # 2300 REF order in the TR3: 9F referral, G1 prior authorization, F8 payer claim
+    # control, X4 CLIA, EA medical record.
     if info.referral_number:
         out.add("REF", "9F", out.text(info.referral_number, f"{base}.referralNumber"))
     if info.prior_authorization_number:
@@ -489,6 +407,19 @@ def _write_claim(out: _Out, claim: Claim) -> None:
                 "the payer claim control number of the claim replaced or voided",
             ),
         )
+    supplemental = f"{base}.claimSupplementalInformation"
+    if info.clia_number:
+        out.add("REF", "X4", out.text(info.clia_number, f"{supplemental}.cliaNumber"))
+    if info.medical_record_number:
+        out.add(
+            "REF", "EA", out.text(info.medical_record_number, f"{supplemental}.medicalRecordNumber")
+        )
+    if info.note is not None:
+        out.add(
+            "NTE",
+            out.text(info.note.code, f"{base}.claimNote"),
+            out.required(info.note.text, f"{base}.claimNote", "the note's text"),
+        )
     _write_diagnoses(out, info.diagnoses)
     _write_claim_providers(out, claim)
     if len(info.other_subscribers) > MAX_OTHER_SUBSCRIBERS:
@@ -504,10 +435,41 @@ def _write_claim(out: _Out, claim: Claim) -> None:
     if len(info.service_lines) > MAX_LINES:
         raise out.fail(f"at most {MAX_LINES} service lines (loop 2400)", f"{base}.serviceLines")
     for number, line in enumerate(info.service_lines, 1):
-        _write_line(out, info, line, number, payer_ids, f"{base}.serviceLines[{number - 1}]")
+        write_line(out, info, line, number, payer_ids, f"{base}.serviceLines[{number - 1}]")
 
 
-def _write_diagnoses(out: _Out, diagnoses: tuple[Diagnosis, ...]) -> None:
+RELATED_CAUSES = ("AA", "EM", "OA")  # CLM11-1 / CLM11-2
+
+
+def _related_causes(out: Out, info: ClaimInformation) -> list[str | tuple[str, ...]]:
+    """CLM11, only when the claim is related to an accident or employment."""
+    path = "claimInformation.relatedCausesCode"
+    if not info.related_causes:
+        return []
+    if len(info.related_causes) > 2 or any(c not in RELATED_CAUSES for c in info.related_causes):
+        raise out.fail(f"one or two of {', '.join(RELATED_CAUSES)} (CLM11-1, CLM11-2)", path)
+    causes = [*info.related_causes, ""][:2]
+    state = out.text(info.auto_accident_state, "claimInformation.autoAccidentStateCode")
+    if "AA" in info.related_causes and not state:
+        raise out.fail(
+            "the state of an auto accident is required (CLM11-4)",
+            "claimInformation.autoAccidentStateCode",
+        )
+    return ["", (*causes, "", state) if state else tuple(c for c in causes if c)]
+
+
+def _write_claim_dates(out: Out, dates: tuple[ClaimDate, ...]) -> None:
+    path = "claimInformation.claimDateInformation"
+    by_qualifier = {d.qualifier: d.on for d in dates}
+    unknown = [q for q in by_qualifier if q not in CLAIM_DATE_QUALIFIERS]
+    if unknown or len(by_qualifier) != len(dates):
+        raise out.fail("each claim date at most once, of the kinds the 837P carries", path)
+    for qualifier in CLAIM_DATE_QUALIFIERS:
+        if qualifier in by_qualifier:
+            out.add("DTP", qualifier, "D8", format_date8(by_qualifier[qualifier]))
+
+
+def _write_diagnoses(out: Out, diagnoses: tuple[Diagnosis, ...]) -> None:
     """2300 HI: the principal diagnosis (ABK) first, then others (ABF); codes without the
     decimal point. Order is never changed, as SV107 pointers count positions in it."""
     path = "claimInformation.healthCareCodeInformation"
@@ -529,42 +491,26 @@ def _write_diagnoses(out: _Out, diagnoses: tuple[Diagnosis, ...]) -> None:
     out.add("HI", *composites)
 
 
-def _write_claim_providers(out: _Out, claim: Claim) -> None:
+def _write_claim_providers(out: Out, claim: Claim) -> None:
     """2310A referring (person), 2310B rendering (+ PRV*PE), 2310C service facility
-    (organization, N3/N4 required). Fields those loops cannot carry (a rendering provider's
-    address, a referring provider's taxonomy ...) are not written."""
+    (organization, N3/N4 required, NPI when it has one), 2310D supervising (person). Fields
+    those loops cannot carry (a rendering provider's address ...) are not written."""
     referring = _provider_index(claim, REFERRING, out.prefix)
     if referring is not None:
         provider, path = claim.providers[referring], f"providers[{referring}]"
-        out.add(
-            "NM1",
-            "DN",
-            "1",  # 2310A NM102: person only
-            out.required(provider.last_name, f"{path}.lastName", "a referring provider's name"),
-            out.text(provider.first_name, f"{path}.firstName"),
-            "",
-            "",
-            "",
-            "XX",
-            out.required(provider.npi, f"{path}.npi", "the NPI"),
+        write_person_provider(
+            out, "DN", provider, path, what="a referring provider", organization=False
         )
     rendering = _provider_index(claim, RENDERING, out.prefix)
     if rendering is not None:
         provider, path = claim.providers[rendering], f"providers[{rendering}]"
-        out.add(
-            "NM1",
-            "82",
-            *_name_elements(out, provider, path),
-            "",
-            "",
-            "XX",
-            out.required(provider.npi, f"{path}.npi", "the NPI"),
-        )
+        write_person_provider(out, "82", provider, path, what="the rendering", organization=True)
         if provider.taxonomy_code:
             out.add("PRV", "PE", "PXC", out.text(provider.taxonomy_code, f"{path}.taxonomyCode"))
     facility = _provider_index(claim, SERVICE_FACILITY, out.prefix)
     if facility is not None:
         provider, path = claim.providers[facility], f"providers[{facility}]"
+        npi = out.text(provider.npi, f"{path}.npi")
         out.add(
             "NM1",
             "77",
@@ -574,52 +520,19 @@ def _write_claim_providers(out: _Out, claim: Claim) -> None:
             "",
             "",
             "",
-            "XX",
-            out.required(provider.npi, f"{path}.npi", "the NPI"),
+            "XX" if npi else "",
+            npi,
         )
-        _write_address(out, provider.address, f"{path}.address", "2310C")
+        write_address(out, provider.address, f"{path}.address", "2310C")
+    supervising = _provider_index(claim, SUPERVISING, out.prefix)
+    if supervising is not None:
+        provider, path = claim.providers[supervising], f"providers[{supervising}]"
+        write_person_provider(
+            out, "DQ", provider, path, what="a supervising provider", organization=False
+        )
 
 
-def _adjustment_paths(adjustments: tuple[Adjustment, ...], path: str) -> list[str]:
-    """Contract path of each flattened adjustment: group g (by first appearance), detail d."""
-    groups: list[str] = []
-    seen: dict[str, int] = {}
-    paths: list[str] = []
-    for adjustment in adjustments:
-        if adjustment.group_code not in groups:
-            groups.append(adjustment.group_code)
-        g = groups.index(adjustment.group_code)
-        d = seen.get(adjustment.group_code, 0)
-        seen[adjustment.group_code] = d + 1
-        paths.append(f"{path}[{g}].adjustmentDetails[{d}]")
-    return paths
-
-
-def _write_cas(out: _Out, adjustments: tuple[Adjustment, ...], path: str) -> None:
-    """CAS per group code (CO, PR, OA, PI, CR), in order of first appearance, each with up
-    to 6 reason/amount/quantity triplets (2320 and 2430 CAS, repeat 5)."""
-    paths = _adjustment_paths(adjustments, path)
-    by_group: dict[str, list[tuple[Adjustment, str]]] = {}
-    for adjustment, adjustment_path in zip(adjustments, paths, strict=True):
-        by_group.setdefault(adjustment.group_code, []).append((adjustment, adjustment_path))
-    segments: list[tuple[str, int, list[tuple[Adjustment, str]]]] = []
-    for number, (group, items) in enumerate(by_group.items()):
-        for start in range(0, len(items), MAX_CAS_TRIPLETS):
-            segments.append((group, number, items[start : start + MAX_CAS_TRIPLETS]))
-    if len(segments) > MAX_CAS:
-        raise out.fail(f"adjustments need more than {MAX_CAS} CAS segments", path)
-    for group, number, items in segments:
-        elements = [out.required(group, f"{path}[{number}].adjustmentGroupCode", "the group code")]
-        for adjustment, item_path in items:
-            elements += [
-                out.required(adjustment.reason_code, f"{item_path}.adjustmentReasonCode", "CARC"),
-                out.amount(adjustment.amount, f"{item_path}.adjustmentAmount"),
-                out.amount(adjustment.quantity, f"{item_path}.adjustmentQuantity"),
-            ]
-        out.add("CAS", *elements)
-
-
-def _write_other_subscriber(out: _Out, other: OtherSubscriberInformation, path: str) -> None:
+def _write_other_subscriber(out: Out, other: OtherSubscriberInformation, path: str) -> None:
     """Loop 2320 (SBR, CAS, AMT*D, AMT*EAF, OI) with 2330A other insured (NM1*IL) and 2330B
     other payer (NM1*PR, DTP*573 adjudication date, REF*F8 its claim control number)."""
     out.add(
@@ -642,7 +555,7 @@ def _write_other_subscriber(out: _Out, other: OtherSubscriberInformation, path: 
             other.claim_filing_indicator_code, f"{path}.claimFilingIndicatorCode", "SBR09"
         ),
     )
-    _write_cas(out, other.claim_adjustments, f"{path}.claimLevelAdjustments")
+    write_cas(out, other.claim_adjustments, f"{path}.claimLevelAdjustments")
     if other.payer_paid_amount is not None:
         out.add("AMT", "D", out.amount(other.payer_paid_amount, f"{path}.payerPaidAmount"))
     if other.remaining_patient_liability is not None:
@@ -697,104 +610,3 @@ def _write_other_subscriber(out: _Out, other: OtherSubscriberInformation, path: 
             "F8",
             out.text(payer.claim_control_number, f"{name}.otherPayerClaimControlNumber"),
         )
-
-
-def _procedure(
-    out: _Out, identifier: str, code: str, modifiers: tuple[str, ...], path: str, names: str
-) -> tuple[str, ...]:
-    """SV101 / SVD03 composite: qualifier : code : up to four modifiers."""
-    ident_name, code_name, modifier_name = names.split(",")
-    if len(modifiers) > MAX_MODIFIERS:
-        raise out.fail(f"at most {MAX_MODIFIERS} procedure modifiers", f"{path}.{modifier_name}")
-    return (
-        out.required(identifier, f"{path}.{ident_name}", "the code qualifier"),
-        out.required(code, f"{path}.{code_name}", "the procedure code"),
-        *(out.text(m, f"{path}.{modifier_name}[{i}]") for i, m in enumerate(modifiers)),
-    )
-
-
-def _write_line(
-    out: _Out,
-    info: ClaimInformation,
-    line: ServiceLine,
-    number: int,
-    payer_ids: set[str],
-    path: str,
-) -> None:
-    """Loop 2400: LX, SV1, DTP*472, REF*6R, then a 2430 per prior payer adjudication."""
-    service = f"{path}.professionalService"
-    pointers = line.diagnosis_pointers
-    if not 1 <= len(pointers) <= MAX_POINTERS:
-        raise out.fail(
-            f"SV107 needs 1 to {MAX_POINTERS} diagnosis pointers",
-            f"{service}.compositeDiagnosisCodePointers.diagnosisCodePointers",
-        )
-    out.add("LX", str(number))
-    # SV105 only when the line's place of service differs from CLM05-1 (TR3 2400 SV105 note).
-    place = line.place_of_service_code
-    out.add(
-        "SV1",
-        _procedure(
-            out,
-            line.procedure_identifier,
-            line.procedure_code,
-            line.procedure_modifiers,
-            service,
-            "procedureIdentifier,procedureCode,procedureModifiers",
-        ),
-        out.amount(line.charge_amount, f"{service}.lineItemChargeAmount"),
-        out.text(line.measurement_unit, f"{service}.measurementUnit"),
-        out.amount(line.unit_count, f"{service}.serviceUnitCount"),
-        out.text(place, f"{service}.placeOfServiceCode")
-        if place and place != info.place_of_service_code
-        else "",
-        "",
-        tuple(str(p) for p in pointers),
-    )
-    if line.service_date_end is None:
-        out.add("DTP", "472", "D8", format_date8(line.service_date))
-    else:
-        try:
-            period = format_date_range(line.service_date, line.service_date_end)
-        except X12WriteError as error:
-            raise out.fail(error.message, f"{path}.serviceDateEnd") from None
-        out.add("DTP", "472", "RD8", period)
-    if line.provider_control_number:
-        out.add(
-            "REF", "6R", out.text(line.provider_control_number, f"{path}.providerControlNumber")
-        )
-    for i, adjudication in enumerate(line.line_adjudications):
-        _write_line_adjudication(
-            out, adjudication, payer_ids, f"{path}.lineAdjudicationInformation[{i}]"
-        )
-
-
-def _write_line_adjudication(
-    out: _Out, adjudication: LineAdjudication, payer_ids: set[str], path: str
-) -> None:
-    """Loop 2430: SVD (SVD01 must match a 2330B NM109), CAS per group, DTP*573."""
-    if adjudication.other_payer_primary_identifier not in payer_ids:
-        raise out.fail(
-            "must match the otherPayerIdentifier of one otherSubscriberInformation (2330B NM109)",
-            f"{path}.otherPayerPrimaryIdentifier",
-        )
-    out.add(
-        "SVD",
-        out.text(
-            adjudication.other_payer_primary_identifier, f"{path}.otherPayerPrimaryIdentifier"
-        ),
-        out.amount(adjudication.paid_amount, f"{path}.serviceLinePaidAmount"),
-        _procedure(
-            out,
-            adjudication.procedure_identifier,
-            adjudication.procedure_code,
-            adjudication.procedure_modifiers,
-            path,
-            "serviceIdQualifier,procedureCode,procedureModifier",
-        ),
-        "",
-        out.amount(adjudication.paid_unit_count, f"{path}.paidServiceUnitCount"),
-        "" if adjudication.bundled_line_number is None else str(adjudication.bundled_line_number),
-    )
-    _write_cas(out, adjudication.adjustments, f"{path}.claimAdjustmentInformation")
-    out.add("DTP", "573", "D8", format_date8(adjudication.adjudication_date))

@@ -21,7 +21,13 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.claims.batching import PlannedBatch, QueuedClaim, plan_batches, retry_delay
+from chalicelib.claims.batching import (
+    PlannedBatch,
+    QueuedClaim,
+    plan_batches,
+    retry_delay,
+    transaction_key,
+)
 from chalicelib.claims.errors import LifecycleError
 from chalicelib.claims.followup import due_time
 from chalicelib.claims.lifecycle import Event, Status
@@ -94,7 +100,13 @@ def send_queued_claims(
             continue
         records[record.claim_id] = record
         queued.append(
-            QueuedClaim(record.tenant_id, record.claim_id, record.payer_id, payer.gateway)
+            QueuedClaim(
+                record.tenant_id,
+                record.claim_id,
+                record.payer_id,
+                payer.gateway,
+                transaction_key(record.claim),
+            )
         )
     for planned in plan_batches(queued):
         gateway = gateway_for(planned.gateway)

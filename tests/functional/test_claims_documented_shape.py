@@ -149,3 +149,23 @@ def test_one_claim_note_and_agreeing_numbers(client: Client) -> None:
     assert response.status_code == 422
     [error] = response.json_body["errors"]
     assert error["field"] == "claimInformation" and "given twice" in error["message"]
+
+
+def test_claims_with_different_submitters_travel_in_different_interchanges(
+    client: Client,
+) -> None:
+    """One 837P transaction set has one 1000A submitter: a claim naming its own
+    submitterIdentification goes out beside the others, never stopping the run."""
+    basic = post(client, contract("claim-basic.json")).json_body["claimId"]
+    documented = post(client, contract("claim-documented-shape.json")).json_body["claimId"]
+    run = client.http.post("/v1/schedules/clearinghouse-poll/runs", headers=headers()).json_body
+    assert run["failed"] == 0, run["errors"]
+    sent = {
+        claim_id: client.http.get(f"/v1/claims/{claim_id}/x12", headers=headers()).body.decode()
+        for claim_id in (basic, documented)
+    }
+    assert "*46*MSFP0001~" in sent[documented]
+    assert "MSFP0001" not in sent[basic]
+    for claim_id in (basic, documented):
+        status = client.http.get(f"/v1/claims/{claim_id}", headers=headers()).json_body["status"]
+        assert status == "accepted"

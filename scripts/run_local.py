@@ -2,11 +2,11 @@
 
 Starts an in-memory local AWS (moto's ThreadedMotoServer: DynamoDB, S3, SQS) on 127.0.0.1,
 creates the tables and the archive bucket, seeds a demo tenant and the sandbox payers, and
-serves the API with `chalice local`. Ctrl-C or SIGTERM stops everything it started:
-`chalice local` runs in its own process group, which is killed as a whole, because killing
-only its parent leaves its worker serving.
+serves the API with Chalice's local server (scripts/serve_api.py: what `chalice local` runs,
+answering unknown routes 404 like a deployed stage). Ctrl-C or SIGTERM stops everything it
+started: the server runs in its own process group, which is killed as a whole.
 
-`chalice local` does not run schedules, so a local timer starts each schedule through the
+The local server does not run schedules, so a local timer starts each schedule through the
 operators' API every CLAIMGATE_SCHEDULE_SECONDS (default 60; 0 turns it off and leaves the
 runs to you: POST /v1/schedules/{name}/runs).
 
@@ -33,7 +33,6 @@ from chalicelib.clock import utcnow
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DEMO_KEY = "cg_demo_local_key"
-CHALICE = str(Path(sys.executable).with_name("chalice"))
 
 
 def _free_port() -> int:
@@ -55,7 +54,7 @@ def _wait_for_port(port: int, seconds: float, process: subprocess.Popen[bytes]) 
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SystemExit(f"chalice local exited with code {process.returncode}")
+            raise SystemExit(f"the local API server exited with code {process.returncode}")
         with socket.socket() as sock:
             if sock.connect_ex(("127.0.0.1", port)) == 0:
                 return
@@ -139,7 +138,7 @@ def main() -> int:
         )
         seed_sandbox_contracts("demo", now=utcnow())
         chalice = subprocess.Popen(
-            [CHALICE, "local", "--host", "127.0.0.1", "--port", str(api_port), "--no-autoreload"],
+            [sys.executable, "-m", "scripts.serve_api", "--port", str(api_port)],
             cwd=ROOT,
             start_new_session=True,
         )

@@ -751,4 +751,3 @@ NOT_SUPPORTED = {
     "faxNumber": "PER fax number",
     "secondaryIdentifier": "REF secondary identifier",
 }
-

@@ -37,7 +37,21 @@ def _receive(accept: frozenset[str], source: str) -> Response:
     status = {"applied": 200, "duplicate": 200, "in_progress": 202, "failed": 500}.get(
         outcome.status, 422
     )
-    return json_response(FileOutcomeOut.model_validate(outcome.as_dict()), status)
+    answer = outcome.as_dict()
+    answer["message"] = OUTCOME_MESSAGES.get(outcome.status, outcome.status)
+    answer["errors"] = [{"field": None, **error} for error in outcome.errors]
+    return json_response(FileOutcomeOut.model_validate(answer), status)
+
+
+# The answer's `message`, so a refused or unreadable file reads like every other error.
+OUTCOME_MESSAGES = {
+    "applied": "the file was archived and applied",
+    "duplicate": "this file was applied before: its earlier result, nothing changed",
+    "in_progress": "another delivery of this file is being applied: ask again shortly",
+    "unreadable": "the file cannot be read: it is archived and listed on the worklist",
+    "refused": "this route does not take this kind of file: it is archived, nothing applied",
+    "failed": "the file could not be applied: it is archived and listed on the worklist",
+}
 
 
 @inbound.route("/v1/claim-files", methods=["POST"], content_types=X12_TYPES)

@@ -289,9 +289,10 @@ class ClaimPageOut(View):
 class FileOutcomeOut(View):
     """What an uploaded or fetched inbound file did (chalicelib.services.inbound.FileOutcome)."""
 
+    message: str
     sha256: str
     archiveKey: str  # noqa: N815
-    status: str  # applied | duplicate | unreadable | refused
+    status: str  # applied | duplicate | in_progress | unreadable | refused | failed
     kinds: list[str]
     claimsUpdated: list[str]  # noqa: N815
     notes: list[str]

@@ -47,7 +47,17 @@ def submit_claim_file(
             "index": index,
             "segmentIndex": item.segment_index,
             "patientControlNumber": item.patient_control_number,
-            "findings": [f.as_dict() for f in item.findings if f.code != "not_carried"],
+            "findings": [
+                {
+                    "code": f.code,
+                    "message": f.message,
+                    "segmentIndex": f.segment_index,
+                    "segmentId": f.segment_id,
+                    "elementPosition": f.element_position,
+                }
+                for f in item.findings
+                if f.code != "not_carried"
+            ],
         }
         results.append(entry)
         if item.claim is None or item.error is not None:

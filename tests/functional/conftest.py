@@ -53,8 +53,12 @@ def aws() -> Iterator[None]:
 @pytest.fixture
 def client(aws: None) -> Iterator[Client]:
     from app import app
+    from scripts.serve_api import RoutingGateway
 
     with Client(app) as test_client:
+        # As `make run` and a deployed stage: an unknown route is 404 in the API's shape.
+        http = test_client.http
+        http._local_gateway = RoutingGateway(app, http._config)
         yield test_client
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Context, Decimal, localcontext
 from types import MappingProxyType
@@ -27,19 +27,13 @@ from chalicelib.claims.model import (
     SERVICE_FACILITY,
     SUPERVISING,
     Address,
-    Adjustment,
     Claim,
-    ClaimInformation,
-    Diagnosis,
-    LineAdjudication,
-    OtherInsured,
-    OtherPayer,
-    OtherSubscriberInformation,
     Provider,
     ServiceLine,
-    Submitter,
 )
 from chalicelib.claims.npi import is_valid_npi
+from chalicelib.claims.paths import text_fields
+from chalicelib.x12.charset import is_x12_text, to_x12_text
 
 Severity = Literal["error", "warning"]
 
@@ -130,6 +124,12 @@ CATALOG: tuple[Edit, ...] = (
         "error",
         "text contains an X12 delimiter (~ * : ^ |) or a control character",
     ),
+    Edit(
+        "x12_text_transliterated",
+        "warning",
+        "text outside the X12 character set is written transliterated (Nuñez as Nunez)",
+    ),
+    Edit("x12_text_unwritable", "error", "text has no letter or digit X12 can carry"),
 )
 EDITS: Mapping[str, str] = MappingProxyType({e.code: e.description for e in CATALOG})
 SEVERITIES: Mapping[str, Severity] = MappingProxyType({e.code: e.severity for e in CATALOG})
@@ -681,108 +681,6 @@ _CHECKS: tuple[_Check, ...] = (
 
 # ---- every text field, with its request path -------------------------------------------------
 
-# Request names that are not the camelCase of the domain field (see chalicelib.api.contract);
-# a dotted name steps into a nested request object. Every other field is plain camelCase.
-_WIRE_NAMES: Mapping[type, Mapping[str, str]] = MappingProxyType(
-    {
-        Claim: {"receiver_name": "receiver.organizationName"},
-        Submitter: {"contact": "contactInformation"},
-        Provider: {"contact": "contactInformation"},
-        ClaimInformation: {
-            "diagnoses": "healthCareCodeInformation",
-            "other_subscribers": "otherSubscriberInformation",
-        },
-        Diagnosis: {"type_code": "diagnosisTypeCode", "code": "diagnosisCode"},
-        ServiceLine: {
-            "procedure_identifier": "professionalService.procedureIdentifier",
-            "procedure_code": "professionalService.procedureCode",
-            "procedure_modifiers": "professionalService.procedureModifiers",
-            "charge_amount": "professionalService.lineItemChargeAmount",
-            "measurement_unit": "professionalService.measurementUnit",
-            "unit_count": "professionalService.serviceUnitCount",
-            "place_of_service_code": "professionalService.placeOfServiceCode",
-            "diagnosis_pointers": (
-                "professionalService.compositeDiagnosisCodePointers.diagnosisCodePointers"
-            ),
-            "line_adjudications": "lineAdjudicationInformation",
-        },
-        LineAdjudication: {
-            "paid_amount": "serviceLinePaidAmount",
-            "paid_unit_count": "paidServiceUnitCount",
-            "adjudication_date": "adjudicationOrPaymentDate",
-            "procedure_modifiers": "procedureModifier",
-            "procedure_identifier": "serviceIdQualifier",
-            "adjustments": "claimAdjustmentInformation",
-            "bundled_line_number": "bundledOrUnbundledLineNumber",
-        },
-        OtherSubscriberInformation: {
-            "insured": "otherSubscriberName",
-            "payer": "otherPayerName",
-            "group_number": "insuredGroupOrPolicyNumber",
-            "claim_adjustments": "claimLevelAdjustments",
-        },
-        OtherInsured: {
-            "last_name": "otherInsuredLastName",
-            "first_name": "otherInsuredFirstName",
-            "identifier": "otherInsuredIdentifier",
-            "qualifier": "otherInsuredQualifier",
-            "identifier_type_code": "otherInsuredIdentifierTypeCode",
-        },
-        OtherPayer: {
-            "organization_name": "otherPayerOrganizationName",
-            "identifier": "otherPayerIdentifier",
-            "identifier_type_code": "otherPayerIdentifierTypeCode",
-            "claim_control_number": "otherPayerClaimControlNumber",
-            "adjudication_date": "otherPayerAdjudicationOrPaymentDate",
-        },
-    }
-)
-_ADJUSTMENT_DETAILS = 6  # CAS carries up to 6 reason/amount/quantity triplets per group
-
-
-def text_fields(claim: Claim) -> Iterator[tuple[str, str]]:
-    """(request path, value) for every text field of the claim, in request order."""
-    return _text_fields(claim, "")
-
-
-def _text_fields(value: object, path: str) -> Iterator[tuple[str, str]]:
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, tuple):
-        if value and isinstance(value[0], Adjustment):
-            yield from _adjustment_text(value, path)
-            return
-        for i, item in enumerate(value):
-            yield from _text_fields(item, f"{path}[{i}]")
-    elif is_dataclass(value) and not isinstance(value, type):
-        names = _WIRE_NAMES.get(type(value), {})
-        for field in fields(value):
-            wire = names.get(field.name) or _camel(field.name)
-            yield from _text_fields(getattr(value, field.name), f"{path}.{wire}" if path else wire)
-
-
-def _adjustment_text(adjustments: tuple[object, ...], path: str) -> Iterator[tuple[str, str]]:
-    """The domain flattens CAS groups into triplets; the request nests details under a group.
-    Consecutive triplets of one group code are one group, as X12 sends them (one CAS per
-    group code, at most 6 triplets each)."""
-    group, detail, previous = -1, 0, None
-    for adjustment in adjustments:
-        if not isinstance(adjustment, Adjustment):
-            continue
-        if adjustment.group_code != previous or detail == _ADJUSTMENT_DETAILS:
-            group, detail, previous = group + 1, 0, adjustment.group_code
-            yield f"{path}[{group}].adjustmentGroupCode", adjustment.group_code
-        yield (
-            f"{path}[{group}].adjustmentDetails[{detail}].adjustmentReasonCode",
-            adjustment.reason_code,
-        )
-        detail += 1
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.capitalize() for part in rest)
-
 
 def _check_text(claim: Claim) -> Iterator[ScrubFinding]:
     for at, text in text_fields(claim):
@@ -796,3 +694,19 @@ def _check_text(claim: Claim) -> Iterator[ScrubFinding]:
                 at,
                 f"{at.rsplit('.', 1)[-1]} contains {', '.join(problems)}: remove it",
             )
+        elif not is_x12_text(text):
+            written = to_x12_text(text)
+            name = at.rsplit(".", 1)[-1]
+            if written:
+                yield _finding(
+                    "x12_text_transliterated",
+                    at,
+                    f"{name} is outside the X12 character set: it is written as {written!r}",
+                )
+            else:
+                yield _finding(
+                    "x12_text_unwritable",
+                    at,
+                    f"{name} has no character the X12 character set carries: spell it in "
+                    "Latin letters",
+                )

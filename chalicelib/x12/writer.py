@@ -38,6 +38,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .charset import to_x12_text
 from .errors import X12WriteError
 from .tokenizer import Delimiters
 
@@ -101,14 +102,17 @@ def _forbidden(delimiters: Delimiters) -> str:
 
 
 def check_value(value: str, *, field: str, delimiters: Delimiters = DEFAULT_DELIMITERS) -> str:
-    """Return `value` unchanged, or raise naming `field` if it holds a delimiter or a control
+    """`value` in the X12 character set (charset.to_x12_text: accents off, what has no
+    equivalent removed), or raise naming `field` if it holds a delimiter or a control
     character. X12 has no escaping, so such a value cannot be written at all."""
     for char in value:
-        if char in _forbidden(delimiters):
-            raise X12WriteError(f"value contains the delimiter {char!r}", field=field)
         if char < " " or char == "\x7f":
             raise X12WriteError(f"value contains the control character {char!r}", field=field)
-    return value
+    text = to_x12_text(value)
+    for char in text:
+        if char in _forbidden(delimiters):
+            raise X12WriteError(f"value contains the delimiter {char!r}", field=field)
+    return text
 
 
 def format_date8(day: dt.date) -> str:

@@ -16,13 +16,13 @@ from hypothesis import strategies as st
 from chalicelib.api.contract import ClaimRequest
 from chalicelib.claims import model
 from chalicelib.claims.model import Claim
+from chalicelib.claims.paths import text_fields
 from chalicelib.claims.scrub import (
     EDITS,
     SEVERITIES,
     ScrubFinding,
     has_errors,
     scrub_claim,
-    text_fields,
 )
 
 CONTRACT = Path(__file__).resolve().parents[2] / "examples"
@@ -553,6 +553,21 @@ CASES = [
         lambda c: replace(c, subscriber=replace(c.subscriber, last_name="Qu*ill")),
     ),
     Case(
+        "x12_text_transliterated",
+        "subscriber.lastName",
+        lambda c: replace(c, subscriber=replace(c.subscriber, last_name="Nuñez")),
+    ),
+    Case(
+        "x12_text_transliterated",
+        "subscriber.address.city",
+        lambda c: with_subscriber_address(c, city="Đà Nẵng"),
+    ),
+    Case(
+        "x12_text_unwritable",
+        "subscriber.firstName",
+        lambda c: replace(c, subscriber=replace(c.subscriber, first_name="李")),
+    ),
+    Case(
         "x12_delimiter_in_text",
         "receiver.organizationName",
         lambda c: replace(c, receiver_name="Sandbox ~ PPO"),
@@ -608,9 +623,13 @@ def test_scrub_every_edit_has_a_case() -> None:
     assert {c.code for c in CASES} == set(EDITS)
 
 
-def test_scrub_only_timely_filing_and_unused_reference_are_warnings() -> None:
+def test_scrub_only_timely_filing_unused_reference_and_transliteration_are_warnings() -> None:
     warnings = {code for code, severity in SEVERITIES.items() if severity == "warning"}
-    assert warnings == {"service_date_too_old", "original_claim_reference_unused"}
+    assert warnings == {
+        "service_date_too_old",
+        "original_claim_reference_unused",
+        "x12_text_transliterated",
+    }
     assert set(SEVERITIES) == set(EDITS)
 
 

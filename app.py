@@ -6,6 +6,7 @@ from __future__ import annotations
 from chalicelib.api.application import ThreadSafeChalice
 from chalicelib.api.auth import authenticate
 from chalicelib.api.claims import claims
+from chalicelib.api.corrections import corrections
 from chalicelib.api.inbound import inbound
 from chalicelib.api.openapi import docs
 from chalicelib.api.operations import operations
@@ -16,6 +17,7 @@ from chalicelib.schedules.handlers import schedules
 app = ThreadSafeChalice(app_name="claimgate")
 app.register_middleware(authenticate, "http")
 app.register_blueprint(claims)
+app.register_blueprint(corrections)
 app.register_blueprint(inbound)
 app.register_blueprint(operations)
 app.register_blueprint(payers)

@@ -51,7 +51,7 @@ def _now() -> datetime:
     return utcnow()
 
 
-def _parse_claim(body: object) -> ClaimRequest | Response:
+def parse_claim(body: object) -> ClaimRequest | Response:
     from chalicelib.api.contract import ClaimRequest
 
     try:
@@ -113,7 +113,7 @@ def create_claim() -> Response:
         body = json_body(request, max_bytes=MAX_CLAIM_BYTES)
     except BodyError as error:
         return error.response()
-    parsed = _parse_claim(body)
+    parsed = parse_claim(body)
     if isinstance(parsed, Response):
         return parsed
     tenant = tenant_of(request)
@@ -183,7 +183,7 @@ def validate_claim() -> Response:
         body = json_body(claims.current_request, max_bytes=MAX_CLAIM_BYTES)
     except BodyError as error:
         return error.response()
-    parsed = _parse_claim(body)
+    parsed = parse_claim(body)
     if isinstance(parsed, Response):
         return parsed
     findings = service.check_claim(parsed.to_claim(), now=_now())

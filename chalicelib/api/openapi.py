@@ -16,6 +16,7 @@ from .views import (
     ClaimCreatedOut,
     ClaimDetailOut,
     ClaimPageOut,
+    ClaimSummaryOut,
     ErrorOut,
     FileOutcomeOut,
     ServerErrorOut,
@@ -84,6 +85,7 @@ def openapi_document() -> dict[str, Any]:
         ClaimCreatedOut,
         ClaimDetailOut,
         ClaimPageOut,
+        ClaimSummaryOut,
         ErrorOut,
         ServerErrorOut,
         ValidationOut,
@@ -174,6 +176,72 @@ def openapi_document() -> dict[str, Any]:
                         }
                     ],
                     "responses": {"200": _json(ClaimDetailOut, "The claim"), **_errors(401, 404)},
+                },
+                "put": {
+                    "summary": "Correct a rejected claim and queue it again (same id and PCN)",
+                    "parameters": [_path("claimId")],
+                    "requestBody": claim_body,
+                    "responses": {
+                        "200": _json(ClaimCreatedOut, "Queued again; the earlier version kept"),
+                        **_errors(400, 401, 404, 409, 413, 422),
+                    },
+                },
+            },
+            "/v1/claims/{claimId}/replacement": {
+                "post": {
+                    "summary": "Replace an adjudicated claim (frequency 7, REF*F8)",
+                    "parameters": [_path("claimId")],
+                    "requestBody": claim_body,
+                    "responses": {
+                        "201": _json(ClaimCreatedOut, "The replacement claim, queued"),
+                        **_errors(400, 401, 404, 409, 413, 422),
+                    },
+                }
+            },
+            "/v1/claims/{claimId}/void": {
+                "post": {
+                    "summary": "Void an adjudicated claim (frequency 8)",
+                    "parameters": [_path("claimId")],
+                    "responses": {
+                        "201": _json(ClaimCreatedOut, "The void claim, queued"),
+                        **_errors(401, 404, 409),
+                    },
+                }
+            },
+            "/v1/claims/{claimId}/close": {
+                "post": {
+                    "summary": "Close a claim: reason and amount written off",
+                    "parameters": [_path("claimId")],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["reason"],
+                                    "additionalProperties": False,
+                                    "properties": {
+                                        "reason": {
+                                            "enum": [
+                                                "timely_filing",
+                                                "small_balance",
+                                                "not_covered",
+                                                "bad_debt",
+                                                "duplicate",
+                                                "other",
+                                            ]
+                                        },
+                                        "amountWrittenOff": {"type": "string"},
+                                        "note": {"type": "string", "maxLength": 500},
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": _json(ClaimSummaryOut, "Closed"),
+                        **_errors(400, 401, 404, 409, 422),
+                    },
                 }
             },
             "/v1/claims/{claimId}/x12": {

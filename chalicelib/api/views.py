@@ -85,6 +85,7 @@ class ClaimEventOut(View):
     fromStatus: str | None  # noqa: N815 - wire name
     toStatus: str  # noqa: N815
     codes: list[str]
+    detail: dict[str, str]  # what the event carried: file, trace number, fields changed ...
 
     @classmethod
     def of(cls, event: ClaimEvent) -> ClaimEventOut:
@@ -96,6 +97,7 @@ class ClaimEventOut(View):
             fromStatus=event.from_status.value if event.from_status else None,
             toStatus=event.to_status.value,
             codes=list(event.codes),
+            detail=dict(event.detail),
         )
 
 

@@ -102,26 +102,39 @@ _ADJUSTMENT_DETAILS = 6  # CAS carries up to 6 reason/amount/quantity triplets p
 
 def text_fields(claim: Claim) -> Iterator[tuple[str, str]]:
     """(request path, value) for every text field of the claim, in request order."""
-    return _text_fields(claim, "")
+    for path, value in _fields(claim, ""):
+        if isinstance(value, str):
+            yield path, value
 
 
-def _text_fields(value: object, path: str) -> Iterator[tuple[str, str]]:
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, tuple):
+def changed_fields(before: Claim, after: Claim) -> list[str]:
+    """The request paths whose value differs between two versions of a claim (a field only
+    one of them has counts as changed), in request order: what a correction changed."""
+    old = {path: value for path, value in _fields(before, "")}
+    new = {path: value for path, value in _fields(after, "")}
+    return [path for path in dict.fromkeys([*old, *new]) if old.get(path) != new.get(path)]
+
+
+def _fields(value: object, path: str) -> Iterator[tuple[str, object]]:
+    """(request path, value) for every leaf value: text, amounts, dates, numbers, flags."""
+    if isinstance(value, tuple):
         if value and isinstance(value[0], Adjustment):
-            yield from _adjustment_text(value, path)
+            yield from _adjustment_fields(value, path)
             return
         for i, item in enumerate(value):
-            yield from _text_fields(item, f"{path}[{i}]")
+            yield from _fields(item, f"{path}[{i}]")
     elif is_dataclass(value) and not isinstance(value, type):
         names = _WIRE_NAMES.get(type(value), {})
         for field in fields(value):
             wire = names.get(field.name) or _camel(field.name)
-            yield from _text_fields(getattr(value, field.name), f"{path}.{wire}" if path else wire)
+            yield from _fields(getattr(value, field.name), f"{path}.{wire}" if path else wire)
+    elif value is not None:
+        yield path, value
 
 
-def _adjustment_text(adjustments: tuple[object, ...], path: str) -> Iterator[tuple[str, str]]:
+def _adjustment_fields(
+    adjustments: tuple[object, ...], path: str
+) -> Iterator[tuple[str, object]]:
     """The domain flattens CAS groups into triplets; the request nests details under a group.
     Consecutive triplets of one group code are one group, as X12 sends them (one CAS per
     group code, at most 6 triplets each)."""
@@ -132,10 +145,11 @@ def _adjustment_text(adjustments: tuple[object, ...], path: str) -> Iterator[tup
         if adjustment.group_code != previous or detail == _ADJUSTMENT_DETAILS:
             group, detail, previous = group + 1, 0, adjustment.group_code
             yield f"{path}[{group}].adjustmentGroupCode", adjustment.group_code
-        yield (
-            f"{path}[{group}].adjustmentDetails[{detail}].adjustmentReasonCode",
-            adjustment.reason_code,
-        )
+        at = f"{path}[{group}].adjustmentDetails[{detail}]"
+        yield f"{at}.adjustmentReasonCode", adjustment.reason_code
+        yield f"{at}.adjustmentAmount", adjustment.amount
+        if adjustment.quantity is not None:
+            yield f"{at}.adjustmentQuantity", adjustment.quantity
         detail += 1
 
 

@@ -63,6 +63,14 @@ class ClaimRecord:
     # the claim so deciding (the worklist) never needs its history read.
     status_since: datetime | None = None
     status_codes: tuple[str, ...] = ()
+    # Corrections: the versions a resubmission replaced (oldest first); the claim this one
+    # replaces or voids (frequency 7/8) and the claims that replace or void this one.
+    previous_claims: tuple[Claim, ...] = ()
+    replaces_claim_id: str | None = None
+    replaced_by: tuple[str, ...] = ()
+    # Closed with a balance the practice will not collect: why, and how much.
+    close_reason: str | None = None
+    written_off: Decimal | None = None
 
     @property
     def payer_id(self) -> str:

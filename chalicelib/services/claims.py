@@ -60,6 +60,7 @@ def submit_claim(
     now: datetime,
     source: str = "api",
     parent_claim_id: str | None = None,
+    replaces_claim_id: str | None = None,
 ) -> tuple[ClaimRecord, tuple[ScrubFinding, ...]]:
     """Scrub and store a new claim as `queued`. Raises ClaimRejectedError (nothing stored) when
     any blocking finding exists, DuplicateClaimError when an original claim with the same
@@ -77,6 +78,7 @@ def submit_claim(
         updated_at=now,
         event_count=1,
         parent_claim_id=parent_claim_id,
+        replaces_claim_id=replaces_claim_id,
         next_action="send",
         due_at=now,
         status_since=now,

@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, TypeGuard
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
@@ -90,6 +91,11 @@ def _claim_item(record: ClaimRecord) -> ClaimItem:
         applied=list(record.applied),
         status_since=record.status_since,
         status_codes=list(record.status_codes),
+        previous_claims=[encode(c) for c in record.previous_claims] or None,
+        replaces_claim_id=record.replaces_claim_id,
+        replaced_by=list(record.replaced_by) or None,
+        close_reason=record.close_reason,
+        written_off=None if record.written_off is None else str(record.written_off),
         work_pk=f"{tenant}#WORK" if record.worklist else None,
         work_sk=(
             f"{min(item.since for item in record.worklist).isoformat()}#{record.claim_id}"
@@ -187,6 +193,11 @@ def _read(item: ClaimItem, events: tuple[ClaimEvent, ...]) -> ClaimRecord:
         applied=tuple(item.applied or ()),
         status_since=item.status_since,
         status_codes=tuple(item.status_codes or ()),
+        previous_claims=tuple(decode(Claim, c) for c in item.previous_claims or ()),
+        replaces_claim_id=item.replaces_claim_id,
+        replaced_by=tuple(item.replaced_by or ()),
+        close_reason=item.close_reason,
+        written_off=None if item.written_off is None else Decimal(item.written_off),
     )
 
 

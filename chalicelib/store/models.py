@@ -167,6 +167,11 @@ class ClaimItem(Item, discriminator="claim"):
     applied = JSONAttribute(default=list)
     status_since = UTCDateTimeAttribute(null=True)  # when it entered its status
     status_codes = JSONAttribute(default=list)  # the codes of the event that moved it there
+    previous_claims = JSONAttribute(null=True)  # schema 2: versions a resubmission replaced
+    replaces_claim_id = UnicodeAttribute(null=True)
+    replaced_by = JSONAttribute(null=True)
+    close_reason = UnicodeAttribute(null=True)
+    written_off = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
 

@@ -1,0 +1,124 @@
+"""The biller's fixes through the API on the sandbox: a rejected claim corrected and
+resubmitted under the same id until it is paid; a claim the payer accepted can no longer be
+corrected in place; closing with a write-off. Parallel attempts: one wins."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from chalice.test import Client
+
+from tests.functional.conftest import contract, headers
+from tests.reliability.harness import in_parallel
+
+
+def poll(client: Client) -> dict[str, Any]:
+    run: dict[str, Any] = client.http.post(
+        "/v1/schedules/clearinghouse-poll/runs", headers=headers()
+    ).json_body
+    assert run["failed"] == 0, run["errors"]
+    return run
+
+
+def claim(client: Client, claim_id: str) -> dict[str, Any]:
+    body: dict[str, Any] = client.http.get(f"/v1/claims/{claim_id}", headers=headers()).json_body
+    return body
+
+
+def rejected_claim(client: Client) -> tuple[str, dict[str, Any]]:
+    body = contract("claim-basic.json")
+    body["subscriber"]["memberId"] = "UNK0001"  # the sandbox payers know no such member
+    claim_id = client.http.post("/v1/claims", headers=headers(), body=json.dumps(body)).json_body[
+        "claimId"
+    ]
+    poll(client)
+    assert claim(client, claim_id)["status"] == "payer_rejected"
+    return claim_id, body
+
+
+def put(client: Client, claim_id: str, body: dict[str, Any]) -> Any:
+    return client.http.put(f"/v1/claims/{claim_id}", headers=headers(), body=json.dumps(body))
+
+
+def test_rejected_claim_is_fixed_resubmitted_accepted_and_paid(client: Client) -> None:
+    claim_id, body = rejected_claim(client)
+    body["subscriber"]["memberId"] = "W123456789"
+    fixed = put(client, claim_id, body)
+    assert fixed.status_code == 200, fixed.body
+    assert (fixed.json_body["claimId"], fixed.json_body["status"]) == (claim_id, "queued")
+    again = put(client, claim_id, body)  # a retry of the same correction changes nothing
+    assert again.status_code == 200 and again.json_body["status"] == "queued"
+    poll(client)
+    assert claim(client, claim_id)["status"] == "accepted"
+    poll(client)
+    paid = claim(client, claim_id)
+    assert paid["status"] in ("paid", "partially_paid")
+    resubmitted = [h for h in paid["history"] if h["event"] == "resubmit"]
+    assert len(resubmitted) == 1
+    assert resubmitted[0]["detail"]["changed"] == "subscriber.memberId"
+    sent = client.http.get(f"/v1/claims/{claim_id}/x12", headers=headers()).body.decode()
+    assert "*MI*W123456789~" in sent
+
+
+def test_an_accepted_claim_is_not_corrected_in_place(client: Client) -> None:
+    body = contract("claim-basic.json")
+    claim_id = client.http.post("/v1/claims", headers=headers(), body=json.dumps(body)).json_body[
+        "claimId"
+    ]
+    poll(client)
+    response = put(client, claim_id, body)
+    assert response.status_code == 409
+    [error] = response.json_body["errors"]
+    assert error["code"] == "not_correctable" and "replacement" in error["message"]
+
+
+def test_a_correction_keeps_the_payer_and_patient_control_number(client: Client) -> None:
+    claim_id, body = rejected_claim(client)
+    body["claimInformation"]["patientControlNumber"] = "OTHER-VISIT"
+    response = put(client, claim_id, body)
+    assert response.status_code == 409
+    assert response.json_body["errors"][0]["code"] == "identity_changed"
+
+
+def test_a_correction_that_fails_scrubbing_changes_nothing(client: Client) -> None:
+    claim_id, body = rejected_claim(client)
+    body["providers"][0]["npi"] = "1234567890"
+    response = put(client, claim_id, body)
+    assert response.status_code == 422
+    assert claim(client, claim_id)["status"] == "payer_rejected"
+
+
+def test_two_corrections_at_once_one_wins(client: Client) -> None:
+    claim_id, body = rejected_claim(client)
+    first = json.loads(json.dumps(body))
+    first["subscriber"]["memberId"] = "W123456789"
+    second = json.loads(json.dumps(body))
+    second["subscriber"]["memberId"] = "W987654321"
+    answers = in_parallel(
+        [lambda: put(client, claim_id, first), lambda: put(client, claim_id, second)]
+    )
+    assert sorted(a.status_code for a in answers) == [200, 409]
+    history = claim(client, claim_id)["history"]
+    assert [h["event"] for h in history].count("resubmit") == 1
+
+
+def test_close_with_a_write_off(client: Client) -> None:
+    claim_id, _ = rejected_claim(client)
+    close = {"reason": "timely_filing", "amountWrittenOff": "245.00", "note": "past the limit"}
+    url = f"/v1/claims/{claim_id}/close"
+    response = client.http.post(url, headers=headers(), body=json.dumps(close))
+    assert response.status_code == 200, response.body
+    assert response.json_body["status"] == "closed"
+    assert client.http.post(url, headers=headers(), body=json.dumps(close)).status_code == 200
+    other = {**close, "amountWrittenOff": "10.00"}
+    assert client.http.post(url, headers=headers(), body=json.dumps(other)).status_code == 409
+    last = claim(client, claim_id)["history"][-1]
+    assert last["event"] == "close"
+    assert last["detail"] == {
+        "reason": "timely_filing",
+        "writtenOff": "245.00",
+        "note": "past the limit",
+    }
+    bad = client.http.post(url, headers=headers(), body=json.dumps({"reason": "boredom"}))
+    assert bad.status_code == 422 and bad.json_body["errors"][0]["field"] == "reason"

@@ -132,9 +132,7 @@ def _fields(value: object, path: str) -> Iterator[tuple[str, object]]:
         yield path, value
 
 
-def _adjustment_fields(
-    adjustments: tuple[object, ...], path: str
-) -> Iterator[tuple[str, object]]:
+def _adjustment_fields(adjustments: tuple[object, ...], path: str) -> Iterator[tuple[str, object]]:
     """The domain flattens CAS groups into triplets; the request nests details under a group.
     Consecutive triplets of one group code are one group, as X12 sends them (one CAS per
     group code, at most 6 triplets each)."""

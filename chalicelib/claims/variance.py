@@ -47,7 +47,9 @@ from chalicelib.x12.read.remit835 import Remittance
 from .model import Claim, ServiceLine
 from .posting import ALLOWED_FROM_CHARGE, PostedLine, Posting
 
-VarianceKind = Literal["underpaid", "overpaid", "math_error", "remittance_imbalance"]
+VarianceKind = Literal[
+    "underpaid", "overpaid", "math_error", "remittance_imbalance", "possible_duplicate_payment"
+]
 RateFor = Callable[[ServiceLine, PostedLine], ContractedRate | None]
 
 # CLP02 whose lines are compared with the contract (processed as primary, forwarded or not),
@@ -388,3 +390,20 @@ def _sum(values: Iterable[Decimal]) -> Decimal:
 
 def _cents(value: Decimal) -> Decimal:
     return value.quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def duplicate_payment(posting: Posting, original_claim_id: str) -> VarianceFlag:
+    """A replacement (frequency 7) paid while the claim it replaces keeps its payment: the
+    visit would count as paid twice unless the payer reverses the original (CLP02 22)."""
+    return VarianceFlag(
+        kind="possible_duplicate_payment",
+        claim_line_index=None,
+        procedure_code=None,
+        expected=_ZERO,
+        actual=posting.paid,
+        difference=posting.paid,
+        detail=f"the original claim {original_claim_id} is still paid: no reversal on file",
+        patient_control_number=posting.patient_control_number,
+        payer_id=posting.payer_id,
+        trace_number=posting.trace_number,
+    )

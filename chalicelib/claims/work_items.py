@@ -27,6 +27,9 @@ WORKLIST_KINDS: Mapping[str, str] = MappingProxyType(
         "no_response": "Status checks exhausted without an answer that ends the follow-up.",
         "unmatched_remittance": "A payment line that matched no line of the claim.",
         "claim_unreadable": "A stored claim the service cannot read; set aside until repaired.",
+        "possible_duplicate_payment": (
+            "A replacement claim was paid while the original's payment was never reversed."
+        ),
         "inbound_file_error": (
             "A clearinghouse file (999, 277CA, 277, 835) that was archived but could not be "
             "applied: unreadable, or missing what the TR3 requires."

@@ -131,6 +131,9 @@ KIND_ACTIONS: Mapping[str, str] = MappingProxyType(
         "unmatched_remittance": "match the payment line to a claim line by hand",
         "inbound_file_error": "read the located error; ask the sender for a corrected file",
         "claim_unreadable": "ask support to repair the stored claim; it is held meanwhile",
+        "possible_duplicate_payment": (
+            "ask the payer to reverse the original claim's payment, or refund one of the two"
+        ),
     }
 )
 
@@ -142,6 +145,7 @@ VARIANCE_KINDS: Mapping[str, str] = MappingProxyType(
         "overpaid": "overpaid",
         "math_error": "math_error",
         "remittance_imbalance": "math_error",
+        "possible_duplicate_payment": "possible_duplicate_payment",
     }
 )
 _ZERO = Decimal(0)
@@ -392,6 +396,15 @@ def _no_response_item(record: ClaimRecord, policy: PayerPolicy) -> WorklistItem 
     )
 
 
+# What a flag's `actual` amount is: the payer's allowed amount for a contract variance (the
+# paid amount is less the patient's share), the payment for a duplicate.
+_ACTUAL_IS = {
+    "underpaid": "allowed",
+    "overpaid": "allowed",
+    "possible_duplicate_payment": "paid",
+}
+
+
 def _variance_item(
     record: ClaimRecord, flag: VarianceFlagLike, postings: Sequence[Posting]
 ) -> WorklistItem:
@@ -414,7 +427,8 @@ def _variance_item(
         since=_since(record),
         codes=_unique(codes),
         suggested_action=KIND_ACTIONS[kind],
-        detail=f"{where}{procedure}: expected {flag.expected}, paid {flag.actual}; {flag.detail}",
+        detail=f"{where}{procedure}: expected {flag.expected}, "
+        f"{_ACTUAL_IS.get(flag.kind, 'found')} {flag.actual}; {flag.detail}",
         amount=None if flag.difference is None else abs(flag.difference),
     )
 

@@ -37,6 +37,7 @@ from chalicelib.claims.variance import (
     check_payment,
     check_remittance_balance,
     contract_rate_for,
+    duplicate_payment,
 )
 from chalicelib.observability import logger, where_raised
 from chalicelib.payers.fee_schedules import FeeScheduleVersion
@@ -413,9 +414,13 @@ def _apply_999(
         )
 
 
-def _find_claim(tenant_id: str, pcn: str | None, payer_id: str | None) -> ClaimRecord | None:
+def _find_claim(
+    tenant_id: str, pcn: str | None, payer_id: str | None, payer_number: str | None = None
+) -> ClaimRecord | None:
     """CLM01 echoed back (277CA TRN02, 277 REF*EJ, 835 CLP01), narrowed by payer when the
-    tenant has the same patient control number with several payers (e.g. a secondary)."""
+    tenant has the same patient control number with several payers (e.g. a secondary). An
+    original and its replacement share CLM01: the payer's claim number (835 CLP07) tells
+    them apart, so a reversal of the original lands on the original."""
     if not pcn:
         return None
     page = claim_store.claims_by_patient_control_number(tenant_id, pcn)
@@ -425,6 +430,13 @@ def _find_claim(tenant_id: str, pcn: str | None, payer_id: str | None) -> ClaimR
     if payer_id:
         for_payer = [c for c in candidates if c.payer_id == payer_id]
         candidates = for_payer or candidates
+    if payer_number:
+        numbered = [c for c in candidates if c.payer_claim_control_number == payer_number]
+        if numbered:
+            return max(numbered, key=lambda c: c.created_at)
+        # A new number: not a claim whose adjudication carries another one.
+        unnumbered = [c for c in candidates if not c.payer_claim_control_number]
+        candidates = unnumbered or candidates
     if len(candidates) > 1:
         open_ones = [c for c in candidates if c.status not in (Status.CLOSED, Status.REJECTED)]
         candidates = open_ones or candidates
@@ -550,7 +562,12 @@ def _post_remittance(
     failed: list[str] = []
     contract = contracts.load_fee_schedules(tenant_id, payer_key)
     for payment in remittance.claims:
-        record = _find_claim(tenant_id, payment.patient_control_number, payer_key)
+        record = _find_claim(
+            tenant_id,
+            payment.patient_control_number,
+            payer_key,
+            payment.payer_claim_control_number or None,
+        )
         if record is None:
             unmatched += 1
             _park_payment(tenant_id, payer_key, trace, payment, outcome, now=now, file_key=file_key)
@@ -650,6 +667,7 @@ def _post_payment(
     )
     # Payment mismatches against the contract in force on each date of service.
     flags = check_payment(posting, claim, rate_for=contract_rate_for(contract, claim))
+    flags += _unreversed_original(tenant_id, record, posting)
     _move(
         tenant_id,
         record,
@@ -675,6 +693,18 @@ def _post_payment(
         ),
     )
     return len(posting.unmatched_lines)
+
+
+def _unreversed_original(
+    tenant_id: str, record: ClaimRecord, posting: Posting
+) -> tuple[VarianceFlag, ...]:
+    """A replacement paid while its original keeps a payment: flagged, never counted twice."""
+    if not record.replaces_claim_id or record.frequency_code != "7" or posting.paid <= 0:
+        return ()
+    original = claim_store.load_claim(tenant_id, record.replaces_claim_id)
+    if original is None or original.status in (Status.REVERSED, Status.CLOSED):
+        return ()
+    return (duplicate_payment(posting, original.claim_id),)
 
 
 def _park_payment(

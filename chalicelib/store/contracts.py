@@ -39,9 +39,7 @@ def policy_version(tenant_id: str, payer_id: str) -> int | None:
     """The stored policy's version (None: the tenant has none), read consistently: what a
     write that replaces it must be checked against."""
     try:
-        item = PayerPolicyItem.get(
-            _policy_pk(tenant_id, payer_id), POLICY_SK, consistent_read=True
-        )
+        item = PayerPolicyItem.get(_policy_pk(tenant_id, payer_id), POLICY_SK, consistent_read=True)
     except DoesNotExist:
         return None
     return None if item.version is None else int(item.version)

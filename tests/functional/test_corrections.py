@@ -5,6 +5,7 @@ corrected in place; closing with a write-off. Parallel attempts: one wins."""
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 from chalice.test import Client
@@ -122,3 +123,95 @@ def test_close_with_a_write_off(client: Client) -> None:
     }
     bad = client.http.post(url, headers=headers(), body=json.dumps({"reason": "boredom"}))
     assert bad.status_code == 422 and bad.json_body["errors"][0]["field"] == "reason"
+
+
+def paid_claim(client: Client) -> tuple[str, dict[str, Any]]:
+    body = contract("claim-basic.json")
+    claim_id = client.http.post("/v1/claims", headers=headers(), body=json.dumps(body)).json_body[
+        "claimId"
+    ]
+    poll(client)
+    poll(client)
+    assert claim(client, claim_id)["status"] in ("paid", "partially_paid")
+    return claim_id, body
+
+
+def test_replacement_reverses_the_original_and_the_visit_is_paid_once(client: Client) -> None:
+    original_id, body = paid_claim(client)
+    first_paid = claim(client, original_id)["payments"][0]["paid"]
+    body["claimInformation"]["serviceLines"][1]["professionalService"]["lineItemChargeAmount"] = (
+        "70.00"
+    )
+    body["claimInformation"]["claimChargeAmount"] = "255.00"
+    response = client.http.post(
+        f"/v1/claims/{original_id}/replacement", headers=headers(), body=json.dumps(body)
+    )
+    assert response.status_code == 201, response.body
+    replacement_id = response.json_body["claimId"]
+    assert response.json_body["frequencyCode"] == "7"
+    sent_poll = poll(client)
+    assert sent_poll["failed"] == 0
+    sent = client.http.get(f"/v1/claims/{replacement_id}/x12", headers=headers()).body.decode()
+    payer_number = claim(client, original_id)["payments"][0]["payerClaimControlNumber"]
+    assert f"REF*F8*{payer_number}~" in sent and ":B:7*" in sent
+    poll(client)  # the 835: the original reversed, the replacement paid
+    original = claim(client, original_id)
+    replacement = claim(client, replacement_id)
+    assert original["status"] == "reversed"
+    assert [p["statusCode"] for p in original["payments"]] == ["1", "22"]
+    assert original["payments"][1]["paid"] == f"-{first_paid}"
+    assert replacement["status"] in ("paid", "partially_paid")
+    assert [p["statusCode"] for p in replacement["payments"]] == ["1"]
+    net = sum(Decimal(p["paid"]) for c in (original, replacement) for p in c["payments"])
+    assert net == Decimal(replacement["payments"][0]["paid"])  # paid once, for the new claim
+    links = [h for h in original["history"] if h["detail"].get("replacementClaimId")]
+    assert links and links[0]["detail"]["replacementClaimId"] == replacement_id
+
+
+def test_void_reverses_the_original(client: Client) -> None:
+    original_id, _ = paid_claim(client)
+    response = client.http.post(f"/v1/claims/{original_id}/void", headers=headers(), body=b"")
+    assert response.status_code == 201, response.body
+    void_id = response.json_body["claimId"]
+    assert response.json_body["frequencyCode"] == "8"
+    poll(client)
+    poll(client)
+    assert claim(client, original_id)["status"] == "reversed"
+    runs = client.http.get("/v1/runs", headers=headers()).json_body["runs"]
+    assert all(run["failed"] == 0 for run in runs)
+    assert claim(client, void_id)["status"] == "accepted"
+
+
+def test_only_an_adjudicated_claim_is_replaced(client: Client) -> None:
+    claim_id, body = rejected_claim(client)
+    response = client.http.post(
+        f"/v1/claims/{claim_id}/replacement", headers=headers(), body=json.dumps(body)
+    )
+    assert response.status_code == 409
+    assert response.json_body["errors"][0]["code"] == "not_replaceable"
+
+
+def test_a_replacement_paid_without_the_original_reversed_is_flagged(client: Client) -> None:
+    """The payer pays the replacement but never takes back the original (here: the
+    replacement names a claim number the payer does not know): never counted twice."""
+    from chalicelib.store.claims import CLAIM_SK, claim_pk
+    from chalicelib.store.models import ClaimItem
+
+    original_id, body = paid_claim(client)
+    item = ClaimItem.get(claim_pk("tenant-a", original_id), CLAIM_SK)
+    item.update(actions=[ClaimItem.payer_claim_control_number.set("UNKNOWN00001")])
+    response = client.http.post(
+        f"/v1/claims/{original_id}/replacement", headers=headers(), body=json.dumps(body)
+    )
+    replacement_id = response.json_body["claimId"]
+    poll(client)
+    poll(client)
+    assert claim(client, original_id)["status"] == "paid"
+    replacement = claim(client, replacement_id)
+    assert replacement["status"] in ("paid", "partially_paid")
+    [flag] = [f for f in replacement["flags"] if f["kind"] == "possible_duplicate_payment"]
+    assert original_id in flag["detail"]
+    worklist = client.http.get(
+        "/v1/worklist?kind=possible_duplicate_payment", headers=headers()
+    ).json_body
+    assert [i["claimId"] for i in worklist["items"]] == [replacement_id]

@@ -335,7 +335,7 @@ def test_worklist_variance_flags_become_items() -> None:
         ("overpaid", Decimal("10.00"), ("CO-45",)),
         ("math_error", Decimal(5), ()),
     ]
-    assert items[0].detail.startswith("line 1 99214: expected 130.00, paid 120.00")
+    assert items[0].detail.startswith("line 1 99214: expected 130.00, allowed 120.00")
     assert [i.suggested_action for i in items] == [KIND_ACTIONS[i.kind] for i in items]
     imbalance = replace(flags[2], kind="remittance_imbalance", detail="BPR02 != sum of CLP04")
     [unbalanced] = items_for_claim(paid, (remit,), now=NOW, policy=None, flags=(imbalance,))
@@ -442,6 +442,7 @@ def test_worklist_kinds_table() -> None:
         "unmatched_remittance",
         "inbound_file_error",
         "claim_unreadable",
+        "possible_duplicate_payment",
     }
     assert set(KIND_ACTIONS) == set(WORKLIST_KINDS) - {"denied"}  # denials go by CARC
     with pytest.raises(ValueError, match="not a worklist kind"):

@@ -89,6 +89,7 @@ from .mailbox import (
     _with_claim,
 )
 from .payers import SANDBOX_PAYERS, SandboxPayer, member_known
+from .reversals import replaced, reversal_of, summed_adjustments
 from .write import ack277ca, ack999, remit835, status277
 
 __all__ = [
@@ -366,29 +367,40 @@ class SandboxClearinghouse:
         texts = {i.reference: i.text for i in state.interchanges if i.text is not None}
         cache: dict[str, list[list[Claim]]] = {}
         deductibles = dict(state.deductibles)
-        groups: dict[tuple[str, str, str], list[tuple[PendingClaim, Claim, ClaimAdjudication]]] = {}
+        groups: dict[tuple[str, str, str], list[_Member]] = {}
+        claims = state.claims
         for item in due:
             claim = _pending_claim(item, texts, cache)
             payer = SANDBOX_PAYERS[item.payer_id]
-            key = f"{payer.payer_id}|{claim.subscriber.member_id}"
-            remaining = deductibles.get(key, payer.initial_deductible(claim.subscriber.member_id))
-            adjudication = adjudicate_claim(
-                claim, payer, received=item.received, deductible_remaining=remaining
-            )
-            deductibles[key] = remaining - adjudication.deductible_applied
+            # A replacement (7) or a void (8) takes back the adjudication its REF*F8 names
+            # with a reversal (CLP02 22) in the same 835; a replacement is then adjudicated.
+            original = replaced(claims, claim, payer.payer_id)
+            reversal = reversal_of(claim, original) if original is not None else None
+            if original is not None:
+                claims = _with_claim(claims, dataclasses.replace(original, status_code="22"))
+            adjudication: ClaimAdjudication | None = None
+            if claim.claim_information.claim_frequency_code != "8":
+                key = f"{payer.payer_id}|{claim.subscriber.member_id}"
+                member = claim.subscriber.member_id
+                remaining = deductibles.get(key, payer.initial_deductible(member))
+                adjudication = adjudicate_claim(
+                    claim, payer, received=item.received, deductible_remaining=remaining
+                )
+                deductibles[key] = remaining - adjudication.deductible_applied
+            elif reversal is None:
+                continue  # a void of nothing the payer paid: nothing to take back
             billing = claim.provider(BILLING)
             npi = billing.npi if billing is not None else ""
             groups.setdefault((payer.payer_id, npi, item.receiver_id), []).append(
-                (item, claim, adjudication)
+                (item, claim, adjudication, reversal)
             )
         files = list(state.files)
-        claims = state.claims
         control = state.control
         for (payer_id, _, _), members in groups.items():
             control += 1
             payer = SANDBOX_PAYERS[payer_id]
             advice = _advice(payer, members, control)
-            last = max(item.submitted_at for item, _, _ in members)
+            last = max(item.submitted_at for item, _, _, _ in members)
             first = members[0][0]
             envelope = self._envelope(
                 control,
@@ -398,8 +410,9 @@ class SandboxClearinghouse:
                 usage=first.usage_indicator,
             )
             files.append(MailboxFile("835", remit835.render_835(advice, envelope), poll))
-            for _, claim, adjudication in members:
-                claims = _with_claim(claims, _finalized(claim, adjudication, advice))
+            for _, claim, adjudication, _ in members:
+                if adjudication is not None:
+                    claims = _with_claim(claims, _finalized(claim, adjudication, advice))
         pending = tuple(p for p in state.pending if p.due_poll > poll)
         waiting = {p.reference for p in pending}
         interchanges = tuple(
@@ -592,22 +605,42 @@ def _digits(seed: str, count: int) -> str:
     return f"{number % 10**count:0{count}d}"
 
 
+# One due claim in an 835: its adjudication (None for a void) and the reversal of the claim
+# it replaces or voids (None for an original).
+_Member = tuple[PendingClaim, Claim, ClaimAdjudication | None, remit835.ClaimPayment | None]
+
+
 def _advice(
     payer: SandboxPayer,
-    members: list[tuple[PendingClaim, Claim, ClaimAdjudication]],
+    members: list[_Member],
     control: int,
 ) -> remit835.RemittanceAdvice:
-    """One 835's content: the claims, the PLBs (a WO recovery only while the payment covers
-    it) and the payment (EFT or check; a notification when nothing is paid)."""
+    """One 835's content: the claims (a reversal before the claim that replaces it), the PLBs
+    (a WO recovery only while the payment covers it; a forward balance FB when reversals take
+    back more than is paid) and the payment (EFT or check; a notification when nothing is
+    paid)."""
     first_claim = members[0][1]
     billing = first_claim.provider(BILLING)
     assert billing is not None  # parse_837p builds no claim without 2010AA
-    payment_date = max(item.submitted_at for item, _, _ in members).date()
-    claims = tuple(_claim_payment(claim, adjudication) for _, claim, adjudication in members)
+    payment_date = max(item.submitted_at for item, _, _, _ in members).date()
+    claims = tuple(
+        payment
+        for _, claim, adjudication, reversal in members
+        for payment in (
+            reversal,
+            None if adjudication is None else _claim_payment(claim, adjudication),
+        )
+        if payment is not None
+    )
     total = sum((c.paid for c in claims), _ZERO)
     plb: list[remit835.ProviderAdjustment] = []
     fiscal = date(payment_date.year, 12, 31)
-    for _, _, adjudication in members:
+    if total < 0:  # BPR02 is never negative: the payer carries the balance forward
+        plb.append(remit835.ProviderAdjustment(billing.npi, fiscal, "FB", total, None))
+        total = _ZERO
+    for _, _, adjudication, _ in members:
+        if adjudication is None:
+            continue
         for item in adjudication.provider_adjustments:
             if item.amount > 0 and total - item.amount < 0:
                 continue
@@ -739,6 +772,8 @@ def _finalized(
         payment_method=advice.payment.method,
         payment_date=advice.payment.payment_date,
         trace_number=advice.payment.trace_number,
+        patient_responsibility=adjudication.patient_responsibility,
+        adjustments=summed_adjustments(adjudication),
     )
 
 

@@ -92,6 +92,10 @@ class ClaimRecord:
     payment_method: str | None = None
     payment_date: date | None = None
     trace_number: str | None = None
+    # What a reversal (CLP02 22) of this adjudication must take back: CLP05 and every CAS
+    # (group, reason, amount) of its lines, summed.
+    patient_responsibility: Decimal | None = None
+    adjustments: tuple[tuple[str, str, Decimal], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,6 +259,8 @@ def _decode_state(data: object) -> SandboxState:
                 payment_method=f.opt_text("payment_method"),
                 payment_date=f.opt_day("payment_date"),
                 trace_number=f.opt_text("trace_number"),
+                patient_responsibility=f.opt_decimal("patient_responsibility"),
+                adjustments=tuple(_adjustment(a) for a in f.items("adjustments")),
             )
         )
     deductibles = []
@@ -277,10 +283,24 @@ def _decode_state(data: object) -> SandboxState:
     )
 
 
+def _adjustment(item: object) -> tuple[str, str, Decimal]:
+    if not isinstance(item, list) or len(item) != 3 or not all(isinstance(v, str) for v in item):
+        raise ValueError("an adjustment is a [group, reason, amount] triple of strings")
+    return item[0], item[1], Decimal(item[2])
+
+
 def _with_claim(claims: tuple[ClaimRecord, ...], record: ClaimRecord) -> tuple[ClaimRecord, ...]:
-    """The latest record for a patient control number replaces the earlier one."""
-    kept = [c for c in claims if c.patient_control_number != record.patient_control_number]
-    return (*kept, record)
+    """The latest record for a claim replaces the earlier one. A replacement or void shares
+    its original's patient control number but not its payer claim number: the original's
+    finalized adjudication stays, for the reversal that takes it back."""
+
+    def same_claim(other: ClaimRecord) -> bool:
+        if other.patient_control_number != record.patient_control_number:
+            return False
+        numbers = (other.payer_claim_control_number, record.payer_claim_control_number)
+        return other.state != "finalized" or None in numbers or numbers[0] == numbers[1]
+
+    return (*[c for c in claims if not same_claim(c)], record)
 
 
 # ==========================================================================================

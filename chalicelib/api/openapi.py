@@ -381,6 +381,13 @@ def openapi_document() -> dict[str, Any]:
                         _query("kind", "worklist kind", {"type": "string"}),
                         _query("payerId", "payer id", {"type": "string"}),
                         _query("olderThan", "ISO 8601 date-time", {"type": "string"}),
+                        _query("assignee", "entries assigned to this person", {"type": "string"}),
+                        _query(
+                            "includeSnoozed",
+                            "true: also entries snoozed till later",
+                            {"type": "boolean"},
+                        ),
+                        _query("limit", "page size (1-200)", {"type": "integer"}),
                         _query(
                             "cursor", "opaque cursor from the previous page", {"type": "string"}
                         ),
@@ -388,6 +395,35 @@ def openapi_document() -> dict[str, Any]:
                     "responses": {
                         "200": _json(WorklistPageOut, "A page of items"),
                         **_errors(400, 401),
+                    },
+                }
+            },
+            "/v1/worklist/{itemId}/actions": {
+                "post": {
+                    "summary": "Assign, note, snooze or resolve one entry (its id from the list)",
+                    "parameters": [_path("itemId")],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["action"],
+                                    "additionalProperties": False,
+                                    "properties": {
+                                        "action": {"enum": ["assign", "note", "snooze", "resolve"]},
+                                        "assignee": {"type": "string", "maxLength": 500},
+                                        "note": {"type": "string", "maxLength": 500},
+                                        "until": {"type": "string", "format": "date-time"},
+                                        "outcome": {"type": "string", "maxLength": 500},
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "204": {"description": "Done"},
+                        **_errors(401, 404, 409, 422),
                     },
                 }
             },

@@ -13,7 +13,7 @@ from .lifecycle import Event, Status, apply_event
 from .model import Claim
 from .posting import Posting
 from .variance import VarianceFlag
-from .work_items import WorklistItem
+from .work_items import WorklistItem, WorkState
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +71,7 @@ class ClaimRecord:
     # Closed with a balance the practice will not collect: why, and how much.
     close_reason: str | None = None
     written_off: Decimal | None = None
+    work_states: tuple[WorkState, ...] = ()  # what people did about its worklist items
 
     @property
     def payer_id(self) -> str:

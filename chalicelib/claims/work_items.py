@@ -3,8 +3,9 @@ apart from the rules that derive them (`worklist`) so the stored claim record ca
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from types import MappingProxyType
@@ -27,6 +28,9 @@ WORKLIST_KINDS: Mapping[str, str] = MappingProxyType(
         "no_response": "Status checks exhausted without an answer that ends the follow-up.",
         "unmatched_remittance": "A payment line that matched no line of the claim.",
         "claim_unreadable": "A stored claim the service cannot read; set aside until repaired.",
+        "unmatched_status": (
+            "A 999, 277CA or 277 status about a claim we do not know (no payment involved)."
+        ),
         "possible_duplicate_payment": (
             "A replacement claim was paid while the original's payment was never reversed."
         ),
@@ -36,6 +40,49 @@ WORKLIST_KINDS: Mapping[str, str] = MappingProxyType(
         ),
     }
 )
+
+
+@dataclass(frozen=True, slots=True)
+class WorkNote:
+    at: datetime
+    text: str
+    by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WorkState:
+    """What people did about one kind of item on a claim: whose it is, until when it sleeps,
+    notes, and when it was resolved (with the outcome). A resolution covers the item as it
+    was then: when the claim raises it again later (a new `since`), it is back."""
+
+    kind: str
+    assignee: str | None = None
+    snoozed_until: datetime | None = None
+    notes: tuple[WorkNote, ...] = ()
+    resolved_at: datetime | None = None
+    outcome: str | None = None
+
+
+def with_work_states(
+    items: tuple[WorklistItem, ...], states: tuple[WorkState, ...]
+) -> tuple[WorklistItem, ...]:
+    """The derived items with what people did to them; resolved ones left out."""
+    by_kind = {state.kind: state for state in states}
+    kept: list[WorklistItem] = []
+    for item in items:
+        state = by_kind.get(item.kind)
+        if state is None:
+            kept.append(item)
+        elif state.resolved_at is None or state.resolved_at < item.since:
+            kept.append(
+                replace(
+                    item,
+                    assignee=state.assignee,
+                    snoozed_until=state.snoozed_until,
+                    notes=state.notes,
+                )
+            )
+    return tuple(kept)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +100,24 @@ class WorklistItem:
     detail: str
     amount: Decimal | None
     reference: str | None = None
+    # What to act on, besides the claim: its patient control number, and for a payment or a
+    # file that matched nothing, the 835 trace number and the archived file.
+    patient_control_number: str | None = None
+    trace_number: str | None = None
+    file: str | None = None
+    # A person's handling of it (WorkState): kept on the claim, merged in when derived.
+    assignee: str | None = None
+    snoozed_until: datetime | None = None
+    notes: tuple[WorkNote, ...] = ()
+
+    @property
+    def item_id(self) -> str:
+        """How a person names this entry in the API: the claim and the kind, or the entry
+        that matched nothing (its reference, base64url)."""
+        if self.claim_id:
+            return f"c.{self.claim_id}.{self.kind}"
+        encoded = base64.urlsafe_b64encode((self.reference or "").encode()).decode()
+        return "u." + encoded.rstrip("=")
 
     def __post_init__(self) -> None:
         if self.kind not in WORKLIST_KINDS:

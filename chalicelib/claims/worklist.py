@@ -131,6 +131,7 @@ KIND_ACTIONS: Mapping[str, str] = MappingProxyType(
         "unmatched_remittance": "match the payment line to a claim line by hand",
         "inbound_file_error": "read the located error; ask the sender for a corrected file",
         "claim_unreadable": "ask support to repair the stored claim; it is held meanwhile",
+        "unmatched_status": "find the claim by its patient control number; nothing to refund",
         "possible_duplicate_payment": (
             "ask the payer to reverse the original claim's payment, or refund one of the two"
         ),

@@ -39,6 +39,7 @@ from chalicelib.claims.variance import (
     contract_rate_for,
     duplicate_payment,
 )
+from chalicelib.claims.worklist import KIND_ACTIONS
 from chalicelib.observability import logger, where_raised
 from chalicelib.payers.fee_schedules import FeeScheduleVersion
 from chalicelib.store import archive, batches, contracts, inbound
@@ -504,6 +505,8 @@ def _park_status(
             "file": file_key,
             "segmentIndex": status.segment_index,
         },
+        kind="unmatched_status",
+        suggested_action=KIND_ACTIONS["unmatched_status"],
     )
 
 

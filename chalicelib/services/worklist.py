@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from chalicelib.claims.records import ClaimRecord
-from chalicelib.claims.work_items import WorklistItem
+from chalicelib.claims.work_items import WorklistItem, with_work_states
 from chalicelib.claims.worklist import items_for_claim, worklist_sort_key
 from chalicelib.payers.policies import PayerPolicy, policy_for
 
@@ -45,11 +45,27 @@ def with_worklist(record: ClaimRecord, *, now: datetime) -> ClaimRecord:
         claim=record.claim,
         flags=[flag for flag in record.flags if flag.kind != "remittance_imbalance"],
     )
-    return replace(record, worklist=tuple(sorted(items, key=worklist_sort_key)))
+    pcn = record.patient_control_number
+    worked = with_work_states(
+        tuple(replace(item, patient_control_number=pcn) for item in items), record.work_states
+    )
+    return replace(record, worklist=tuple(sorted(worked, key=worklist_sort_key)))
 
 
-def matches(item: WorklistItem, *, kind: str | None, older_than: datetime | None) -> bool:
+def matches(
+    item: WorklistItem,
+    *,
+    kind: str | None,
+    older_than: datetime | None,
+    assignee: str | None = None,
+    awake_at: datetime | None = None,
+) -> bool:
+    """Whether a listed entry passes the filters; `awake_at`: leave out what sleeps then."""
     if kind and item.kind != kind:
+        return False
+    if assignee and item.assignee != assignee:
+        return False
+    if awake_at and item.snoozed_until and item.snoozed_until > awake_at:
         return False
     return not (older_than and item.since > older_than)
 

@@ -23,7 +23,7 @@ from chalicelib.claims.model import Claim
 from chalicelib.claims.posting import Posting
 from chalicelib.claims.records import ClaimEvent, ClaimRecord
 from chalicelib.claims.variance import VarianceFlag
-from chalicelib.claims.work_items import WorklistItem
+from chalicelib.claims.work_items import WorklistItem, WorkState
 from chalicelib.claims.worklist import KIND_ACTIONS
 from chalicelib.config import settings
 
@@ -96,6 +96,7 @@ def _claim_item(record: ClaimRecord) -> ClaimItem:
         replaced_by=list(record.replaced_by) or None,
         close_reason=record.close_reason,
         written_off=None if record.written_off is None else str(record.written_off),
+        work_states=[encode(state) for state in record.work_states] or None,
         work_pk=f"{tenant}#WORK" if record.worklist else None,
         work_sk=(
             f"{min(item.since for item in record.worklist).isoformat()}#{record.claim_id}"
@@ -198,6 +199,7 @@ def _read(item: ClaimItem, events: tuple[ClaimEvent, ...]) -> ClaimRecord:
         replaced_by=tuple(item.replaced_by or ()),
         close_reason=item.close_reason,
         written_off=None if item.written_off is None else Decimal(item.written_off),
+        work_states=tuple(decode(WorkState, state) for state in item.work_states or ()),
     )
 
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from pynamodb.exceptions import DoesNotExist, PutError
+from pynamodb.exceptions import DeleteError, DoesNotExist, PutError
 from pynamodb.expressions.condition import Condition
 
 from chalicelib.claims.work_items import WorklistItem
@@ -263,6 +263,9 @@ def save_unmatched(
                     detail=reason,
                     amount=Decimal(str(paid)) if paid else None,
                     reference=key,
+                    patient_control_number=_text(detail.get("patientControlNumber")),
+                    trace_number=_text(detail.get("traceNumber")),
+                    file=_text(detail.get("file")),
                 )
             )
         ],
@@ -270,6 +273,24 @@ def save_unmatched(
         work_pk=f"T#{tenant_id}#WORK",
         work_sk=f"{since}#{key}",
     ).save()
+
+
+def _text(value: object) -> str | None:
+    return str(value) if value not in (None, "") else None
+
+
+def resolve_unmatched(tenant_id: str, key: str) -> bool:
+    """Take an entry off the unmatched queue (and the worklist); False when it was not there
+    (resolved by someone else, or never): one resolution wins."""
+    try:
+        UnmatchedItem(pk=f"T#{tenant_id}#UNMATCHED", sk=key).delete(
+            condition=UnmatchedItem.pk.exists()
+        )
+    except DeleteError as error:
+        if conditional_failed(error):
+            return False
+        raise
+    return True
 
 
 def list_unmatched(tenant_id: str, *, limit: int = 100) -> list[UnmatchedItem]:

@@ -172,6 +172,7 @@ class ClaimItem(Item, discriminator="claim"):
     replaced_by = JSONAttribute(null=True)
     close_reason = UnicodeAttribute(null=True)
     written_off = UnicodeAttribute(null=True)
+    work_states = JSONAttribute(null=True)
     version = VersionAttribute()
 
 

@@ -246,6 +246,7 @@ def test_openapi_documents_every_route_of_the_app(client: Client) -> None:
             path.replace("{claim_id}", "{claimId}")
             .replace("{run_id}", "{runId}")
             .replace("{payer_id}", "{payerId}")
+            .replace("{item_id}", "{itemId}")
         )
         assert spec_path in documented, f"{path} is not in the OpenAPI document"
         for method in methods:

@@ -1,6 +1,6 @@
 """The biller's fixes through the API on the sandbox: a rejected claim corrected and
 resubmitted under the same id until it is paid; a claim the payer accepted can no longer be
-corrected in place; closing with a write-off. Parallel attempts: one wins."""
+corrected in place; closing with a write-off (parallel attempts: tests/reliability)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from typing import Any
 from chalice.test import Client
 
 from tests.functional.conftest import contract, headers
-from tests.reliability.harness import in_parallel
 
 
 def poll(client: Client) -> dict[str, Any]:
@@ -88,20 +87,6 @@ def test_a_correction_that_fails_scrubbing_changes_nothing(client: Client) -> No
     response = put(client, claim_id, body)
     assert response.status_code == 422
     assert claim(client, claim_id)["status"] == "payer_rejected"
-
-
-def test_two_corrections_at_once_one_wins(client: Client) -> None:
-    claim_id, body = rejected_claim(client)
-    first = json.loads(json.dumps(body))
-    first["subscriber"]["memberId"] = "W123456789"
-    second = json.loads(json.dumps(body))
-    second["subscriber"]["memberId"] = "W987654321"
-    answers = in_parallel(
-        [lambda: put(client, claim_id, first), lambda: put(client, claim_id, second)]
-    )
-    assert sorted(a.status_code for a in answers) == [200, 409]
-    history = claim(client, claim_id)["history"]
-    assert [h["event"] for h in history].count("resubmit") == 1
 
 
 def test_close_with_a_write_off(client: Client) -> None:

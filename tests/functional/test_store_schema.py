@@ -47,7 +47,11 @@ def test_schema_1_worklist_reads_as_before(client: Client) -> None:
     load_v1_items()
     before = json.loads((FIXTURES / "worklist_v1_api.json").read_text())
     assert before["items"]
-    assert client.http.get("/v1/worklist", headers=headers()).json_body == before
+    now = client.http.get("/v1/worklist", headers=headers()).json_body
+    # Keys added since (an id to act on, assignee, notes ...) aside, the same entries.
+    old_keys = before["items"][0].keys()
+    now["items"] = [{k: v for k, v in item.items() if k in old_keys} for item in now["items"]]
+    assert now == before
 
 
 def test_schema_1_claim_is_written_back_in_schema_2_when_it_changes(client: Client) -> None:

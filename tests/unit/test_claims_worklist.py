@@ -443,6 +443,7 @@ def test_worklist_kinds_table() -> None:
         "inbound_file_error",
         "claim_unreadable",
         "possible_duplicate_payment",
+        "unmatched_status",
     }
     assert set(KIND_ACTIONS) == set(WORKLIST_KINDS) - {"denied"}  # denials go by CARC
     with pytest.raises(ValueError, match="not a worklist kind"):

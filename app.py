@@ -3,6 +3,7 @@ chalicelib/schedules; importing this module builds no client and touches no netw
 
 from __future__ import annotations
 
+from chalicelib.api.appeals import appeals
 from chalicelib.api.application import ThreadSafeChalice
 from chalicelib.api.auth import authenticate
 from chalicelib.api.claims import claims
@@ -18,6 +19,8 @@ app = ThreadSafeChalice(app_name="claimgate")
 app.register_middleware(authenticate, "http")
 app.register_blueprint(claims)
 app.register_blueprint(corrections)
+app.register_blueprint(appeals)
+app.api.binary_types.append("application/pdf")  # appeal letters
 app.register_blueprint(inbound)
 app.register_blueprint(operations)
 app.register_blueprint(payers)

@@ -10,6 +10,7 @@ from chalice.app import Blueprint, Response
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from .appeals import AppealListOut, AppealOut
 from .operations import RunOut, RunPageOut, ScheduleListOut
 from .payers import FeeScheduleOut, PayerOut, PayerUpdateIn
 from .views import (
@@ -97,6 +98,8 @@ def openapi_document() -> dict[str, Any]:
         PayerUpdateIn,
         FeeScheduleOut,
         WorklistPageOut,
+        AppealOut,
+        AppealListOut,
     )
     _, schemas = models_json_schema(
         [(m, "validation" if m is ClaimRequest else "serialization") for m in models],
@@ -205,6 +208,76 @@ def openapi_document() -> dict[str, Any]:
                     "responses": {
                         "201": _json(ClaimCreatedOut, "The void claim, queued"),
                         **_errors(401, 404, 409),
+                    },
+                }
+            },
+            "/v1/claims/{claimId}/appeals": {
+                "post": {
+                    "summary": "Appeal a denied or underpaid claim (sent at once unless draft)",
+                    "parameters": [_path("claimId")],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["argument"],
+                                    "additionalProperties": False,
+                                    "properties": {
+                                        "argument": {"type": "string", "maxLength": 4000},
+                                        "lineNumbers": {
+                                            "type": "array",
+                                            "items": {"type": "integer", "minimum": 1},
+                                        },
+                                        "attachments": {
+                                            "type": "array",
+                                            "items": {
+                                                "type": "object",
+                                                "required": ["name", "contentBase64"],
+                                                "properties": {
+                                                    "name": {"type": "string"},
+                                                    "contentBase64": {"type": "string"},
+                                                },
+                                            },
+                                        },
+                                        "draft": {"type": "boolean"},
+                                        "deadline": {"type": "string", "format": "date"},
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "201": _json(AppealOut, "The appeal"),
+                        **_errors(401, 404, 409, 413, 422),
+                    },
+                },
+                "get": {
+                    "summary": "The claim's appeals",
+                    "parameters": [_path("claimId")],
+                    "responses": {"200": _json(AppealListOut, "Appeals"), **_errors(401, 404)},
+                },
+            },
+            "/v1/claims/{claimId}/appeals/{appealId}/send": {
+                "post": {
+                    "summary": "Send a drafted appeal",
+                    "parameters": [_path("claimId"), _path("appealId")],
+                    "responses": {
+                        "200": _json(AppealOut, "Sent"),
+                        **_errors(401, 404, 409),
+                    },
+                }
+            },
+            "/v1/claims/{claimId}/appeals/{appealId}/letter": {
+                "get": {
+                    "summary": "The appeal letter (send Accept: application/pdf)",
+                    "parameters": [_path("claimId"), _path("appealId")],
+                    "responses": {
+                        "200": {
+                            "description": "The letter",
+                            "content": {"application/pdf": {"schema": {"type": "string"}}},
+                        },
+                        **_errors(400, 401, 404),
                     },
                 }
             },

@@ -113,7 +113,7 @@ TRANSITIONS: dict[Status | None, dict[Event, Status]] = {
         (E.RESUBMIT, S.QUEUED),
         *_REMITS,
     ),
-    S.PAID: _row(*_REMITS, (E.CORRECTED, S.PAID), (E.CLOSE, S.CLOSED)),
+    S.PAID: _row(*_REMITS, (E.APPEAL, S.APPEALED), (E.CORRECTED, S.PAID), (E.CLOSE, S.CLOSED)),
     S.PARTIALLY_PAID: _row(
         *_REMITS, (E.APPEAL, S.APPEALED), (E.CORRECTED, S.PARTIALLY_PAID), (E.CLOSE, S.CLOSED)
     ),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from .lifecycle import Event, Status, apply_event
@@ -30,6 +30,28 @@ class ClaimEvent:
     to_status: Status
     codes: tuple[str, ...] = ()
     detail: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Appeal:
+    """One appeal of a claim (or of some of its lines: 1-based `line_numbers`, empty for the
+    whole claim). `paid_before` is what the payer had paid when it was made; `requested` the
+    amount in dispute; `recovered` what later remittances added."""
+
+    appeal_id: str
+    created_at: datetime
+    status: str
+    reason_codes: tuple[str, ...]
+    argument: str
+    paid_before: Decimal
+    requested: Decimal
+    line_numbers: tuple[int, ...] = ()
+    deadline: date | None = None
+    attachments: tuple[str, ...] = ()  # archive keys of the documents sent with it
+    recovered: Decimal | None = None
+    sent_at: datetime | None = None
+    closed_at: datetime | None = None
+    allowed_before: Decimal | None = None  # what the payer allowed, for an underpayment
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +94,7 @@ class ClaimRecord:
     close_reason: str | None = None
     written_off: Decimal | None = None
     work_states: tuple[WorkState, ...] = ()  # what people did about its worklist items
+    appeals: tuple[Appeal, ...] = ()
 
     @property
     def payer_id(self) -> str:

@@ -28,6 +28,7 @@ from chalicelib.claims.acknowledgments import (
     decide_999,
     decide_status,
 )
+from chalicelib.claims.appeals import settle
 from chalicelib.claims.errors import LifecycleError
 from chalicelib.claims.lifecycle import Event, Status
 from chalicelib.claims.posting import Posting, post_claim_payment
@@ -320,6 +321,9 @@ def _move(
             if any(posting_key(p) == applied_key for p in current.remittances):
                 raise AlreadyAppliedError(applied_key)
             changes["remittances"] = (*current.remittances, posting)
+            if current.appeals:  # a payment after an appeal may be its answer
+                postings = changes["remittances"]
+                changes["appeals"] = settle(current.appeals, postings, now)  # type: ignore[arg-type]
         elif applied_key in current.applied:
             raise AlreadyAppliedError(applied_key)
         if flags:

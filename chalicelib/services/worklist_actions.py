@@ -65,9 +65,7 @@ def _act_on_claim(
         if item is None:
             already = next((s for s in current.work_states if s.kind == kind), None)
             if already is not None and already.resolved_at is not None:
-                raise WorkActionRefusedError(
-                    "already_resolved", "this entry was resolved already"
-                )
+                raise WorkActionRefusedError("already_resolved", "this entry was resolved already")
             raise WorkActionRefusedError("not_found", "no such worklist entry")
         states = {s.kind: s for s in current.work_states}
         state = states.get(kind, WorkState(kind=kind))

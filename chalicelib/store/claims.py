@@ -21,14 +21,14 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.claims.lifecycle import Event, Status
 from chalicelib.claims.model import Claim
 from chalicelib.claims.posting import Posting
-from chalicelib.claims.records import ClaimEvent, ClaimRecord
+from chalicelib.claims.records import Appeal, ClaimEvent, ClaimRecord
 from chalicelib.claims.variance import VarianceFlag
 from chalicelib.claims.work_items import WorklistItem, WorkState
 from chalicelib.claims.worklist import KIND_ACTIONS
+from chalicelib.codec import CodecError, decode, encode
 from chalicelib.config import settings
 
 from . import claim_v1
-from .codec import CodecError, decode, encode
 from .connection import pynamodb_connection
 from .errors import (
     ConcurrentUpdateError,
@@ -97,6 +97,7 @@ def _claim_item(record: ClaimRecord) -> ClaimItem:
         close_reason=record.close_reason,
         written_off=None if record.written_off is None else str(record.written_off),
         work_states=[encode(state) for state in record.work_states] or None,
+        appeals=[encode(appeal) for appeal in record.appeals] or None,
         work_pk=f"{tenant}#WORK" if record.worklist else None,
         work_sk=(
             f"{min(item.since for item in record.worklist).isoformat()}#{record.claim_id}"
@@ -200,6 +201,7 @@ def _read(item: ClaimItem, events: tuple[ClaimEvent, ...]) -> ClaimRecord:
         close_reason=item.close_reason,
         written_off=None if item.written_off is None else Decimal(item.written_off),
         work_states=tuple(decode(WorkState, state) for state in item.work_states or ()),
+        appeals=tuple(decode(Appeal, appeal) for appeal in item.appeals or ()),
     )
 
 

@@ -11,8 +11,8 @@ from pynamodb.exceptions import DeleteError, DoesNotExist, PutError
 from pynamodb.expressions.condition import Condition
 
 from chalicelib.claims.work_items import WorklistItem
+from chalicelib.codec import encode
 
-from .codec import encode
 from .errors import ConcurrentUpdateError, conditional_failed
 from .models import (
     GatewayCursorItem,

@@ -173,6 +173,7 @@ class ClaimItem(Item, discriminator="claim"):
     close_reason = UnicodeAttribute(null=True)
     written_off = UnicodeAttribute(null=True)
     work_states = JSONAttribute(null=True)
+    appeals = JSONAttribute(null=True)
     version = VersionAttribute()
 
 

@@ -157,6 +157,9 @@ class BrokenGateway:
     def eligibility(self, account: str, inquiry: bytes) -> bytes:
         raise NotImplementedError
 
+    def appeal(self, account: str, request: Any) -> bool:
+        raise NotImplementedError
+
 
 def test_failing_gateway_leaves_claims_queued_and_shows_in_the_run(client: Client) -> None:
     from chalicelib import wiring

@@ -109,6 +109,10 @@ class HoldingGateway:
         answer: bytes = self._inner.eligibility(account, inquiry)
         return answer
 
+    def appeal(self, account: str, request: Any) -> bool:
+        taken: bool = self._inner.appeal(account, request)
+        return taken
+
     def held_of(self, kind: str) -> list[bytes]:
         return [content for content in self.held if _set_kind(content) == kind]
 

@@ -26,7 +26,7 @@ from chalicelib.claims.model import (
 )
 from chalicelib.claims.posting import Posting, post_claim_payment
 from chalicelib.claims.scrub import scrub_claim
-from chalicelib.store.codec import decode, encode
+from chalicelib.codec import decode, encode
 from chalicelib.x12.envelope import EnvelopeReader
 from chalicelib.x12.read.claim837p import parse_837p
 from chalicelib.x12.read.remit835 import iter_remittances

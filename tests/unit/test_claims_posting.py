@@ -23,7 +23,7 @@ from chalicelib.claims.posting import (
     Posting,
     post_claim_payment,
 )
-from chalicelib.store.codec import CodecError, decode, encode
+from chalicelib.codec import CodecError, decode, encode
 from chalicelib.x12.read.remit835 import ClaimPayment, Remittance, iter_remittances
 from tests.conftest import CONTRACT, X12_SAMPLES
 

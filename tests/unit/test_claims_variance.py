@@ -21,13 +21,13 @@ from chalicelib.claims.variance import (
     contract_gaps,
     contract_rate_for,
 )
+from chalicelib.codec import decode, encode
 from chalicelib.payers.fee_schedules import (
     ContractedRate,
     FeeScheduleRow,
     FeeScheduleVersion,
 )
 from chalicelib.payers.gateways.sandbox.payers import sandbox_contract_rows
-from chalicelib.store.codec import decode, encode
 from chalicelib.x12.read.remit835 import Remittance, iter_remittances
 
 CONTRACT = Path(__file__).resolve().parents[2] / "examples"

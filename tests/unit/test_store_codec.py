@@ -14,7 +14,7 @@ from chalicelib.claims.lifecycle import Event, Status
 from chalicelib.claims.model import Claim
 from chalicelib.claims.records import ClaimEvent
 from chalicelib.claims.work_items import WorklistItem
-from chalicelib.store.codec import CodecError, decode, encode
+from chalicelib.codec import CodecError, decode, encode
 from tests.strategies import claims
 
 

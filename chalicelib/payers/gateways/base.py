@@ -9,7 +9,10 @@ caller archives them unchanged before it parses them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Protocol
+
+from chalicelib.claims.model import Claim
 
 
 class GatewayError(Exception):
@@ -44,6 +47,16 @@ class InboundBatch:
     cursor: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class AppealRequest:
+    """An appeal as a clearinghouse that takes them electronically needs it: the claim as
+    billed, the payer's claim number it contests, and the amount in dispute."""
+
+    claim: Claim
+    payer_claim_control_number: str
+    requested: Decimal
+
+
 class Gateway(Protocol):
     name: str
     receiver_id: str  # ISA08 / 1000B NM109: the clearinghouse's id in interchanges we send
@@ -62,4 +75,9 @@ class Gateway(Protocol):
 
     def eligibility(self, account: str, inquiry: bytes) -> bytes:
         """A 270 in, the payer's 271 out."""
+        ...
+
+    def appeal(self, account: str, request: AppealRequest) -> bool:
+        """Hand the payer an appeal; False when this connection takes none (the letter goes
+        by mail or the payer's portal)."""
         ...

@@ -222,10 +222,13 @@ def adjudicate_claim(
     *,
     received: date,
     deductible_remaining: Decimal | None = None,
+    appealed: bool = False,
 ) -> ClaimAdjudication:
     """Adjudicate `claim` as `payer` on the day it was `received` (module docstring rules).
     `deductible_remaining` is the member's deductible still to meet; None means a member new
-    to the sandbox (`SandboxPayer.initial_deductible`)."""
+    to the sandbox (`SandboxPayer.initial_deductible`). `appealed`: reconsidered on appeal,
+    the payer pays the contracted rate and overturns its denials but for non-covered
+    services (CARC 96)."""
     info = claim.claim_information
     remaining = (
         payer.initial_deductible(claim.subscriber.member_id)
@@ -237,7 +240,7 @@ def adjudicate_claim(
     deductible_applied = _ZERO
     for number, line in enumerate(info.service_lines, 1):
         prior = priors[number - 1] if priors is not None else None
-        decided = _line(claim, payer, line, number, received, remaining, prior)
+        decided = _line(claim, payer, line, number, received, remaining, prior, appealed)
         applied = _sum(
             a.amount for a in decided.adjustments if (a.group_code, a.reason_code) == ("PR", "1")
         )
@@ -287,9 +290,12 @@ def _line(
     received: date,
     deductible_remaining: Decimal,
     prior_paid: Decimal | None,
+    appealed: bool = False,
 ) -> LineAdjudication:
     charge = line.charge_amount
     denial = _denial(claim, payer, line, received)
+    if appealed and denial is not None and denial[0].reason_code != "96":
+        denial = None
     if denial is not None:
         adjustment, remarks = denial
         return LineAdjudication(
@@ -313,7 +319,7 @@ def _line(
     )
     contract = min(charge, priced)  # the lesser of billed charge and fee schedule
     allowed = contract
-    percent = _underpaid_percent(claim, line, number) if payer.underpays else None
+    percent = _underpaid_percent(claim, line, number) if payer.underpays and not appealed else None
     if percent is not None:
         allowed = _money(contract * (100 - percent) / 100)
     # Patient responsibility, in the order a payer applies it.

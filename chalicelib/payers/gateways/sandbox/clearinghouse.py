@@ -34,12 +34,15 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from chalicelib.claims.model import BILLING, RENDERING, Claim
+from chalicelib.codec import decode, encode
 from chalicelib.payers.gateways.base import (
+    AppealRequest,
     GatewayError,
     InboundBatch,
     InboundFile,
@@ -83,6 +86,7 @@ from .mailbox import (
     UNKNOWN_PAYER,
     ClaimRecord,
     MailboxFile,
+    PendingAppeal,
     PendingClaim,
     ReceivedInterchange,
     SandboxState,
@@ -358,11 +362,27 @@ class SandboxClearinghouse:
             tuple(InboundFile(f.name, f.content.encode()) for f in batch), next_cursor
         )
 
+    def appeal(
+        self, state: SandboxState, request: AppealRequest, *, account: str, now: datetime
+    ) -> SandboxState:
+        """Take an appeal: the payer answers it with the next 835 (a reversal of the
+        adjudication it contests and a new one on reconsideration)."""
+        pending = PendingAppeal(
+            claim=json.dumps(encode(request.claim)),
+            payer_claim_control_number=request.payer_claim_control_number,
+            payer_id=request.claim.trading_partner_service_id,
+            submitted_at=now,
+            due_poll=state.poll + 1,
+            receiver_id=account,
+        )
+        return dataclasses.replace(state, appeals=(*state.appeals, pending))
+
     def _remit(self, state: SandboxState, poll: int) -> SandboxState:
         """Adjudicate the claims due at `poll` in submission order and write one 835 per
         payer, payee and receiver."""
         due = [p for p in state.pending if p.due_poll <= poll]
-        if not due:
+        appeals = [a for a in state.appeals if a.due_poll <= poll]
+        if not due and not appeals:
             return state
         texts = {i.reference: i.text for i in state.interchanges if i.text is not None}
         cache: dict[str, list[list[Claim]]] = {}
@@ -394,6 +414,47 @@ class SandboxClearinghouse:
             groups.setdefault((payer.payer_id, npi, item.receiver_id), []).append(
                 (item, claim, adjudication, reversal)
             )
+        for appeal in appeals:
+            claim = decode(Claim, json.loads(appeal.claim))
+            appealed_to = SANDBOX_PAYERS.get(appeal.payer_id)
+            original = next(
+                (
+                    c
+                    for c in reversed(claims)
+                    if c.payer_claim_control_number == appeal.payer_claim_control_number
+                    and c.state == "finalized"
+                    and c.status_code != "22"
+                ),
+                None,
+            )
+            if appealed_to is None or original is None:
+                continue  # nothing adjudicated to reconsider: the appeal goes unanswered
+            payer = appealed_to
+            item = PendingClaim(
+                reference="appeal",
+                set_index=0,
+                claim_index=0,
+                payer_id=payer.payer_id,
+                received=appeal.submitted_at.date(),
+                submitted_at=appeal.submitted_at,
+                due_poll=appeal.due_poll,
+                receiver_qualifier="ZZ",
+                receiver_id=appeal.receiver_id,
+                usage_indicator=claim.usage_indicator,
+            )
+            reconsidered = adjudicate_claim(
+                claim,
+                payer,
+                received=original.adjudicated or item.received,
+                deductible_remaining=_ZERO,
+                appealed=True,
+            )
+            claims = _with_claim(claims, dataclasses.replace(original, status_code="22"))
+            billing = claim.provider(BILLING)
+            npi = billing.npi if billing is not None else ""
+            groups.setdefault((payer.payer_id, npi, appeal.receiver_id), []).append(
+                (item, claim, reconsidered, reversal_of(claim, original))
+            )
         files = list(state.files)
         control = state.control
         for (payer_id, _, _), members in groups.items():
@@ -414,6 +475,7 @@ class SandboxClearinghouse:
                 if adjudication is not None:
                     claims = _with_claim(claims, _finalized(claim, adjudication, advice))
         pending = tuple(p for p in state.pending if p.due_poll > poll)
+        later_appeals = tuple(a for a in state.appeals if a.due_poll > poll)
         waiting = {p.reference for p in pending}
         interchanges = tuple(
             i if i.reference in waiting else dataclasses.replace(i, text=None)
@@ -425,6 +487,7 @@ class SandboxClearinghouse:
             claims=claims,
             control=control,
             pending=pending,
+            appeals=later_appeals,
             interchanges=interchanges,
             deductibles=tuple(sorted(deductibles.items())),
         )

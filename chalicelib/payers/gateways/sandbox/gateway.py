@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
-from ..base import GatewayError, InboundBatch, SubmissionReceipt
+from ..base import AppealRequest, GatewayError, InboundBatch, SubmissionReceipt
 from .clearinghouse import SandboxClearinghouse, SandboxState
 
 
@@ -78,3 +78,12 @@ class SandboxGateway:
         self._check()
         with self._lock:
             return self._clearinghouse.eligibility(self._state(account), inquiry, now=self._clock())
+
+    def appeal(self, account: str, request: AppealRequest) -> bool:
+        self._check()
+        with self._lock:
+            state = self._clearinghouse.appeal(
+                self._state(account), request, account=account, now=self._clock()
+            )
+            self._store.save(account, state.to_json())
+        return True

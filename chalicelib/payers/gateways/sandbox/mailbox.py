@@ -99,6 +99,19 @@ class ClaimRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class PendingAppeal:
+    """An appeal the payer answers at `due_poll`: the claim as billed (store codec JSON),
+    the adjudication it contests, and where the 835 goes."""
+
+    claim: str  # JSON of the domain claim (chalicelib.codec)
+    payer_claim_control_number: str
+    payer_id: str
+    submitted_at: datetime
+    due_poll: int
+    receiver_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class SandboxState:
     """Everything the sandbox remembers for one mailbox (account). JSON-able by `to_json`."""
 
@@ -110,6 +123,7 @@ class SandboxState:
     pending: tuple[PendingClaim, ...] = ()
     claims: tuple[ClaimRecord, ...] = ()
     deductibles: tuple[tuple[str, Decimal], ...] = ()  # ("payer|member", remaining)
+    appeals: tuple[PendingAppeal, ...] = ()
 
     def claim(self, patient_control_number: str) -> ClaimRecord | None:
         for record in reversed(self.claims):
@@ -263,6 +277,19 @@ def _decode_state(data: object) -> SandboxState:
                 adjustments=tuple(_adjustment(a) for a in f.items("adjustments")),
             )
         )
+    appeals = []
+    for item in root.items("appeals"):
+        f = _Fields(item)
+        appeals.append(
+            PendingAppeal(
+                claim=f.text("claim"),
+                payer_claim_control_number=f.text("payer_claim_control_number"),
+                payer_id=f.text("payer_id"),
+                submitted_at=f.moment("submitted_at"),
+                due_poll=f.integer("due_poll"),
+                receiver_id=f.text("receiver_id"),
+            )
+        )
     deductibles = []
     for item in root.items("deductibles"):
         if not isinstance(item, list) or len(item) != 2:
@@ -280,6 +307,7 @@ def _decode_state(data: object) -> SandboxState:
         pending=tuple(pending),
         claims=tuple(claims),
         deductibles=tuple(deductibles),
+        appeals=tuple(appeals),
     )
 
 

@@ -13,8 +13,10 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
+# No echo of the command: when a port is taken, scripts/run_local.py's one line says which
+# and which variable changes it (make adds its own "Error 1" line after it).
 run: $(STAMP)
-	exec $(PY) -m scripts.run_local
+	@exec $(PY) -m scripts.run_local
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

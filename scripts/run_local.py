@@ -33,6 +33,8 @@ from chalicelib.clock import utcnow
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DEMO_KEY = "cg_demo_local_key"
+# Requests to the local API go straight to it, whatever http_proxy says.
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 def _free_port() -> int:
@@ -42,7 +44,10 @@ def _free_port() -> int:
 
 
 def _port_taken(port: int) -> bool:
+    """Whether a server holds the port. SO_REUSEADDR, as the servers bind: connections of
+    an earlier run in TIME_WAIT (a minute after it stopped) do not take the port."""
     with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
@@ -50,16 +55,38 @@ def _port_taken(port: int) -> bool:
     return False
 
 
-def _wait_for_port(port: int, seconds: float, process: subprocess.Popen[bytes]) -> None:
+def _wait_until_serving(port: int, seconds: float, process: subprocess.Popen[bytes]) -> None:
+    """Until the API answers a request (GET /v1/openapi.json), not merely until the port
+    is open: the banner is printed only once the service serves."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise SystemExit(f"the local API server exited with code {process.returncode}")
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
+        try:
+            url = f"http://127.0.0.1:{port}/v1/openapi.json"
+            with _DIRECT.open(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass  # not listening yet, or not answering yet
         time.sleep(0.2)
     raise SystemExit(f"the API did not start on port {port} within {seconds:.0f} s")
+
+
+def _taken_port() -> str | None:
+    """The one line to print when the API port or the local AWS port is taken."""
+    ports = (
+        (os.environ.get("CLAIMGATE_PORT", "8000"), "CLAIMGATE_PORT"),
+        (os.environ.get("CLAIMGATE_AWS_PORT") or "", "CLAIMGATE_AWS_PORT"),
+    )
+    for value, variable in ports:
+        if not value:
+            continue  # any free port
+        if not (value.isascii() and value.isdigit() and 0 < int(value) < 65536):
+            return f"make run: {variable}={value} is not a port number (1-65535)"
+        if _port_taken(int(value)):
+            return f"make run: port {value} on 127.0.0.1 is in use; set {variable} to a free port"
+    return None
 
 
 def _local_timer(api_port: int, api_key: str, every: float, stop: threading.Event) -> None:
@@ -73,7 +100,7 @@ def _local_timer(api_port: int, api_key: str, every: float, stop: threading.Even
                 headers={"x-api-key": api_key},
             )
             try:
-                with urllib.request.urlopen(request, timeout=120) as response:
+                with _DIRECT.open(request, timeout=120) as response:
                     run = json.loads(response.read())
                 print(
                     f"[local timer] {name}: examined {run['examined']}, acted {run['acted']}, "
@@ -85,6 +112,11 @@ def _local_timer(api_port: int, api_key: str, every: float, stop: threading.Even
 
 
 def main() -> int:
+    taken = _taken_port()
+    if taken is not None:  # fail before starting anything: nothing is left running
+        print(taken, file=sys.stderr)
+        return 1
+
     from moto.server import ThreadedMotoServer
 
     import chalicelib.observability  # noqa: F401 - quiets the SDK loggers before they speak
@@ -96,13 +128,6 @@ def main() -> int:
     aws_port = int(os.environ.get("CLAIMGATE_AWS_PORT") or _free_port())
     demo_key = os.environ.get("CLAIMGATE_DEMO_API_KEY", DEFAULT_DEMO_KEY)
     timer_seconds = float(os.environ.get("CLAIMGATE_SCHEDULE_SECONDS", "60"))
-    for port, variable in ((api_port, "CLAIMGATE_PORT"), (aws_port, "CLAIMGATE_AWS_PORT")):
-        if _port_taken(port):  # fail before starting anything: nothing is left running
-            print(
-                f"make run: port {port} on 127.0.0.1 is in use; set {variable} to a free port",
-                file=sys.stderr,
-            )
-            return 1
     endpoint = f"http://127.0.0.1:{aws_port}"
     # Local credentials only: the embedded AWS accepts any, real AWS is never contacted.
     os.environ.update(
@@ -142,7 +167,7 @@ def main() -> int:
             cwd=ROOT,
             start_new_session=True,
         )
-        _wait_for_port(api_port, 60, chalice)
+        _wait_until_serving(api_port, 60, chalice)
         if timer_seconds > 0:
             threading.Thread(
                 target=_local_timer,

@@ -85,16 +85,20 @@ def internal_error_response(correlation_id: str) -> Response:
 
 
 # Chalice answers some requests itself, in its own shape ({"Code", "Message"}): a view that
-# raised (500), a method or content type the route does not take. Ours instead, with our
-# own words (Chalice's echo the request's headers).
+# raised (500, or a ChaliceViewError's own status), a method or content type the route does
+# not take. Ours instead, by status, with our own words (Chalice's echo the request's headers).
 _CHALICE_ERRORS = {
-    "BadRequestError": ("bad_request", "the request was refused"),
-    "BadRequest": ("bad_request", "the request was refused"),
-    "MethodNotAllowedError": ("method_not_allowed", "this route does not take this method"),
-    "UnsupportedMediaType": (
-        "unsupported_media_type",
-        "this route does not take a body of this Content-Type",
-    ),
+    400: ("bad_request", "the request was refused"),
+    401: ("unauthorized", "the request needs a valid x-api-key"),
+    403: ("forbidden", "this API key may not do this"),
+    404: ("not_found", "no such resource"),
+    405: ("method_not_allowed", "this route does not take this method"),
+    408: ("timeout", "the request took too long: send it again"),
+    409: ("conflict", "the request conflicts with the resource as it is now"),
+    413: ("too_large", "the request body is too large"),
+    415: ("unsupported_media_type", "this route does not take a body of this Content-Type"),
+    422: ("invalid_request", "the request is not valid"),
+    429: ("too_many_requests", "too many requests: wait and send it again"),
 }
 
 
@@ -109,10 +113,7 @@ def our_error_shape(response: Response, correlation_id: str) -> Response:
         return response
     if response.status_code >= 500:
         return internal_error_response(correlation_id)
-    code, message = _CHALICE_ERRORS.get(
-        str(body.get("Code")) if isinstance(body, dict) else "",
-        ("bad_request", "the request was refused"),
-    )
+    code, message = _CHALICE_ERRORS.get(response.status_code, _CHALICE_ERRORS[400])
     ours = error_response(response.status_code, code, message)
     ours.headers = {**response.headers, **ours.headers}
     return ours

@@ -3,13 +3,17 @@ was applied out. The same code path as the scheduled poll."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+
 from chalice.app import Blueprint, Response
+from pydantic import Field
 
 from chalicelib.clock import utcnow
 
 from .auth import tenant_of
-from .http import JSON, error_response, json_response
-from .views import FileOutcomeOut
+from .http import error_response, json_response
+from .views import FileOutcomeOut, ProblemOut, View
 
 inbound = Blueprint(__name__)
 
@@ -39,8 +43,87 @@ def _receive(accept: frozenset[str], source: str) -> Response:
     )
     answer = outcome.as_dict()
     answer["message"] = OUTCOME_MESSAGES.get(outcome.status, outcome.status)
-    answer["errors"] = [{"field": None, **error} for error in outcome.errors]
+    answer["errors"] = [file_problem(error).model_dump() for error in outcome.errors]
     return json_response(FileOutcomeOut.model_validate(answer), status)
+
+
+class FileProblemOut(ProblemOut):
+    """A problem with an X12 file, in the error shape (`field` is null: the file is no JSON),
+    located where it can be: `segmentIndex` counts segments from 1 as an editor shows them
+    (1 is the ISA; null: the file as a whole), `elementPosition` from 1 as X12 names
+    elements (CLM05 is 5); `claimId` when it concerns one claim."""
+
+    segmentIndex: int | None = None  # noqa: N815 - wire name
+    segmentId: str | None = None  # noqa: N815
+    elementPosition: int | None = None  # noqa: N815
+    claimId: str | None = None  # noqa: N815
+
+
+class X12ErrorOut(View):
+    """422 for a file that cannot be read at all."""
+
+    message: str
+    errors: list[FileProblemOut]
+
+
+class X12FindingOut(View):
+    """Something wrong in a claim of the file that was still read (located like an error)."""
+
+    code: str
+    message: str
+    segmentIndex: int | None  # noqa: N815 - wire name
+    segmentId: str | None  # noqa: N815
+    elementPosition: int | None  # noqa: N815
+
+
+class ClaimFileEntryOut(View):
+    """One claim of an 837P file: `index` is its place in `claims` (from 0, as in JSON),
+    `segmentIndex` the file position of its CLM; its id and status, or its errors."""
+
+    index: int
+    segmentIndex: int  # noqa: N815 - wire name
+    patientControlNumber: str | None  # noqa: N815
+    findings: list[X12FindingOut]
+    claimId: str | None = None  # noqa: N815
+    status: str | None = None
+    warnings: list[ProblemOut] = Field(default_factory=list)
+    errors: list[ProblemOut] = Field(default_factory=list)
+
+
+class ClaimFileOut(View):
+    archiveKey: str  # noqa: N815 - wire name
+    claims: list[ClaimFileEntryOut]
+    accepted: int
+    rejected: int
+
+
+_WORD_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+# What a file problem says when the use case gave only its code.
+_FILE_MESSAGES = {
+    "claim_not_found": "the claim is gone: nothing of the file was applied to it",
+    "concurrent_update": "the claim kept changing while the file was applied to it: "
+    "deliver the file again",
+}
+
+
+def file_problem(error: Mapping[str, object]) -> FileProblemOut:
+    """A use case's record of a file problem in the error shape: a code made of an exception
+    name becomes a code (ConcurrentUpdateError: concurrent_update), a missing message is
+    supplied, and segment 0 (no segment: the file as a whole) becomes null."""
+    code = str(error.get("code") or "file_error")
+    if not code.islower():
+        code = _WORD_BOUNDARY.sub("_", code.removesuffix("Error")).lower()
+    segment = error.get("segmentIndex")
+    element = error.get("elementPosition")
+    return FileProblemOut(
+        field=None,
+        code=code,
+        message=str(error.get("message") or _FILE_MESSAGES.get(code, code.replace("_", " "))),
+        segmentIndex=segment if isinstance(segment, int) and segment > 0 else None,
+        segmentId=str(error.get("segmentId") or "") or None,
+        elementPosition=element if isinstance(element, int) else None,
+        claimId=str(error.get("claimId") or "") or None,
+    )
 
 
 # The answer's `message`, so a refused or unreadable file reads like every other error.
@@ -77,25 +160,16 @@ def post_claim_file() -> Response:
             contract_check=contract_problems,
         )
     except X12ReadError as error:
-        return Response(
-            body={
-                "message": "the file cannot be read",
-                "errors": [
-                    {
-                        "field": None,
-                        "code": "x12_unreadable",
-                        "message": error.located(),
-                        "segmentIndex": error.segment_index,
-                        "segmentId": error.segment_id,
-                        "elementPosition": error.element_position,
-                        "severity": "error",
-                    }
-                ],
-            },
-            status_code=422,
-            headers=dict(JSON),
-        )
-    return Response(body=result, status_code=200, headers=dict(JSON))
+        problem = {
+            "code": "x12_unreadable",
+            "message": error.located(),
+            "segmentIndex": error.segment_index,
+            "segmentId": error.segment_id,
+            "elementPosition": error.element_position,
+        }
+        unreadable = X12ErrorOut(message="the file cannot be read", errors=[file_problem(problem)])
+        return json_response(unreadable, 422)
+    return json_response(ClaimFileOut.model_validate(result))
 
 
 def _body() -> bytes | Response:

@@ -11,8 +11,9 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from .appeals import AppealListOut, AppealOut
+from .inbound import ClaimFileOut, FileProblemOut, X12ErrorOut
 from .operations import RunOut, RunPageOut, ScheduleListOut
-from .payers import FeeScheduleOut, PayerOut, PayerUpdateIn
+from .payers import FeeScheduleErrorOut, FeeScheduleOut, PayerOut, PayerUpdateIn
 from .views import (
     ClaimCreatedOut,
     ClaimDetailOut,
@@ -44,12 +45,19 @@ def _errors(*codes: int) -> dict[str, Any]:
         413: "Body over the route's size limit",
         404: "Not found (also another tenant's claim)",
         409: "Conflict: duplicate claim, request in progress, or a concurrent update",
+        415: "The body's Content-Type is not one this route takes",
         422: "Field-level errors, all of them at once (also JSON nested too deep)",
         500: "Internal error: our fault, logged under the correlationId in the body",
     }
-    # Every route may answer 500 (with the correlation id to find its log line by).
+    # Every route may answer 500 (with the correlation id to find its log line by), and any
+    # other error in the same shape.
     answers = {str(c): _json(ErrorOut, text[c]) for c in codes}
-    return {**answers, "500": _json(ServerErrorOut, text[500])}
+    return {**answers, "500": _json(ServerErrorOut, text[500]), "default": _DEFAULT_ERROR}
+
+
+# Answers no route makes itself, in the same shape: 404 not_found for a path no route
+# matches (the gateway), 405 method_not_allowed for a method the path does not take.
+_DEFAULT_ERROR = _json(ErrorOut, "Any other error, in the same shape (unknown path 404, 405)")
 
 
 def _query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
@@ -97,14 +105,21 @@ def openapi_document() -> dict[str, Any]:
         PayerOut,
         PayerUpdateIn,
         FeeScheduleOut,
+        FeeScheduleErrorOut,
         WorklistPageOut,
         AppealOut,
         AppealListOut,
+        FileProblemOut,
+        X12ErrorOut,
+        ClaimFileOut,
     )
     _, schemas = models_json_schema(
         [(m, "validation" if m is ClaimRequest else "serialization") for m in models],
         ref_template="#/components/schemas/{model}",
     )
+    # The upload routes build each error of a file's answer with FileProblemOut.
+    defs = schemas.get("$defs", {})
+    defs["FileOutcomeOut"]["properties"]["errors"]["items"] = _ref(FileProblemOut)
     claim_body = {"required": True, "content": {"application/json": {"schema": _ref(ClaimRequest)}}}
     idempotency = {
         "name": "Idempotency-Key",
@@ -117,7 +132,7 @@ def openapi_document() -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {"title": "claimgate", "version": "1.0.0"},
         "components": {
-            "schemas": schemas.get("$defs", {}),
+            "schemas": defs,
             "securitySchemes": {"apiKey": {"type": "apiKey", "in": "header", "name": "x-api-key"}},
         },
         "security": [{"apiKey": []}],
@@ -129,7 +144,7 @@ def openapi_document() -> dict[str, Any]:
                     "requestBody": claim_body,
                     "responses": {
                         "201": _json(ClaimCreatedOut, "Claim accepted for processing (queued)"),
-                        **_errors(400, 401, 409, 413, 422),
+                        **_errors(400, 401, 409, 413, 415, 422),
                     },
                 },
                 "get": {
@@ -163,7 +178,7 @@ def openapi_document() -> dict[str, Any]:
                     "requestBody": claim_body,
                     "responses": {
                         "200": _json(ValidationOut, "Scrub findings"),
-                        **_errors(400, 401, 413, 422),
+                        **_errors(400, 401, 413, 415, 422),
                     },
                 }
             },
@@ -186,7 +201,7 @@ def openapi_document() -> dict[str, Any]:
                     "requestBody": claim_body,
                     "responses": {
                         "200": _json(ClaimCreatedOut, "Queued again; the earlier version kept"),
-                        **_errors(400, 401, 404, 409, 413, 422),
+                        **_errors(400, 401, 404, 409, 413, 415, 422),
                     },
                 },
             },
@@ -197,7 +212,7 @@ def openapi_document() -> dict[str, Any]:
                     "requestBody": claim_body,
                     "responses": {
                         "201": _json(ClaimCreatedOut, "The replacement claim, queued"),
-                        **_errors(400, 401, 404, 409, 413, 422),
+                        **_errors(400, 401, 404, 409, 413, 415, 422),
                     },
                 }
             },
@@ -207,7 +222,7 @@ def openapi_document() -> dict[str, Any]:
                     "parameters": [_path("claimId")],
                     "responses": {
                         "201": _json(ClaimCreatedOut, "The void claim, queued"),
-                        **_errors(401, 404, 409),
+                        **_errors(401, 404, 409, 415),
                     },
                 }
             },
@@ -313,7 +328,7 @@ def openapi_document() -> dict[str, Any]:
                     },
                     "responses": {
                         "200": _json(ClaimSummaryOut, "Closed"),
-                        **_errors(400, 401, 404, 409, 422),
+                        **_errors(400, 401, 404, 409, 415, 422),
                     },
                 }
             },
@@ -335,8 +350,9 @@ def openapi_document() -> dict[str, Any]:
                     "summary": "An 837P file: each claim scrubbed and queued like a JSON claim",
                     "requestBody": _x12_body("An 837P (005010X222A1) interchange"),
                     "responses": {
-                        "200": {"description": "Per claim: its id and status, or its errors"},
-                        **_errors(400, 401, 413, 422),
+                        "200": _json(ClaimFileOut, "Per claim: its id and status, or its errors"),
+                        **_errors(400, 401, 413, 415),
+                        "422": _json(X12ErrorOut, "The file cannot be read: the located error"),
                     },
                 }
             },
@@ -349,7 +365,7 @@ def openapi_document() -> dict[str, Any]:
                         "202": _json(
                             FileOutcomeOut, "Another delivery of it is being posted right now"
                         ),
-                        **_errors(400, 401, 413),
+                        **_errors(400, 401, 413, 415),
                         "422": _json(
                             FileOutcomeOut,
                             "Unreadable (located error), an 835 without TRN, or not an 835",
@@ -367,7 +383,7 @@ def openapi_document() -> dict[str, Any]:
                         "202": _json(
                             FileOutcomeOut, "Another delivery of it is being applied right now"
                         ),
-                        **_errors(400, 401, 413),
+                        **_errors(400, 401, 413, 415),
                         "422": _json(FileOutcomeOut, "Unreadable (located error) or wrong type"),
                         "500": _json(FileOutcomeOut, "Failed while applied: archived, listed"),
                     },
@@ -424,7 +440,7 @@ def openapi_document() -> dict[str, Any]:
                     },
                     "responses": {
                         "200": _json(PayerOut, "The payer"),
-                        **_errors(400, 401, 404, 409, 413, 422),
+                        **_errors(400, 401, 404, 409, 413, 415, 422),
                     },
                 },
             },
@@ -441,7 +457,10 @@ def openapi_document() -> dict[str, Any]:
                     },
                     "responses": {
                         "201": _json(FeeScheduleOut, "The stored version"),
-                        **_errors(400, 401, 404, 409, 413, 422),
+                        **_errors(400, 401, 404, 409, 413, 415),
+                        "422": _json(
+                            FeeScheduleErrorOut, "Every row error at once, with its row and field"
+                        ),
                     },
                 }
             },

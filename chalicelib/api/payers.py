@@ -11,7 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from chalicelib.clock import utcnow
 from chalicelib.payers.fee_schedules import (
+    FILE_ROW,
     FeeScheduleError,
+    RowError,
     parse_fee_schedule_csv,
     parse_fee_schedule_json,
 )
@@ -29,7 +31,7 @@ from .http import (
     problems_response,
     schema_problems,
 )
-from .views import ProblemOut
+from .views import ProblemOut, View
 
 if TYPE_CHECKING:
     from chalicelib.services.payers import PayerView
@@ -124,6 +126,29 @@ class FeeScheduleOut(BaseModel):
     amountTotal: Decimal  # noqa: N815 - a checksum a person can compare with the upload
 
 
+class RowProblemOut(ProblemOut):
+    """A problem with a fee schedule row. `row` is its position in the upload, counted from
+    1 as an editor shows it (the CSV header is row 1; the first JSON object is row 1; null:
+    the upload as a whole). `field` is a path into a JSON upload, whose list indexes count
+    from 0 as in JSON (`rows[0].amount` is row 1's amount), or a CSV upload's column."""
+
+    row: int | None
+
+
+class FeeScheduleErrorOut(View):
+    message: str
+    errors: list[RowProblemOut]
+
+
+def _row_problem(error: RowError, *, csv_upload: bool) -> RowProblemOut:
+    row = None if error.row == FILE_ROW else error.row
+    if csv_upload or row is None:
+        field = error.field or (None if csv_upload else "rows")
+    else:
+        field = f"rows[{row - 1}]" + (f".{error.field}" if error.field else "")
+    return RowProblemOut(field=field, code=error.code, message=error.message, row=row)
+
+
 def _not_found() -> Response:
     return error_response(404, "not_found", "no such payer in the directory", "payerId")
 
@@ -191,18 +216,9 @@ def put_fee_schedule(payer_id: str) -> Response:
     except BodyError as error:
         return error.response()
     except FeeScheduleError as error:
-        return problems_response(
-            422,
-            "the fee schedule has errors",
-            [
-                ProblemOut(
-                    field=f"rows[{e.row}].{e.field}" if e.field else f"rows[{e.row}]",
-                    code=e.code,
-                    message=e.message,
-                )
-                for e in error.errors
-            ],
-        )
+        problems = [_row_problem(e, csv_upload=csv_upload) for e in error.errors]
+        answer = FeeScheduleErrorOut(message="the fee schedule has errors", errors=problems)
+        return json_response(answer, 422)
     if not rows:
         return error_response(422, "empty", "the fee schedule has no rows", "rows")
     try:

@@ -1,17 +1,20 @@
-"""One error shape for every 4xx/5xx the API answers, whoever makes it (our routes, Chalice,
-the gateway), and camelCase for every key of every JSON answer."""
+"""One error shape for every 4xx/5xx the API answers, whoever makes it: our routes, Chalice,
+the gateway (the test client, `make run`'s server, a deployed stage's gateway responses).
+camelCase keys and the OpenAPI document: tests/functional/test_json_keys.py."""
 
 from __future__ import annotations
 
 import json
 import re
+import socket
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from chalice.test import Client
 
-from tests.conftest import X12_SAMPLES
-from tests.functional.conftest import contract, headers
+from tests.functional.conftest import headers
 
 KEY = headers()["x-api-key"]
 
@@ -43,6 +46,23 @@ def assert_error_shape(body: Any) -> None:
         ("POST", "/v1/claims", headers(), "x" * (300 * 1024), 413, "too_large"),
         ("GET", "/v1/claims/clm_missing", {"x-api-key": KEY}, None, 404, "not_found"),
         ("GET", "/v1/claims?limit=zero", {"x-api-key": KEY}, None, 400, None),
+        ("TRACE", "/v1/claims", {"x-api-key": KEY}, None, 405, "method_not_allowed"),
+        (
+            "PUT",
+            "/v1/payers/SBX01",
+            {"x-api-key": KEY, "Content-Type": "text/csv"},
+            "a,b",
+            415,
+            "unsupported_media_type",
+        ),
+        (
+            "POST",
+            "/v1/remittances",
+            {"x-api-key": KEY, "Content-Type": "application/json"},
+            "{}",
+            415,
+            "unsupported_media_type",
+        ),
     ],
 )
 def test_every_error_has_the_one_shape(
@@ -62,61 +82,162 @@ def test_every_error_has_the_one_shape(
         assert response.json_body["errors"][0]["code"] == code
 
 
-def test_an_unreadable_file_answers_in_the_error_shape_too(client: Client) -> None:
+@pytest.mark.parametrize("route", ["/v1/remittances", "/v1/claim-files"])
+def test_an_unreadable_file_answers_in_the_error_shape_naming_segments_from_1(
+    client: Client, route: str
+) -> None:
     response = client.http.post(
-        "/v1/remittances",
+        route,
         headers={"x-api-key": KEY, "Content-Type": "application/edi-x12"},
         body=b"ISA*this is not an interchange~",
     )
     assert response.status_code == 422
     assert_error_shape(response.json_body)
-    assert response.json_body["status"] == "unreadable"
+    error = response.json_body["errors"][0]
+    assert (error["segmentIndex"], error["segmentId"]) == (1, "ISA")  # the ISA is segment 1
 
 
-_CAMEL = re.compile(r"[a-z][a-zA-Z0-9]*")
-# Objects whose keys are data, not names: codes, ids, dates.
-_DATA_KEYS = {"counts", "detail", "claimDateInformation"}
+def test_a_chalice_view_error_answers_in_our_shape_with_a_code_for_its_status() -> None:
+    from chalice.app import Response
+
+    from chalicelib.api.http import our_error_shape
+
+    for status, code in ((400, "bad_request"), (404, "not_found"), (409, "conflict")):
+        made = Response(body={"Code": "SomeChaliceError", "Message": "x"}, status_code=status)
+        ours = our_error_shape(made, "corr-1")
+        body = json.loads(ours.body) if isinstance(ours.body, str) else ours.body
+        assert ours.status_code == status
+        assert_error_shape(body)
+        assert body["errors"][0]["code"] == code
+    crashed = our_error_shape(
+        Response(body={"Code": "InternalServerError", "Message": "x"}, status_code=500), "c-2"
+    )
+    assert json.loads(crashed.body)["correlationId"] == "c-2"
 
 
-def camel_case_problems(value: Any, path: str = "") -> list[str]:
-    found: list[str] = []
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if not _CAMEL.fullmatch(key):
-                found.append(f"{path}.{key}")
-            if key not in _DATA_KEYS:
-                found += camel_case_problems(item, f"{path}.{key}")
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            found += camel_case_problems(item, f"{path}[{i}]")
-    return found
+def test_a_file_problem_from_a_use_case_is_put_in_our_shape() -> None:
+    from chalicelib.api.inbound import file_problem
+
+    raced = file_problem({"code": "ConcurrentUpdateError", "claimId": "clm_1"})
+    assert (raced.code, raced.claimId, raced.field) == ("concurrent_update", "clm_1", None)
+    assert raced.message
+    whole_file = file_problem({"code": "x12_unreadable", "message": "m", "segmentIndex": 0})
+    assert whole_file.segmentIndex is None  # no segment: the file as a whole
+    located = file_problem(
+        {"code": "x12_unreadable", "message": "m", "segmentIndex": 3, "segmentId": "GS"}
+    )
+    assert (located.segmentIndex, located.segmentId) == (3, "GS")
 
 
-def test_every_key_the_api_returns_is_camel_case(client: Client) -> None:
-    answers: list[Any] = []
+# -- counting: positions in a file from 1, indexes in a path from 0 -------------------------
 
-    def call(method: str, path: str, body: Any = None, **extra: str) -> Any:
-        raw = body if isinstance(body, bytes) else json.dumps(body).encode() if body else b""
-        response = client.http.request(method, path, headers=headers(**extra), body=raw)
-        answers.append(response.json_body)
-        return response.json_body
 
-    claim_id = call("POST", "/v1/claims", contract("claim-basic.json"))["claimId"]
-    call("POST", "/v1/claims", contract("claim-invalid.json"))
-    call("POST", "/v1/claims/validate", contract("claim-documented-shape.json"))
-    call("POST", "/v1/schedules/clearinghouse-poll/runs")
-    call("POST", "/v1/schedules/clearinghouse-poll/runs")
-    call("GET", f"/v1/claims/{claim_id}")
-    call("GET", "/v1/claims")
-    call("GET", "/v1/worklist")
-    call("GET", "/v1/runs")
-    call("GET", "/v1/schedules")
-    call("GET", "/v1/payers/SBX01")
-    x12 = {"Content-Type": "application/edi-x12"}
-    for sample in ("835/managed-care.835", "999/x12_999_accepted.txt", "837P/demo.example1.837"):
-        route = {"835": "remittances", "999": "acknowledgments", "837P": "claim-files"}
-        kind = sample.split("/", 1)[0]
-        call("POST", f"/v1/{route[kind]}", (X12_SAMPLES / sample).read_bytes(), **x12)
-    call("POST", "/v1/remittances", b"ISA*broken~", **x12)
-    problems = [p for answer in answers for p in camel_case_problems(answer)]
-    assert problems == []
+def test_fee_schedule_errors_count_rows_from_1_and_json_indexes_from_0(client: Client) -> None:
+    good = {"procedureCode": "99214", "amount": "180.00", "effectiveFrom": "2027-01-01"}
+    bad = {**good, "procedureCode": "99213", "amount": "x"}
+    response = client.http.put(
+        "/v1/payers/SBX01/fee-schedules", headers=headers(), body=json.dumps([good, bad]).encode()
+    )
+    assert response.status_code == 422, response.body
+    assert_error_shape(response.json_body)
+    [error] = response.json_body["errors"]
+    assert (error["field"], error["row"], error["code"]) == ("rows[1].amount", 2, "invalid_amount")
+
+    csv = (
+        "procedureCode,amount,effectiveFrom,color\n99214,180.00,2027-01-01,\n99213,x,2027-01-01,\n"
+    )
+    response = client.http.put(
+        "/v1/payers/SBX01/fee-schedules",
+        headers={"x-api-key": KEY, "Content-Type": "text/csv"},
+        body=csv.encode(),
+    )
+    assert response.status_code == 422, response.body
+    assert [(e["field"], e["row"], e["code"]) for e in response.json_body["errors"]] == [
+        ("color", 1, "unknown_field")  # the header is row 1, as an editor shows it
+    ]
+    response = client.http.put(
+        "/v1/payers/SBX01/fee-schedules",
+        headers={"x-api-key": KEY, "Content-Type": "text/csv"},
+        body=csv.replace(",color", "").replace("01,\n", "01\n").encode(),
+    )
+    assert [(e["field"], e["row"]) for e in response.json_body["errors"]] == [("amount", 3)]
+
+
+# -- make run's server and a deployed stage's gateway -----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def local_server() -> Iterator[int]:
+    """scripts/serve_api.py's server on a free port: requests that never need the store."""
+    from chalice.cli.factory import CLIFactory
+    from chalice.local import LocalDevServer
+
+    from scripts.serve_api import ROOT, _Handler
+
+    config = CLIFactory(project_dir=str(ROOT)).create_config_obj(chalice_stage_name="dev")
+    server = LocalDevServer(config.chalice_app, config, "127.0.0.1", 0, handler_cls=_Handler)
+    thread = threading.Thread(target=server.server.serve_forever, daemon=True)
+    thread.start()
+    yield int(server.server.server_address[1])
+    server.server.shutdown()
+    server.server.server_close()
+
+
+def _raw(port: int, request: bytes) -> tuple[int, dict[str, str], Any]:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(request)
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode().split("\r\n")
+    fields = dict(line.split(": ", 1) for line in header_lines)
+    return int(status_line.split()[1]), fields, json.loads(body)
+
+
+@pytest.mark.parametrize(
+    ("request_bytes", "status", "code"),
+    [
+        (b"GET /v1/no-such-thing HTTP/1.1\r\nx-api-key: k\r\n", 404, "not_found"),
+        (b"GET /v1/claims/x/y/z HTTP/1.1\r\nAuthorization: AWS4 x\r\n", 404, "not_found"),
+        (b"TRACE /v1/claims HTTP/1.1\r\n", 405, "method_not_allowed"),
+        (b"PROPFIND /v1/claims HTTP/1.1\r\n", 405, "method_not_allowed"),
+        (b"POST /v1/claims HTTP/1.1\r\nContent-Length: abc\r\n", 400, "bad_request"),
+        (b"POST /v1/claims HTTP/1.1\r\nContent-Length: 99999999\r\n", 413, "too_large"),
+        (b"DELETE /v1/claims HTTP/1.1\r\n", 401, "unauthorized"),
+        (b"GET /v1/a b HTTP/1.1\r\n", 400, "bad_request"),  # a space in the path
+    ],
+)
+def test_make_run_server_answers_in_our_shape(
+    local_server: int, request_bytes: bytes, status: int, code: str
+) -> None:
+    request = request_bytes + b"Host: localhost\r\nConnection: close\r\n\r\n"
+    got, fields, body = _raw(local_server, request)
+    assert (got, fields["Content-Type"]) == (status, "application/json")
+    assert_error_shape(body)
+    assert body["errors"][0]["code"] == code
+
+
+def test_the_deployed_gateway_answers_in_our_shape() -> None:
+    from infra.gateway_responses import REQUEST_ID, apply, gateway_responses
+
+    calls = {call["responseType"]: call for call in gateway_responses("api123")}
+    assert calls["MISSING_AUTHENTICATION_TOKEN"]["statusCode"] == "404"
+    assert "statusCode" not in calls["DEFAULT_4XX"]  # keeps the gateway's own status
+    for response_type, call in calls.items():
+        body = json.loads(call["responseTemplates"]["application/json"])
+        assert_error_shape(body)
+        if response_type in ("DEFAULT_5XX", "INTEGRATION_TIMEOUT"):
+            assert body["correlationId"] == REQUEST_ID
+    made: list[tuple[str, dict[str, Any]]] = []
+
+    class Client:
+        def put_gateway_response(self, **call: Any) -> None:
+            made.append(("put", call))
+
+        def create_deployment(self, **call: Any) -> None:
+            made.append(("deploy", call))
+
+    apply(Client(), "api123", "api")
+    assert [kind for kind, _ in made] == ["put"] * len(calls) + ["deploy"]
+    assert made[-1][1] == {"restApiId": "api123", "stageName": "api"}

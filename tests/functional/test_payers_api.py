@@ -91,7 +91,7 @@ def test_fee_schedule_errors_name_row_and_field_all_at_once(client: Client) -> N
     )
     assert response.status_code == 422
     fields = {e["field"] for e in response.json_body["errors"]}
-    assert {"rows[1].procedureCode", "rows[2].amount", "rows[2].effectiveFrom"} <= fields
+    assert {"rows[0].procedureCode", "rows[1].amount", "rows[1].effectiveFrom"} <= fields
     payer = client.http.get("/v1/payers/SBX01", headers=headers(TENANT_B_KEY)).json_body
     assert payer["feeSchedules"] == []
 

@@ -34,13 +34,11 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
-from chalicelib.claims.model import BILLING, RENDERING, Claim
-from chalicelib.codec import decode, encode
+from chalicelib.claims.model import BILLING, Claim
 from chalicelib.payers.gateways.base import (
     AppealRequest,
     GatewayError,
@@ -74,7 +72,6 @@ from .intake import (
     _unreadable,
 )
 from .mailbox import (
-    _ZERO,
     ACCEPTED,
     DENIED,
     NO_PAYMENT,
@@ -86,14 +83,20 @@ from .mailbox import (
     UNKNOWN_PAYER,
     ClaimRecord,
     MailboxFile,
-    PendingAppeal,
     PendingClaim,
     ReceivedInterchange,
     SandboxState,
     _with_claim,
 )
 from .payers import SANDBOX_PAYERS, SandboxPayer, member_known
-from .reversals import replaced, reversal_of, summed_adjustments
+from .remits import Member, remittance_advice, service_period
+from .reversals import (
+    answer_appeal,
+    pending_appeal,
+    replaced,
+    reversal_of,
+    summed_adjustments,
+)
 from .write import ack277ca, ack999, remit835, status277
 
 __all__ = [
@@ -365,17 +368,9 @@ class SandboxClearinghouse:
     def appeal(
         self, state: SandboxState, request: AppealRequest, *, account: str, now: datetime
     ) -> SandboxState:
-        """Take an appeal: the payer answers it with the next 835 (a reversal of the
-        adjudication it contests and a new one on reconsideration)."""
-        pending = PendingAppeal(
-            claim=json.dumps(encode(request.claim)),
-            payer_claim_control_number=request.payer_claim_control_number,
-            payer_id=request.claim.trading_partner_service_id,
-            submitted_at=now,
-            due_poll=state.poll + 1,
-            receiver_id=account,
-        )
-        return dataclasses.replace(state, appeals=(*state.appeals, pending))
+        """Take an appeal: the payer answers it with the next 835."""
+        taken = pending_appeal(request, account=account, poll=state.poll, now=now)
+        return dataclasses.replace(state, appeals=(*state.appeals, taken))
 
     def _remit(self, state: SandboxState, poll: int) -> SandboxState:
         """Adjudicate the claims due at `poll` in submission order and write one 835 per
@@ -387,7 +382,7 @@ class SandboxClearinghouse:
         texts = {i.reference: i.text for i in state.interchanges if i.text is not None}
         cache: dict[str, list[list[Claim]]] = {}
         deductibles = dict(state.deductibles)
-        groups: dict[tuple[str, str, str], list[_Member]] = {}
+        groups: dict[tuple[str, str, str], list[Member]] = {}
         claims = state.claims
         for item in due:
             claim = _pending_claim(item, texts, cache)
@@ -415,52 +410,20 @@ class SandboxClearinghouse:
                 (item, claim, adjudication, reversal)
             )
         for appeal in appeals:
-            claim = decode(Claim, json.loads(appeal.claim))
-            appealed_to = SANDBOX_PAYERS.get(appeal.payer_id)
-            original = next(
-                (
-                    c
-                    for c in reversed(claims)
-                    if c.payer_claim_control_number == appeal.payer_claim_control_number
-                    and c.state == "finalized"
-                    and c.status_code != "22"
-                ),
-                None,
-            )
-            if appealed_to is None or original is None:
+            answered = answer_appeal(appeal, claims)
+            if answered is None:
                 continue  # nothing adjudicated to reconsider: the appeal goes unanswered
-            payer = appealed_to
-            item = PendingClaim(
-                reference="appeal",
-                set_index=0,
-                claim_index=0,
-                payer_id=payer.payer_id,
-                received=appeal.submitted_at.date(),
-                submitted_at=appeal.submitted_at,
-                due_poll=appeal.due_poll,
-                receiver_qualifier="ZZ",
-                receiver_id=appeal.receiver_id,
-                usage_indicator=claim.usage_indicator,
-            )
-            reconsidered = adjudicate_claim(
-                claim,
-                payer,
-                received=original.adjudicated or item.received,
-                deductible_remaining=_ZERO,
-                appealed=True,
-            )
+            entry, original = answered
             claims = _with_claim(claims, dataclasses.replace(original, status_code="22"))
-            billing = claim.provider(BILLING)
+            billing = entry[1].provider(BILLING)
             npi = billing.npi if billing is not None else ""
-            groups.setdefault((payer.payer_id, npi, appeal.receiver_id), []).append(
-                (item, claim, reconsidered, reversal_of(claim, original))
-            )
+            groups.setdefault((entry[0].payer_id, npi, appeal.receiver_id), []).append(entry)
         files = list(state.files)
         control = state.control
         for (payer_id, _, _), members in groups.items():
             control += 1
             payer = SANDBOX_PAYERS[payer_id]
-            advice = _advice(payer, members, control)
+            advice = remittance_advice(payer, members, control)
             last = max(item.submitted_at for item, _, _, _ in members)
             first = members[0][0]
             envelope = self._envelope(
@@ -572,20 +535,13 @@ def _bht03(ts: TransactionSet) -> str | None:
     return None
 
 
-def _service_period(claim: Claim) -> tuple[date, date]:
-    lines = claim.claim_information.service_lines
-    start = min(line.service_date for line in lines)
-    end = max(line.service_date_end or line.service_date for line in lines)
-    return start, end
-
-
 def _status_text(code: ack277ca.StatusCode) -> str:
     return ":".join(part for part in (code.category, code.status, code.entity) if part)
 
 
 def _record(item: _Routed) -> ClaimRecord:
     claim = item.claim
-    start, end = _service_period(claim)
+    start, end = service_period(claim)
     accepted = item.status == ACCEPTED
     payer = SANDBOX_PAYERS.get(item.source)
     return ClaimRecord(
@@ -608,7 +564,7 @@ def _claim_acknowledgment(
 ) -> ack277ca.ClaimAcknowledgment:
     claim = item.claim
     billing = claim.provider(BILLING)
-    start, end = _service_period(claim)
+    start, end = service_period(claim)
     patient = claim.dependent
     accepted = item.status == ACCEPTED
     return ack277ca.ClaimAcknowledgment(
@@ -663,163 +619,10 @@ def _pending_claim(
     return cache[item.reference][item.set_index - 1][item.claim_index]
 
 
-def _digits(seed: str, count: int) -> str:
-    number = int.from_bytes(hashlib.sha256(seed.encode()).digest()[:8], "big")
-    return f"{number % 10**count:0{count}d}"
-
-
-# One due claim in an 835: its adjudication (None for a void) and the reversal of the claim
-# it replaces or voids (None for an original).
-_Member = tuple[PendingClaim, Claim, ClaimAdjudication | None, remit835.ClaimPayment | None]
-
-
-def _advice(
-    payer: SandboxPayer,
-    members: list[_Member],
-    control: int,
-) -> remit835.RemittanceAdvice:
-    """One 835's content: the claims (a reversal before the claim that replaces it), the PLBs
-    (a WO recovery only while the payment covers it; a forward balance FB when reversals take
-    back more than is paid) and the payment (EFT or check; a notification when nothing is
-    paid)."""
-    first_claim = members[0][1]
-    billing = first_claim.provider(BILLING)
-    assert billing is not None  # parse_837p builds no claim without 2010AA
-    payment_date = max(item.submitted_at for item, _, _, _ in members).date()
-    claims = tuple(
-        payment
-        for _, claim, adjudication, reversal in members
-        for payment in (
-            reversal,
-            None if adjudication is None else _claim_payment(claim, adjudication),
-        )
-        if payment is not None
-    )
-    total = sum((c.paid for c in claims), _ZERO)
-    plb: list[remit835.ProviderAdjustment] = []
-    fiscal = date(payment_date.year, 12, 31)
-    if total < 0:  # BPR02 is never negative: the payer carries the balance forward
-        plb.append(remit835.ProviderAdjustment(billing.npi, fiscal, "FB", total, None))
-        total = _ZERO
-    for _, _, adjudication, _ in members:
-        if adjudication is None:
-            continue
-        for item in adjudication.provider_adjustments:
-            if item.amount > 0 and total - item.amount < 0:
-                continue
-            total -= item.amount
-            plb.append(
-                remit835.ProviderAdjustment(
-                    billing.npi, fiscal, item.reason_code, item.amount, item.reference
-                )
-            )
-    method = payer.payment_method if total > 0 else "NON"
-    if method == "CHK":
-        trace = f"{700000 + control}"
-    else:
-        trace = f"{payer.payer_id[-2:]}{payment_date:%y%m%d}{control:07d}"
-    payment = remit835.Payment(
-        method=method,
-        total_paid=total,
-        payment_date=payment_date,
-        trace_number=trace,
-        payer_tax_id=payer.tax_id,
-        sender_routing=payer.routing_number if method == "ACH" else None,
-        sender_account=payer.account_number if method == "ACH" else None,
-        receiver_routing=("0" + _digits(f"routing|{billing.npi}", 8)) if method == "ACH" else None,
-        receiver_account=_digits(f"account|{billing.npi}", 10) if method == "ACH" else None,
-    )
-    return remit835.RemittanceAdvice(
-        payment=payment,
-        payer=remit835.Payer(
-            name=payer.name,
-            payer_id=payer.payer_id,
-            address=payer.address,
-            contact_name="PROVIDER SERVICES",
-            contact_phone=payer.contact_phone,
-            contact_url=payer.contact_url,
-        ),
-        payee=remit835.Payee(
-            name=billing.organization_name or billing.last_name or "UNKNOWN",
-            npi=billing.npi,
-            address=billing.address,
-            tax_id=billing.employer_id,
-        ),
-        claims=claims,
-        production_date=payment_date,
-        receiver_id=members[0][0].receiver_id,
-        provider_adjustments=tuple(plb),
-    )
-
-
-def _claim_payment(claim: Claim, adjudication: ClaimAdjudication) -> remit835.ClaimPayment:
-    subscriber = claim.subscriber
-    dependent = claim.dependent
-    patient = (
-        remit835.Person(dependent.last_name, None, dependent.first_name)
-        if dependent
-        else remit835.Person(subscriber.last_name, subscriber.member_id, subscriber.first_name)
-    )
-    insured = (
-        remit835.Person(subscriber.last_name, subscriber.member_id, subscriber.first_name)
-        if dependent
-        else None
-    )
-    rendering = claim.provider(RENDERING)
-    crossover = None
-    if adjudication.crossover_payer_id is not None:
-        carrier = SANDBOX_PAYERS[adjudication.crossover_payer_id]
-        crossover = remit835.Carrier(carrier.name, carrier.payer_id)
-    start, end = _service_period(claim)
-    return remit835.ClaimPayment(
-        patient_control_number=adjudication.patient_control_number,
-        status_code=adjudication.status_code,
-        charge=adjudication.charge,
-        paid=adjudication.paid,
-        patient_responsibility=adjudication.patient_responsibility,
-        filing_code=adjudication.filing_code,
-        payer_claim_control_number=adjudication.payer_claim_control_number,
-        patient=patient,
-        insured=insured,
-        rendering_provider=(
-            remit835.RenderingProvider(
-                rendering.organization_name or rendering.last_name or "UNKNOWN",
-                rendering.npi,
-                None if rendering.organization_name else rendering.first_name,
-            )
-            if rendering
-            else None
-        ),
-        crossover_carrier=crossover,
-        remark_codes=adjudication.remark_codes,
-        frequency_code=adjudication.frequency_code,
-        facility_code=adjudication.place_of_service or "11",
-        statement_from=start,
-        statement_to=end,
-        received=adjudication.received,
-        coverage_amount=None if adjudication.denied else adjudication.allowed,
-        lines=tuple(
-            remit835.LinePayment(
-                procedure_code=line.procedure_code,
-                modifiers=line.modifiers,
-                charge=line.charge,
-                paid=line.paid,
-                units=line.units,
-                service_date=line.service_date,
-                adjustments=line.adjustments,
-                line_item_control_number=line.line_item_control_number,
-                allowed=None if line.denied else line.allowed,
-                remark_codes=line.remark_codes,
-            )
-            for line in adjudication.lines
-        ),
-    )
-
-
 def _finalized(
     claim: Claim, adjudication: ClaimAdjudication, advice: remit835.RemittanceAdvice
 ) -> ClaimRecord:
-    start, end = _service_period(claim)
+    start, end = service_period(claim)
     return ClaimRecord(
         patient_control_number=adjudication.patient_control_number,
         payer_id=adjudication.payer_id,

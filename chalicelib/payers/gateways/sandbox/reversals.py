@@ -1,16 +1,21 @@
-"""Replacements (frequency 7) and voids (8) as the sandbox payers answer them: the
-adjudication a claim's REF*F8 names is taken back with a reversal (835 CLP02 22, every
-amount negated, under the original's CLP07), in the same 835 as the replacement's own
-payment, as payers do (X221A1 1.10.2.8, reversals and corrections)."""
+"""Replacements (frequency 7), voids (8) and appeals as the sandbox payers answer them: the
+adjudication a claim's REF*F8 (or an appeal) names is taken back with a reversal (835 CLP02
+22, every amount negated, under the original's CLP07), in the same 835 as the new
+adjudication, as payers do (X221A1 1.10.2.8, reversals and corrections). On appeal a payer
+reconsiders: the contracted rate, its denials overturned but for non-covered services."""
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
 from decimal import Decimal
 
 from chalicelib.claims.model import Adjustment, Claim
+from chalicelib.codec import decode, encode
+from chalicelib.payers.gateways.base import AppealRequest
 
-from .adjudication import ClaimAdjudication
-from .mailbox import ClaimRecord
+from .adjudication import ClaimAdjudication, adjudicate_claim
+from .mailbox import ClaimRecord, PendingAppeal, PendingClaim
 from .payers import SANDBOX_PAYERS
 from .write import remit835
 
@@ -69,3 +74,60 @@ def reversal_of(claim: Claim, original: ClaimRecord) -> remit835.ClaimPayment:
         statement_from=original.service_from,
         statement_to=original.service_to,
     )
+
+
+def pending_appeal(
+    request: AppealRequest, *, account: str, poll: int, now: datetime
+) -> PendingAppeal:
+    """An appeal as the sandbox keeps it until the next poll answers it."""
+    return PendingAppeal(
+        claim=json.dumps(encode(request.claim)),
+        payer_claim_control_number=request.payer_claim_control_number,
+        payer_id=request.claim.trading_partner_service_id,
+        submitted_at=now,
+        due_poll=poll + 1,
+        receiver_id=account,
+    )
+
+
+def answer_appeal(
+    appeal: PendingAppeal, claims: tuple[ClaimRecord, ...]
+) -> (
+    tuple[tuple[PendingClaim, Claim, ClaimAdjudication, remit835.ClaimPayment], ClaimRecord] | None
+):
+    """The 835 entry answering an appeal (the claim reconsidered, with the reversal of the
+    adjudication it contests) and that adjudication; None when the payer has none."""
+    claim = decode(Claim, json.loads(appeal.claim))
+    payer = SANDBOX_PAYERS.get(appeal.payer_id)
+    original = next(
+        (
+            c
+            for c in reversed(claims)
+            if c.payer_claim_control_number == appeal.payer_claim_control_number
+            and c.state == "finalized"
+            and c.status_code != "22"
+        ),
+        None,
+    )
+    if payer is None or original is None:
+        return None
+    item = PendingClaim(
+        reference="appeal",
+        set_index=0,
+        claim_index=0,
+        payer_id=payer.payer_id,
+        received=appeal.submitted_at.date(),
+        submitted_at=appeal.submitted_at,
+        due_poll=appeal.due_poll,
+        receiver_qualifier="ZZ",
+        receiver_id=appeal.receiver_id,
+        usage_indicator=claim.usage_indicator,
+    )
+    reconsidered = adjudicate_claim(
+        claim,
+        payer,
+        received=original.adjudicated or item.received,
+        deductible_remaining=_ZERO,
+        appealed=True,
+    )
+    return (item, claim, reconsidered, reversal_of(claim, original)), original

@@ -17,7 +17,7 @@ CreateClaim = Callable[..., dict[str, Any]]
 IdempotentCall = Callable[..., dict[str, Any]]
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=8)  # one wrapper per wrapped function
 def idempotent(func: CreateClaim) -> IdempotentCall:
     """`func` wrapped by Powertools' idempotency utility on its DynamoDB persistence layer.
 

@@ -14,6 +14,7 @@ from chalicelib.clock import utcnow
 
 from .auth import tenant_of
 from .http import BodyError, error_response, json_body, json_response, problems_response
+from .idempotency import idempotent_response
 from .views import Cents, ProblemOut, View
 
 if TYPE_CHECKING:
@@ -152,18 +153,24 @@ def post_appeal(claim_id: str) -> Response:
     parsed, problems = _parse(body)
     if problems:
         return problems_response(422, "the appeal is not valid", problems)
-    try:
-        appeal = service.make_appeal(
-            tenant_of(request),
-            claim_id,
-            appeal_id=service.new_appeal_id(),
-            now=utcnow(),
-            **parsed,
-        )
-    except _refusals() as error:
-        return _refused(error)
-    location = f"/v1/claims/{claim_id}/appeals/{appeal.appeal_id}"
-    return json_response(AppealOut.of(appeal), 201, {"Location": location})
+
+    def make() -> Response:
+        try:
+            appeal = service.make_appeal(
+                tenant_of(request),
+                claim_id,
+                appeal_id=service.new_appeal_id(),
+                now=utcnow(),
+                **parsed,
+            )
+        except _refusals() as error:
+            return _refused(error)
+        location = f"/v1/claims/{claim_id}/appeals/{appeal.appeal_id}"
+        return json_response(AppealOut.of(appeal), 201, {"Location": location})
+
+    return idempotent_response(
+        request, f"appeal:{claim_id}", body, make, context=appeals.lambda_context
+    )
 
 
 @appeals.route("/v1/claims/{claim_id}/appeals", methods=["GET"])

@@ -14,6 +14,7 @@ from chalicelib.clock import utcnow
 from .auth import tenant_of
 from .claims import MAX_CLAIM_BYTES, parse_claim
 from .http import BodyError, error_response, json_body, json_response, problems_response
+from .idempotency import idempotent_response
 from .views import ClaimCreatedOut, ClaimSummaryOut, ProblemOut
 
 if TYPE_CHECKING:
@@ -85,13 +86,19 @@ def put_claim(claim_id: str) -> Response:
     parsed = parse_claim(body)
     if isinstance(parsed, Response):
         return parsed
-    try:
-        record, findings = service.resubmit_corrected(
-            tenant_of(request), claim_id, parsed.to_claim(), now=utcnow()
-        )
-    except _refusals() as error:
-        return _refused(error)
-    return _answer(record, findings, 200, parsed.domain_paths())
+
+    def correct() -> Response:
+        try:
+            record, findings = service.resubmit_corrected(
+                tenant_of(request), claim_id, parsed.to_claim(), now=utcnow()
+            )
+        except _refusals() as error:
+            return _refused(error)
+        return _answer(record, findings, 200, parsed.domain_paths())
+
+    return idempotent_response(
+        request, f"correct:{claim_id}", body, correct, context=corrections.lambda_context
+    )
 
 
 @corrections.route("/v1/claims/{claim_id}/replacement", methods=["POST"])
@@ -105,13 +112,26 @@ def post_replacement(claim_id: str) -> Response:
     parsed = parse_claim(body)
     if isinstance(parsed, Response):
         return parsed
-    return _replace_or_void(claim_id, parsed.to_claim(), parsed.domain_paths())
+    return idempotent_response(
+        request,
+        f"replacement:{claim_id}",
+        body,
+        lambda: _replace_or_void(claim_id, parsed.to_claim(), parsed.domain_paths()),
+        context=corrections.lambda_context,
+    )
 
 
 @corrections.route("/v1/claims/{claim_id}/void", methods=["POST"])
 def post_void(claim_id: str) -> Response:
     """A void (frequency 8) of an adjudicated claim: the payer takes back what it paid."""
-    return _replace_or_void(claim_id, None, {})
+    request = corrections.current_request
+    return idempotent_response(
+        request,
+        f"void:{claim_id}",
+        {},
+        lambda: _replace_or_void(claim_id, None, {}),
+        context=corrections.lambda_context,
+    )
 
 
 def _replace_or_void(claim_id: str, claim: Any, paths: dict[str, str]) -> Response:
@@ -172,18 +192,24 @@ def post_close(claim_id: str) -> Response:
     if problems:
         return problems_response(422, "the request is not valid", problems)
     assert isinstance(reason, str) and amount is not None
-    try:
-        record = service.close_claim(
-            tenant_of(request),
-            claim_id,
-            reason=reason,
-            written_off=amount,
-            note=note if isinstance(note, str) else None,
-            now=utcnow(),
-        )
-    except _refusals() as error:
-        return _refused(error)
-    return json_response(ClaimSummaryOut.of(record))
+
+    def close() -> Response:
+        try:
+            record = service.close_claim(
+                tenant_of(request),
+                claim_id,
+                reason=reason,
+                written_off=amount,
+                note=note if isinstance(note, str) else None,
+                now=utcnow(),
+            )
+        except _refusals() as error:
+            return _refused(error)
+        return json_response(ClaimSummaryOut.of(record))
+
+    return idempotent_response(
+        request, f"close:{claim_id}", body, close, context=corrections.lambda_context
+    )
 
 
 def _amount(value: object) -> Decimal | None:

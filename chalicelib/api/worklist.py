@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 
 from chalice.app import Blueprint, Response
 from pydantic import BaseModel
@@ -24,6 +24,7 @@ from .http import (
     query_int,
     query_text,
 )
+from .idempotency import idempotent_response
 from .views import Cents, ProblemOut
 
 worklist = Blueprint(__name__)
@@ -44,6 +45,7 @@ class WorklistItemOut(BaseModel):
     patientControlNumber: str | None  # noqa: N815
     traceNumber: str | None  # noqa: N815 - the 835's TRN02, for a payment that matched nothing
     file: str | None  # the archived file it came from
+    deadline: date | None  # the filing limit or the last day to appeal
     since: datetime
     codes: list[str]
     suggestedAction: str  # noqa: N815
@@ -60,6 +62,7 @@ class WorklistItemOut(BaseModel):
             patientControlNumber=item.patient_control_number,
             traceNumber=item.trace_number,
             file=item.file,
+            deadline=item.deadline,
             assignee=item.assignee,
             snoozedUntil=item.snoozed_until,
             notes=[WorkNoteOut(at=n.at, text=n.text, by=n.by) for n in item.notes],
@@ -113,12 +116,16 @@ def get_worklist() -> Response:
         )
     except InvalidCursorError as error:
         return error_response(400, "invalid_cursor", str(error), "cursor")
-    awake_at = None if snoozed == "true" else utcnow()
-    items = [
-        WorklistItemOut.of(e)
+    from chalicelib.claims.worklist import deadline_first
+
+    now = utcnow()
+    awake_at = None if snoozed == "true" else now
+    kept = [
+        e
         for e in entries
         if matches(e, kind=kind, older_than=older_than, assignee=assignee, awake_at=awake_at)
     ]
+    items = [WorklistItemOut.of(e) for e in deadline_first(kept, now.date())]
     return json_response(WorklistPageOut(items=items, cursor=cursor))
 
 
@@ -163,20 +170,26 @@ def post_action(item_id: str) -> Response:
         )
     if problems:
         return problems_response(422, "the action is not valid", problems)
-    try:
-        service.act(
-            tenant_of(request),
-            item_id,
-            service.WorkAction(
-                action=str(action),
-                assignee=texts["assignee"],
-                note=texts["note"],
-                until=until,
-                outcome=texts["outcome"],
-            ),
-            now=utcnow(),
-        )
-    except service.WorkActionRefusedError as refused:
-        status = {"not_found": 404, "not_supported": 422}.get(refused.code, 409)
-        return error_response(status, refused.code, refused.reason, "itemId")
-    return Response(body="", status_code=204)
+
+    def apply() -> Response:
+        try:
+            service.act(
+                tenant_of(request),
+                item_id,
+                service.WorkAction(
+                    action=str(action),
+                    assignee=texts["assignee"],
+                    note=texts["note"],
+                    until=until,
+                    outcome=texts["outcome"],
+                ),
+                now=utcnow(),
+            )
+        except service.WorkActionRefusedError as refused:
+            status = {"not_found": 404, "not_supported": 422}.get(refused.code, 409)
+            return error_response(status, refused.code, refused.reason, "itemId")
+        return Response(body="", status_code=204)
+
+    return idempotent_response(
+        request, f"worklist:{item_id}", body, apply, context=worklist.lambda_context
+    )

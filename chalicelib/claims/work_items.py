@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from types import MappingProxyType
 
@@ -105,6 +105,7 @@ class WorklistItem:
     patient_control_number: str | None = None
     trace_number: str | None = None
     file: str | None = None
+    deadline: date | None = None  # the filing limit, or the last day to appeal
     # A person's handling of it (WorkState): kept on the claim, merged in when derived.
     assignee: str | None = None
     snoozed_until: datetime | None = None

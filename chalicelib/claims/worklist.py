@@ -16,6 +16,7 @@ before the patient ("bill the secondary"), unless the payer crossed the claim ov
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from types import MappingProxyType
@@ -23,6 +24,7 @@ from typing import Protocol
 
 from chalicelib.payers.policies import (
     PayerPolicy,
+    appeal_deadline,
     checks_exhausted,
     timely_filing_at_risk,
     timely_filing_deadline,
@@ -180,6 +182,44 @@ class VarianceFlagLike(Protocol):
 def worklist_sort_key(item: WorklistItem) -> tuple[datetime, Decimal, str, str]:
     """Oldest first; at the same time, the most money at risk first."""
     return (item.since, -(item.amount or _ZERO), item.kind, item.claim_id or "")
+
+
+DEADLINE_SOON_DAYS = 30  # a filing limit or appeal deadline this close goes to the top
+
+
+def deadline_first(items: Sequence[WorklistItem], today: date) -> list[WorklistItem]:
+    """A page as a biller works it: what has a deadline within DEADLINE_SOON_DAYS first,
+    the nearest first; then the rest, oldest first."""
+    soon = today + timedelta(days=DEADLINE_SOON_DAYS)
+
+    def key(item: WorklistItem) -> tuple[int, date, datetime]:
+        urgent = item.deadline is not None and item.deadline <= soon
+        return (
+            0 if urgent else 1,
+            item.deadline if urgent and item.deadline else today,
+            item.since,
+        )
+
+    return sorted(items, key=key)
+
+
+# Kinds a payer's appeal window applies to: the last day to appeal is their deadline.
+_APPEALABLE_KINDS = frozenset({"denied", "underpaid", "overpaid", "math_error"})
+
+
+def with_appeal_deadlines(
+    items: tuple[WorklistItem, ...], record: ClaimRecord, policy: PayerPolicy | None
+) -> tuple[WorklistItem, ...]:
+    """Denials and variances carry the payer's appeal deadline (from the latest 835), until
+    an appeal is made."""
+    paid_on = [p.payment_date for p in record.remittances if p.payment_date]
+    if policy is None or not paid_on or record.appeals:
+        return items
+    last_day = appeal_deadline(max(paid_on), policy)
+    return tuple(
+        replace(item, deadline=last_day) if item.kind in _APPEALABLE_KINDS else item
+        for item in items
+    )
 
 
 # -- reading the claim's history ---------------------------------------------------------------
@@ -370,6 +410,7 @@ def _timely_filing_item(
         detail=f"status {record.status.value}; filing limit {deadline.isoformat()} "
         f"({_days_left(deadline, now.date())})",
         amount=record.charge_amount,
+        deadline=deadline,
     )
 
 
@@ -519,6 +560,7 @@ def items_for_claim(
         _unmatched_item(record, posting) for posting in in_force if posting.unmatched_lines
     )
 
+    items = list(with_appeal_deadlines(tuple(items), record, policy))
     if policy is not None:
         if claim is not None:
             risk = _timely_filing_item(record, claim, policy, now)

@@ -41,6 +41,7 @@ def underpaid_item(client: Client) -> dict[str, Any]:
 def test_an_entry_is_assigned_noted_snoozed_and_resolved(client: Client) -> None:
     item = underpaid_item(client)
     assert item["patientControlNumber"] == "MSFP-2026-0001"
+    assert item["deadline"] == "2027-05-26"  # the 835 of 2026-11-27 + SBX01's 180-day window
     assert "allowed" in item["detail"]
     assert act(client, item["id"], {"action": "assign", "assignee": "kim"}).status_code == 204
     assert [i["id"] for i in listed(client, "?assignee=kim")] == [item["id"]]

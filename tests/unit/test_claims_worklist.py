@@ -463,3 +463,32 @@ def test_worklist_sort_oldest_first_then_most_money() -> None:
     ]
     ordered = sorted(items, key=worklist_sort_key)
     assert [i.claim_id for i in ordered] == ["old-big", "old-none", "new-big", "new-small"]
+
+
+def test_worklist_deadlines_within_30_days_come_first() -> None:
+    from chalicelib.claims.worklist import deadline_first
+
+    def item(kind: str, since_day: int, deadline: date | None) -> WorklistItem:
+        return WorklistItem(
+            kind=kind,
+            claim_id=f"c-{kind}",
+            payer_id="SBX01",
+            since=datetime(2026, 11, since_day, tzinfo=UTC),
+            codes=(),
+            suggested_action="",
+            detail="",
+            amount=None,
+            deadline=deadline,
+        )
+
+    old = item("payer_rejected", 1, None)
+    far = item("underpaid", 2, date(2027, 5, 26))
+    soon = item("timely_filing_risk", 20, date(2026, 12, 20))
+    sooner = item("denied", 25, date(2026, 12, 10))
+    ordered = deadline_first([old, far, soon, sooner], date(2026, 12, 1))
+    assert [i.kind for i in ordered] == [
+        "denied",
+        "timely_filing_risk",
+        "payer_rejected",
+        "underpaid",
+    ]

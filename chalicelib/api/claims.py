@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from chalice.app import Blueprint, Response
 from pydantic import ValidationError
@@ -27,6 +27,7 @@ from .http import (
     query_text,
     schema_problems,
 )
+from .idempotency import idempotent_response
 from .views import (
     ClaimCreatedOut,
     ClaimDetailOut,
@@ -84,66 +85,14 @@ def _named(problem: ProblemOut) -> ProblemOut:
     )
 
 
-def _create(request: dict[str, Any], parsed: ClaimRequest) -> dict[str, Any]:
-    """Create one claim; returns a JSON-safe response description so the idempotency layer
-    can store it and replay it exactly. `request` (tenant, key, body) is what it hashes;
-    `parsed` is that body, already validated."""
+def _create(tenant: str, parsed: ClaimRequest) -> Response:
+    """Create one claim: 201 with its summary, or the scrub's or the guard's refusal."""
     from chalicelib.services import claims as service
 
-    record, findings = service.submit_claim(
-        request["tenant"],
-        parsed.to_claim(),
-        claim_id=service.new_claim_id(),
-        now=_now(),
-    )
-    logger.info("claim created", extra={"claim_id": record.claim_id, "status": record.status})
-    out = ClaimCreatedOut(
-        **ClaimSummaryOut.of(record).model_dump(),
-        warnings=[ProblemOut.of(f, parsed.domain_paths()) for f in findings],
-    )
-    return {"status": 201, "body": out.model_dump(mode="json"), "claim_id": record.claim_id}
-
-
-@claims.route("/v1/claims", methods=["POST"])
-def create_claim() -> Response:
-    from chalicelib.services import claims as service
-
-    request = claims.current_request
     try:
-        body = json_body(request, max_bytes=MAX_CLAIM_BYTES)
-    except BodyError as error:
-        return error.response()
-    parsed = parse_claim(body)
-    if isinstance(parsed, Response):
-        return parsed
-    tenant = tenant_of(request)
-    key = request.headers.get("idempotency-key")
-    payload = {"tenant": tenant, "key": key, "body": body}
-    try:
-        if key:
-            from aws_lambda_powertools.utilities.idempotency.exceptions import (
-                IdempotencyAlreadyInProgressError,
-                IdempotencyValidationError,
-            )
-
-            try:
-                result = _idempotent_create()(payload, claims.lambda_context, parsed=parsed)
-            except IdempotencyValidationError:
-                return error_response(
-                    422,
-                    "idempotency_key_reused",
-                    "this Idempotency-Key was used with a different body",
-                    "Idempotency-Key",
-                )
-            except IdempotencyAlreadyInProgressError:
-                return error_response(
-                    409,
-                    "idempotency_in_progress",
-                    "a request with this Idempotency-Key is still being processed",
-                    "Idempotency-Key",
-                )
-        else:
-            result = _create(payload, parsed)
+        record, findings = service.submit_claim(
+            tenant, parsed.to_claim(), claim_id=service.new_claim_id(), now=_now()
+        )
     except service.ClaimRejectedError as rejected:
         logger.info("claim rejected", extra={"codes": sorted({f.code for f in rejected.findings})})
         return problems_response(
@@ -159,20 +108,28 @@ def create_claim() -> Response:
             + duplicate.existing_claim_id,
             "claimInformation.patientControlNumber",
         )
-    headers = {"Location": f"/v1/claims/{result['claim_id']}"}
-    if result.get("replayed"):
-        headers["Idempotent-Replayed"] = "true"
-    return Response(
-        body=result["body"],
-        status_code=int(result["status"]),
-        headers={"Content-Type": "application/json", **headers},
+    logger.info("claim created", extra={"claim_id": record.claim_id, "status": record.status})
+    out = ClaimCreatedOut(
+        **ClaimSummaryOut.of(record).model_dump(),
+        warnings=[ProblemOut.of(f, parsed.domain_paths()) for f in findings],
     )
+    return json_response(out, 201, {"Location": f"/v1/claims/{record.claim_id}"})
 
 
-def _idempotent_create() -> Any:
-    from chalicelib.wiring import idempotent
-
-    return idempotent(_create)
+@claims.route("/v1/claims", methods=["POST"])
+def create_claim() -> Response:
+    request = claims.current_request
+    try:
+        body = json_body(request, max_bytes=MAX_CLAIM_BYTES)
+    except BodyError as error:
+        return error.response()
+    parsed = parse_claim(body)
+    if isinstance(parsed, Response):
+        return parsed
+    tenant = tenant_of(request)
+    return idempotent_response(
+        request, "claims", body, lambda: _create(tenant, parsed), context=claims.lambda_context
+    )
 
 
 @claims.route("/v1/claims/validate", methods=["POST"])

@@ -13,7 +13,14 @@ from chalice.app import Blueprint, Response
 from chalicelib.clock import utcnow
 
 from .auth import tenant_of
-from .http import BodyError, error_response, json_body, json_response, problems_response
+from .http import (
+    BodyError,
+    amount_text,
+    error_response,
+    json_body,
+    json_response,
+    problems_response,
+)
 from .idempotency import idempotent_response
 from .views import Cents, ProblemOut, View
 
@@ -72,7 +79,9 @@ def _refused(error: Exception) -> Response:
     if isinstance(error, ClaimNotFoundError):
         return error_response(404, "not_found", "no such claim", "claimId")
     if isinstance(error, AppealRefusedError):
-        status = {"not_found": 404, "invalid_line": 422}.get(error.code, 409)
+        status = {"not_found": 404, "invalid_line": 422, "invalid_outcome": 422}.get(
+            error.code, 409
+        )
         return error_response(status, error.code, error.reason)
     if isinstance(error, LifecycleError):
         return error_response(409, "not_allowed_in_status", str(error))
@@ -194,6 +203,57 @@ def post_send(claim_id: str, appeal_id: str) -> Response:
     except _refusals() as error:
         return _refused(error)
     return json_response(AppealOut.of(appeal))
+
+
+@appeals.route("/v1/claims/{claim_id}/appeals/{appeal_id}/outcome", methods=["POST"])
+def post_outcome(claim_id: str, appeal_id: str) -> Response:
+    """What the payer answered to an appeal sent by mail or portal: `{"status": "lost"}`,
+    `{"status": "partially_won", "recovered": "12.00"}`."""
+    from chalicelib.services import appeals as service
+
+    request = appeals.current_request
+    try:
+        body = json_body(request, max_bytes=2048)
+    except BodyError as error:
+        return error.response()
+    if not isinstance(body, dict):
+        return error_response(422, "invalid_body", "a JSON object is expected")
+    problems = [
+        ProblemOut(field=name, code="unknown_field", message="not a field here")
+        for name in sorted(set(body) - {"status", "recovered"})
+    ]
+    status = body.get("status")
+    if status not in service.OUTCOMES:
+        problems.append(
+            ProblemOut(
+                field="status", code="invalid_code", message=f"one of {', '.join(service.OUTCOMES)}"
+            )
+        )
+    recovered = amount_text(body.get("recovered"))
+    if body.get("recovered") is not None and recovered is None:
+        problems.append(
+            ProblemOut(field="recovered", code="invalid_amount", message="an amount as text")
+        )
+    if problems:
+        return problems_response(422, "the outcome is not valid", problems)
+
+    def record() -> Response:
+        try:
+            appeal = service.record_outcome(
+                tenant_of(request),
+                claim_id,
+                appeal_id,
+                status=str(status),
+                recovered=recovered,
+                now=utcnow(),
+            )
+        except _refusals() as error:
+            return _refused(error)
+        return json_response(AppealOut.of(appeal))
+
+    return idempotent_response(
+        request, f"outcome:{appeal_id}", body, record, context=appeals.lambda_context
+    )
 
 
 @appeals.route("/v1/claims/{claim_id}/appeals/{appeal_id}/letter", methods=["GET"])

@@ -4,7 +4,6 @@ answer; every refusal names its reason."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint, Response
@@ -13,7 +12,14 @@ from chalicelib.clock import utcnow
 
 from .auth import tenant_of
 from .claims import MAX_CLAIM_BYTES, parse_claim
-from .http import BodyError, error_response, json_body, json_response, problems_response
+from .http import (
+    BodyError,
+    amount_text,
+    error_response,
+    json_body,
+    json_response,
+    problems_response,
+)
 from .idempotency import idempotent_response
 from .views import ClaimCreatedOut, ClaimSummaryOut, ProblemOut
 
@@ -177,7 +183,7 @@ def post_close(claim_id: str) -> Response:
                 message=f"one of {', '.join(sorted(service.CLOSE_REASONS))}",
             )
         )
-    amount = _amount(body.get("amountWrittenOff", "0"))
+    amount = amount_text(body.get("amountWrittenOff", "0"))
     if amount is None:
         problems.append(
             ProblemOut(
@@ -210,15 +216,3 @@ def post_close(claim_id: str) -> Response:
     return idempotent_response(
         request, f"close:{claim_id}", body, close, context=corrections.lambda_context
     )
-
-
-def _amount(value: object) -> Decimal | None:
-    if not isinstance(value, str) or len(value) > 16:
-        return None
-    try:
-        amount = Decimal(value)
-    except InvalidOperation:
-        return None
-    if not amount.is_finite() or amount < 0 or amount.as_tuple().exponent < -2:  # type: ignore[operator]
-        return None
-    return amount

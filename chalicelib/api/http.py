@@ -7,7 +7,7 @@ import logging
 import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from chalice.app import Request, Response
 from pydantic import BaseModel, ValidationError
@@ -328,3 +328,18 @@ def query_instant(
             )
         )
         return None
+
+
+def amount_text(value: object) -> Decimal | None:
+    """An amount sent as text in a small JSON body (never a float): 0 or more, at most 2
+    decimals; None when it is not one."""
+    if not isinstance(value, str) or len(value) > 16:
+        return None
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        return None
+    exponent = amount.as_tuple().exponent
+    if not amount.is_finite() or amount < 0 or not isinstance(exponent, int) or exponent < -2:
+        return None
+    return amount

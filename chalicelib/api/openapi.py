@@ -283,6 +283,32 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
+            "/v1/claims/{claimId}/appeals/{appealId}/outcome": {
+                "post": {
+                    "summary": "The payer's answer to a sent appeal: won, partially won, lost",
+                    "parameters": [_path("claimId"), _path("appealId")],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["status"],
+                                    "additionalProperties": False,
+                                    "properties": {
+                                        "status": {"enum": ["won", "partially_won", "lost"]},
+                                        "recovered": {"type": "string"},
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": _json(AppealOut, "The appeal, closed"),
+                        **_errors(401, 404, 409, 422),
+                    },
+                }
+            },
             "/v1/claims/{claimId}/appeals/{appealId}/letter": {
                 "get": {
                     "summary": "The appeal letter (send Accept: application/pdf)",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 from datetime import date, datetime
+from decimal import Decimal
 
 from chalicelib.claims.appeals import (
     allowed_in_force,
@@ -150,6 +151,43 @@ def _deliver(record: ClaimRecord, appeal: Appeal) -> None:
             "appeal not delivered",
             extra={"claim_id": record.claim_id, "error": type(error).__name__},
         )
+
+
+OUTCOMES = ("won", "partially_won", "lost")
+
+
+def record_outcome(
+    tenant_id: str,
+    claim_id: str,
+    appeal_id: str,
+    *,
+    status: str,
+    recovered: Decimal | None,
+    now: datetime,
+) -> Appeal:
+    """The payer's answer to a sent appeal, as a person read it (a letter, a call): won,
+    partially won (with what was recovered) or lost. A later 835 settles it by itself."""
+    if status not in OUTCOMES:
+        raise AppealRefusedError("invalid_outcome", f"one of {', '.join(OUTCOMES)}")
+
+    def change(current: ClaimRecord) -> tuple[ClaimRecord, tuple[ClaimEvent, ...]]:
+        appeal = _appeal(current, appeal_id)
+        if appeal.status != "sent":
+            raise AppealRefusedError("not_sent", f"the appeal is {appeal.status}")
+        closed = replace(appeal, status=status, recovered=recovered, closed_at=now)
+        updated, entry = with_event(
+            current,
+            Event.NOTE,
+            at=now,
+            source="api",
+            codes=(f"appeal:{status}",),
+            detail={"appealId": appeal_id, "recovered": str(recovered or 0)},
+            appeals=tuple(closed if a.appeal_id == appeal_id else a for a in current.appeals),
+        )
+        return updated, (entry,)
+
+    saved = update_claim(tenant_id, claim_id, change)
+    return _appeal(saved, appeal_id)
 
 
 def appeal_pdf(tenant_id: str, claim_id: str, appeal_id: str) -> bytes:

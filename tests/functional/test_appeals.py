@@ -117,6 +117,18 @@ def test_drafts_wait_until_sent(client: Client) -> None:
     assert again.status_code == 409
 
 
+def test_an_appeal_answered_by_letter_is_recorded_lost(client: Client) -> None:
+    claim_id = submitted(client, contract("claim-basic.json"))
+    made = appeal(client, claim_id, {"argument": "contract rate"}).json_body
+    url = f"/v1/claims/{claim_id}/appeals/{made['appealId']}/outcome"
+    lost = client.http.post(url, headers=headers(), body=json.dumps({"status": "lost"}))
+    assert lost.status_code == 200 and lost.json_body["status"] == "lost"
+    again = client.http.post(url, headers=headers(), body=json.dumps({"status": "won"}))
+    assert again.status_code == 409
+    bad = client.http.post(url, headers=headers(), body=json.dumps({"status": "maybe"}))
+    assert bad.status_code == 422 and bad.json_body["errors"][0]["field"] == "status"
+
+
 def test_what_cannot_be_appealed_is_refused(client: Client) -> None:
     response = client.http.post(
         "/v1/claims", headers=headers(), body=json.dumps(contract("claim-dependent.json"))

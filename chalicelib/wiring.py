@@ -11,6 +11,7 @@ from chalicelib.clock import utcnow
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 
+    from chalicelib.claims.repository import ClaimRepository, PayerDirectory
     from chalicelib.payers.gateways.base import Gateway
 
 CreateClaim = Callable[..., dict[str, Any]]
@@ -64,6 +65,54 @@ def _mark_replayed(response: Any, idempotent_data: DataRecord) -> Any:
 
 
 _gateways: dict[str, Gateway] = {}
+_claims: list[ClaimRepository] = []
+_directory: list[PayerDirectory] = []
+_on_reset: list[Callable[[], None]] = []
+
+
+def claim_repository() -> ClaimRepository:
+    """Where claims are kept: DynamoDB, unless a test put another repository in place."""
+    if not _claims:
+        from chalicelib.store.claims import DynamoClaimRepository
+
+        _claims.append(DynamoClaimRepository())
+    return _claims[0]
+
+
+def payer_directory() -> PayerDirectory:
+    """Payers and the tenants' policies for them: DynamoDB, unless a test put another."""
+    if not _directory:
+        from chalicelib.store.directory import DynamoPayerDirectory
+
+        _directory.append(DynamoPayerDirectory())
+    return _directory[0]
+
+
+def use_store(claims: ClaimRepository | None = None, payers: PayerDirectory | None = None) -> None:
+    """Put in-memory (or any) implementations in place; None puts DynamoDB back."""
+    _claims[:] = [claims] if claims is not None else []
+    _directory[:] = [payers] if payers is not None else []
+    reset()
+
+
+def on_reset(forget: Callable[[], None]) -> None:
+    """Register a per-container cache to forget on reset (lookups register theirs)."""
+    _on_reset.append(forget)
+
+
+def reset() -> None:
+    """Forget every client, connection and cache built so far: a test's fresh AWS (or a
+    fresh in-memory store) is used from the next call on, without clearing caches by hand."""
+    from chalicelib.store import connection
+
+    connection.dynamodb_client.cache_clear()
+    connection.s3_client.cache_clear()
+    connection.sqs_client.cache_clear()
+    connection.pynamodb_connection.cache_clear()
+    idempotent.cache_clear()
+    _gateways.clear()
+    for forget in _on_reset:
+        forget()
 
 
 def gateway_names() -> tuple[str, ...]:

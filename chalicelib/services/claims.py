@@ -13,9 +13,10 @@ from datetime import datetime
 from chalicelib.claims.lifecycle import Event, Status, apply_event
 from chalicelib.claims.model import Claim
 from chalicelib.claims.records import ClaimEvent, ClaimRecord, with_event
+from chalicelib.claims.repository import ClaimPage
 from chalicelib.claims.scrub import ScrubFinding, scrub_claim
-from chalicelib.store import claims as claim_store
 from chalicelib.store.errors import ConcurrentUpdateError
+from chalicelib.wiring import claim_repository
 
 from .lookups import find_payer
 from .worklist import with_worklist
@@ -95,12 +96,12 @@ def submit_claim(
         ),
     )
     record = with_worklist(record, now=now)
-    claim_store.create_claim(record)
+    claim_repository().create_claim(record)
     return record, findings
 
 
 def get_claim(tenant_id: str, claim_id: str) -> ClaimRecord | None:
-    return claim_store.load_claim(tenant_id, claim_id)
+    return claim_repository().load_claim(tenant_id, claim_id)
 
 
 def sent_interchange(record: ClaimRecord) -> bytes:
@@ -118,8 +119,8 @@ def list_claims(
     updated_since: datetime | None,
     limit: int,
     cursor: str | None,
-) -> claim_store.ClaimPage:
-    return claim_store.list_claims(
+) -> ClaimPage:
+    return claim_repository().list_claims(
         tenant_id,
         status=status,
         payer_id=payer_id,
@@ -149,13 +150,13 @@ def update_claim(
     ConcurrentUpdateError after repeated conflicts."""
     for attempt in range(_UPDATE_ATTEMPTS):
         record = read if attempt == 0 and read is not None else None
-        record = record or claim_store.load_claim(tenant_id, claim_id)
+        record = record or claim_repository().load_claim(tenant_id, claim_id)
         if record is None:
             raise ClaimNotFoundError(claim_id)
         updated, events = change(record)
         updated = with_worklist(updated, now=updated.updated_at)
         try:
-            return claim_store.save_claim_change(updated, events)
+            return claim_repository().save_claim_change(updated, events)
         except ConcurrentUpdateError:
             if attempt == _UPDATE_ATTEMPTS - 1:
                 raise

@@ -14,9 +14,10 @@ from datetime import datetime, timedelta
 from typing import Protocol, TypeVar
 
 from chalicelib.claims.records import ClaimRecord
+from chalicelib.claims.repository import ClaimPage
 from chalicelib.schedules.runs import Run
-from chalicelib.store import claims as claim_store
 from chalicelib.store.errors import ConcurrentUpdateError
+from chalicelib.wiring import claim_repository
 
 
 class _OfTenant(Protocol):
@@ -34,17 +35,19 @@ def take_due(
     taken: list[ClaimRecord] = []
     for record in records:
         try:
-            taken.append(claim_store.save_claim_change(replace(record, due_at=now + lease), ()))
+            taken.append(
+                claim_repository().save_claim_change(replace(record, due_at=now + lease), ())
+            )
         except ConcurrentUpdateError:
             run.count("claims_taken_by_another_run")
     return taken
 
 
-def report_unreadable(run: Run, page: claim_store.ClaimPage, *, now: datetime) -> None:
+def report_unreadable(run: Run, page: ClaimPage, *, now: datetime) -> None:
     """Claims the store could not read fail in the run, by id, and are set aside on the
     worklist; the others go on."""
     for error in page.unreadable:
-        claim_store.set_aside(error, now=now)
+        claim_repository().set_aside(error, now=now)
         run.fail(
             "UnreadableClaimError",
             claim_id=error.claim_id,

@@ -33,8 +33,8 @@ from chalicelib.claims.work_items import WorklistItem
 from chalicelib.payers.gateways.base import GatewayError
 from chalicelib.schedules.runs import Run
 from chalicelib.store import archive, batches
-from chalicelib.store import claims as claim_store
 from chalicelib.store.errors import ConcurrentUpdateError
+from chalicelib.wiring import claim_repository
 from chalicelib.x12.envelope import EnvelopeReader
 from chalicelib.x12.errors import X12Error
 from chalicelib.x12.read.status277 import ClaimStatus, parse_277
@@ -65,7 +65,7 @@ def run_followups(
     records: list[ClaimRecord] = []
     start: str | None = None
     while len(records) < MAX_DUE_PER_RUN:
-        page = claim_store.due_claims("status_check", now, limit=1000, start=start)
+        page = claim_repository().due_claims("status_check", now, limit=1000, start=start)
         records.extend(page.claims)
         report_unreadable(run, page, now=now)
         start = page.cursor
@@ -89,7 +89,10 @@ def _fan_out(
     taken = take_due(run, records, now=now, lease=CHECK_LEASE)
     bodies = [
         json.dumps(
-            {"now": now.isoformat(), "claims": [claim_store.record_to_json(r) for r in chunk]}
+            {
+                "now": now.isoformat(),
+                "claims": [claim_repository().record_to_json(r) for r in chunk],
+            }
         )
         for chunk in _chunks(taken, batch_size)
     ]
@@ -100,7 +103,7 @@ def _fan_out(
 def check_message(run: Run, body: str, *, gateway_for: GatewayLookup) -> None:
     """One fanned-out batch, as an SQS worker sees it."""
     data = json.loads(body)
-    records = [claim_store.record_from_json(item) for item in data["claims"]]
+    records = [claim_repository().record_from_json(item) for item in data["claims"]]
     run.examined += len(records)
     check_claims(
         run,
@@ -249,7 +252,7 @@ def _save(
         fresh = tuple(item for item in extra_worklist if item.kind not in kinds)
         updated = replace(updated, worklist=(*updated.worklist, *fresh))
     try:
-        claim_store.save_claim_change(updated, events)
+        claim_repository().save_claim_change(updated, events)
     except ConcurrentUpdateError:
         run.count("changed_since_planned")
         return False

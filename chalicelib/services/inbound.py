@@ -44,8 +44,8 @@ from chalicelib.claims.worklist import KIND_ACTIONS
 from chalicelib.observability import logger, where_raised
 from chalicelib.payers.fee_schedules import FeeScheduleVersion
 from chalicelib.store import archive, batches, contracts, inbound
-from chalicelib.store import claims as claim_store
 from chalicelib.store.errors import ConcurrentUpdateError
+from chalicelib.wiring import claim_repository
 from chalicelib.x12.envelope import EnvelopeReader, TransactionSet
 from chalicelib.x12.errors import X12ReadError
 from chalicelib.x12.read.ack999 import Acknowledgment, parse_999
@@ -397,7 +397,7 @@ def _apply_999(
     sets = {s.control_number.lstrip("0"): s for s in ack.sets}
     detail = {"file": file_key, "interchange": batch.control_number}
     for claim_id in batch.claim_ids:
-        record = claim_store.load_claim(tenant_id, claim_id)
+        record = claim_repository().load_claim(tenant_id, claim_id)
         if record is None:
             continue
         set_ack = sets.get(batch.control_number.lstrip("0"))
@@ -428,7 +428,7 @@ def _find_claim(
     them apart, so a reversal of the original lands on the original."""
     if not pcn:
         return None
-    page = claim_store.claims_by_patient_control_number(tenant_id, pcn)
+    page = claim_repository().claims_by_patient_control_number(tenant_id, pcn)
     for unreadable in page.unreadable:  # left out of matching, and said so
         logger.warning("claim unreadable", extra={"claim_id": unreadable.claim_id})
     candidates = list(page.claims)
@@ -708,7 +708,7 @@ def _unreversed_original(
     """A replacement paid while its original keeps a payment: flagged, never counted twice."""
     if not record.replaces_claim_id or record.frequency_code != "7" or posting.paid <= 0:
         return ()
-    original = claim_store.load_claim(tenant_id, record.replaces_claim_id)
+    original = claim_repository().load_claim(tenant_id, record.replaces_claim_id)
     if original is None or original.status in (Status.REVERSED, Status.CLOSED):
         return ()
     return (duplicate_payment(posting, original.claim_id),)

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from chalicelib.payers.directory import Payer
-from chalicelib.store import payers as payer_store
 from chalicelib.store import tenants as tenant_store
+from chalicelib.wiring import on_reset, payer_directory
 
 T = TypeVar("T")
 _CACHE_SECONDS = 60.0
@@ -75,6 +75,9 @@ def clear_caches() -> None:
     _payers.clear()
 
 
+on_reset(clear_caches)
+
+
 def authenticate(api_key: str) -> tenant_store.Principal | None:
     """Who an API key belongs to, or None when the key is unknown (not cached: see TtlCache)."""
     if len(api_key) > 256:  # ours are a few dozen characters: no lookup for a longer one
@@ -85,4 +88,5 @@ def authenticate(api_key: str) -> tenant_store.Principal | None:
 
 
 def find_payer(payer_id: str) -> Payer | None:
-    return _payers.get(payer_id, lambda: payer_store.load_payer(payer_id))
+    directory = payer_directory()
+    return _payers.get(payer_id, lambda: directory.load_payer(payer_id))

@@ -13,10 +13,10 @@ from chalicelib.claims.variance import VarianceFlag, check_payment, contract_rat
 from chalicelib.claims.worklist import current_postings
 from chalicelib.payers.fee_schedules import FeeScheduleVersion
 from chalicelib.schedules.runs import Run
-from chalicelib.store import claims as claim_store
 from chalicelib.store import contracts
 from chalicelib.store.errors import ConcurrentUpdateError
 from chalicelib.store.tenants import list_tenant_ids
+from chalicelib.wiring import claim_repository
 
 from .claims import ClaimNotFoundError, update_claim
 from .leases import tenant_lease
@@ -59,7 +59,7 @@ def _recheck_tenant(run: Run, tenant_id: str, *, now: datetime) -> None:
     for status in (Status.PAID, Status.PARTIALLY_PAID):
         cursor: str | None = None
         while True:
-            page = claim_store.list_claims(
+            page = claim_repository().list_claims(
                 tenant_id, status=status, updated_since=now - WINDOW, limit=100, cursor=cursor
             )
             for record in page.claims:

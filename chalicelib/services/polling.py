@@ -18,9 +18,9 @@ from chalicelib.observability import logger, where_raised
 from chalicelib.payers.gateways.base import GatewayError
 from chalicelib.schedules.runs import Run
 from chalicelib.store import batches as batch_store
-from chalicelib.store import claims as claim_store
 from chalicelib.store import inbound as inbound_store
 from chalicelib.store.tenants import list_tenant_ids
+from chalicelib.wiring import claim_repository
 
 from .due import by_tenant, report_unreadable
 from .inbound import receive_file
@@ -35,7 +35,7 @@ def poll_clearinghouses(
 ) -> None:
     names = tuple(gateways)
     due_batches = by_tenant(batch_store.due_batches(now, limit=DUE_PER_RUN))
-    page = claim_store.due_claims("send", now, limit=DUE_PER_RUN)
+    page = claim_repository().due_claims("send", now, limit=DUE_PER_RUN)
     report_unreadable(run, page, now=now)
     due_claims = by_tenant(page.claims)
     for tenant_id in list_tenant_ids():

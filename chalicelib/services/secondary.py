@@ -12,8 +12,8 @@ from chalicelib.claims.errors import LifecycleError
 from chalicelib.claims.lifecycle import Event
 from chalicelib.claims.records import ClaimRecord
 from chalicelib.schedules.runs import Run
-from chalicelib.store import claims as claim_store
 from chalicelib.store.errors import ConcurrentUpdateError, DuplicateClaimError
+from chalicelib.wiring import claim_repository
 
 from .claims import ClaimNotFoundError, ClaimRejectedError, submit_claim, transition
 from .due import by_tenant, report_unreadable, take_due
@@ -26,7 +26,7 @@ ROUTING_LEASE = timedelta(minutes=15)  # a run that dies leaves its claims due a
 def route_secondary_claims(
     run: Run, *, now: datetime, new_claim_id: Callable[[], str], limit: int = 500
 ) -> None:
-    page = claim_store.due_claims("secondary", now, limit=limit)
+    page = claim_repository().due_claims("secondary", now, limit=limit)
     due = list(page.claims)
     report_unreadable(run, page, now=now)
     run.examined += len(due)

@@ -38,9 +38,9 @@ from chalicelib.payers.gateways.base import Gateway, GatewayError
 from chalicelib.payers.policies import first_check_due
 from chalicelib.schedules.runs import Run
 from chalicelib.store import archive, batches
-from chalicelib.store import claims as claim_store
 from chalicelib.store.batches import Batch
 from chalicelib.store.errors import ConcurrentUpdateError
+from chalicelib.wiring import claim_repository
 from chalicelib.x12.errors import X12WriteError
 from chalicelib.x12.write.claim837p import render_837p
 from chalicelib.x12.writer import EnvelopeValues
@@ -140,7 +140,7 @@ def _form(
     for record in records:
         joined = replace(record, batch_id=batch.batch_id, next_action=None, due_at=None)
         try:
-            members.append(claim_store.save_claim_change(joined, ()))
+            members.append(claim_repository().save_claim_change(joined, ()))
         except ConcurrentUpdateError:
             run.count("claims_taken_by_another_run")
     return _finish_forming(run, batch, members, now=now, gateway=gateway)
@@ -290,7 +290,7 @@ def _resume(run: Run, batch: Batch, *, now: datetime, gateway: Gateway) -> None:
     if owned.status == "forming":
         members = []
         for claim_id in owned.claim_ids:
-            record = claim_store.load_claim(owned.tenant_id, claim_id)
+            record = claim_repository().load_claim(owned.tenant_id, claim_id)
             if (
                 record is not None
                 and record.batch_id == owned.batch_id

@@ -11,23 +11,24 @@ from chalicelib.claims.records import ClaimRecord
 from chalicelib.claims.work_items import WorklistItem, with_work_states
 from chalicelib.claims.worklist import items_for_claim, worklist_sort_key
 from chalicelib.payers.policies import PayerPolicy, policy_for
+from chalicelib.wiring import claim_repository, on_reset, payer_directory
 
 from .lookups import TtlCache, find_payer
 
 _policies = TtlCache()
+on_reset(_policies.clear)
 
 
 def policy_in_force(tenant_id: str, payer_id: str) -> PayerPolicy | None:
     """The policy in force; cached per container like the payer directory (a PUT in another
     container is seen within a minute)."""
-    from chalicelib.store.contracts import load_policy
-
     payer = find_payer(payer_id)
     if payer is None:
         return None
+    directory = payer_directory()
     return _policies.get(
         f"{tenant_id}|{payer_id}",
-        lambda: load_policy(tenant_id, payer_id) or policy_for(payer.plan_type),
+        lambda: directory.load_policy(tenant_id, payer_id) or policy_for(payer.plan_type),
     )
 
 
@@ -80,9 +81,7 @@ def list_worklist(
     cursor: str | None,
 ) -> tuple[list[WorklistItem], str | None]:
     """A page of the tenant's worklist entries, oldest first, and where to go on from."""
-    from chalicelib.store.claims import worklist_page
-
-    return worklist_page(
+    return claim_repository().worklist_page(
         tenant_id,
         kind=kind,
         payer_id=payer_id,

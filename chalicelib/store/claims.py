@@ -8,7 +8,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeGuard
@@ -22,6 +22,7 @@ from chalicelib.claims.lifecycle import Event, Status
 from chalicelib.claims.model import Claim
 from chalicelib.claims.posting import Posting
 from chalicelib.claims.records import Appeal, ClaimEvent, ClaimRecord
+from chalicelib.claims.repository import ClaimPage, UnreadableClaimError
 from chalicelib.claims.variance import VarianceFlag
 from chalicelib.claims.work_items import WorklistItem, WorkState
 from chalicelib.claims.worklist import KIND_ACTIONS
@@ -149,14 +150,6 @@ def _event(item: ClaimEventItem) -> ClaimEvent:
     )
 
 
-class UnreadableClaimError(ValueError):
-    """A claim item that cannot be read into a record; names the claim and the place."""
-
-    def __init__(self, tenant_id: str, claim_id: str, problem: str) -> None:
-        self.tenant_id, self.claim_id = tenant_id, claim_id
-        super().__init__(f"claim {claim_id} cannot be read: {problem}")
-
-
 def _record(item: ClaimItem, events: tuple[ClaimEvent, ...] = ()) -> ClaimRecord:
     try:
         return _read(item, events)
@@ -203,16 +196,6 @@ def _read(item: ClaimItem, events: tuple[ClaimEvent, ...]) -> ClaimRecord:
         work_states=tuple(decode(WorkState, state) for state in item.work_states or ()),
         appeals=tuple(decode(Appeal, appeal) for appeal in item.appeals or ()),
     )
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimPage:
-    """A page of claims and where to go on from. `unreadable`: items on the page that could
-    not be read (reported by the caller, never allowed to stop the others)."""
-
-    claims: tuple[ClaimRecord, ...]
-    cursor: str | None
-    unreadable: tuple[UnreadableClaimError, ...] = ()
 
 
 def _page(items: Iterator[ClaimItem], cursor: str | None) -> ClaimPage:
@@ -498,3 +481,19 @@ def record_from_json(data: dict[str, Any]) -> ClaimRecord:
     item = ClaimItem()
     item.from_dynamodb_dict(data)
     return _record(item)
+
+
+class DynamoClaimRepository:
+    """The claim repository on DynamoDB (the functions above): what the use cases get from
+    chalicelib.wiring.claim_repository() unless a test puts another in its place."""
+
+    create_claim = staticmethod(create_claim)
+    save_claim_change = staticmethod(save_claim_change)
+    set_aside = staticmethod(set_aside)
+    due_claims = staticmethod(due_claims)
+    claims_by_patient_control_number = staticmethod(claims_by_patient_control_number)
+    load_claim = staticmethod(load_claim)
+    list_claims = staticmethod(list_claims)
+    worklist_page = staticmethod(worklist_page)
+    record_to_json = staticmethod(record_to_json)
+    record_from_json = staticmethod(record_from_json)

@@ -23,17 +23,9 @@ TENANT_B_KEY = "cg_test_tenant_b_key"
 @pytest.fixture
 def aws() -> Iterator[None]:
     from chalicelib import wiring
-    from chalicelib.services import lookups as service
-    from chalicelib.store import connection
-    from chalicelib.wiring import idempotent
 
     with mock_aws():
-        connection.dynamodb_client.cache_clear()
-        connection.s3_client.cache_clear()
-        connection.pynamodb_connection.cache_clear()
-        idempotent.cache_clear()
-        wiring.use_gateway("sandbox", None)
-        service.clear_caches()
+        wiring.use_store()  # DynamoDB (moto's), every client and cache built afresh
         from chalicelib.store.bootstrap import create_storage, seed, seed_sandbox_contracts
 
         create_storage()

@@ -87,14 +87,11 @@ def test_an_expired_lease_is_taken_over() -> None:
     from moto import mock_aws
 
     with mock_aws():
-        from chalicelib.store import connection
+        from chalicelib import wiring
         from chalicelib.store.bootstrap import create_storage
         from chalicelib.store.leases import acquire_lease
 
-        connection.dynamodb_client.cache_clear()
-        connection.pynamodb_connection.cache_clear()
-        connection.s3_client.cache_clear()
-        connection.sqs_client.cache_clear()
+        wiring.reset()
         create_storage()
         now = datetime(2026, 12, 1, tzinfo=UTC)
         ttl = timedelta(minutes=15)

@@ -24,14 +24,14 @@ _CENT = Decimal("0.01")
 
 def paid_in_force(postings: tuple[Posting, ...]) -> Decimal:
     """What the payer's adjudications still in force paid (a reversal takes one back)."""
-    from .worklist import current_postings
+    from .posting import current_postings
 
     return sum((p.paid for p in current_postings(postings)), _ZERO)
 
 
 def allowed_in_force(postings: tuple[Posting, ...]) -> Decimal:
     """What they allowed, line by line: an underpayment is won when the allowed amount is."""
-    from .worklist import current_postings
+    from .posting import current_postings
 
     return sum((line.allowed for p in current_postings(postings) for line in p.lines), _ZERO)
 
@@ -42,7 +42,7 @@ def appeal_grounds(
     """The codes the payer gave (denied lines' and the claim's CARC/RARC) or the variance
     kinds, the amount in dispute, and the variance flags it rests on, for the chosen lines
     (all when none are chosen)."""
-    from .worklist import current_postings
+    from .posting import current_postings
 
     chosen = {n - 1 for n in line_numbers}
     flags = tuple(
@@ -75,7 +75,7 @@ def settle(
     the dispute is resolved (an underpayment: the allowed amount rose by what was disputed;
     a denial: no appealed line is denied any more), else partially won; with what the
     payment rose by."""
-    from .worklist import current_postings
+    from .posting import current_postings
 
     in_force = current_postings(postings)
     paid_now, allowed_now = paid_in_force(postings), allowed_in_force(postings)
@@ -169,7 +169,7 @@ def appeal_letter(
 
 
 def _line_paid(record: ClaimRecord, index: int) -> Decimal:
-    from .worklist import current_postings
+    from .posting import current_postings
 
     return sum(
         (

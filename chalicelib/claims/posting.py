@@ -529,3 +529,19 @@ def _control(number: str | None) -> str:
 
 def _cents(value: Decimal) -> Decimal:
     return value.quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def current_postings(postings: Sequence[Posting]) -> tuple[Posting, ...]:
+    """The postings still in force, in order: a reversal (CLP02 22) takes back the latest
+    earlier posting with its key, and is itself no adjudication to work."""
+    kept: list[Posting] = []
+    for posting in postings:
+        key = posting.reversal_key
+        if posting.is_reversal:
+            for position in range(len(kept) - 1, -1, -1):
+                if key is not None and kept[position].key == key:
+                    del kept[position]
+                    break
+            continue
+        kept.append(posting)
+    return tuple(kept)

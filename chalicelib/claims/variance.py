@@ -45,7 +45,7 @@ from chalicelib.payers.fee_schedules import ContractedRate, FeeScheduleVersion, 
 from chalicelib.x12.read.remit835 import Remittance
 
 from .model import Claim, ServiceLine
-from .posting import ALLOWED_FROM_CHARGE, PostedLine, Posting
+from .posting import ALLOWED_FROM_CHARGE, PostedLine, Posting, current_postings
 
 VarianceKind = Literal[
     "underpaid", "overpaid", "math_error", "remittance_imbalance", "possible_duplicate_payment"
@@ -406,4 +406,17 @@ def duplicate_payment(posting: Posting, original_claim_id: str) -> VarianceFlag:
         patient_control_number=posting.patient_control_number,
         payer_id=posting.payer_id,
         trace_number=posting.trace_number,
+    )
+
+
+def flags_in_force(
+    flags: Sequence[VarianceFlag], postings: Sequence[Posting]
+) -> tuple[VarianceFlag, ...]:
+    """The flags of the payments still in force: a flag found on a payment the payer has
+    since reversed (CLP02 22) goes with it. Flags stored without their payment stay."""
+    in_force = {(p.payer_id, p.trace_number) for p in current_postings(postings)}
+    return tuple(
+        flag
+        for flag in flags
+        if flag.trace_number is None or (flag.payer_id, flag.trace_number) in in_force
     )

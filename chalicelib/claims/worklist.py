@@ -32,7 +32,13 @@ from chalicelib.payers.policies import (
 
 from .lifecycle import Status
 from .model import Claim
-from .posting import SETTLING_ADJUSTMENTS, PostedAdjustment, PostedLine, Posting
+from .posting import (
+    SETTLING_ADJUSTMENTS,
+    PostedAdjustment,
+    PostedLine,
+    Posting,
+    current_postings,
+)
 from .records import ClaimEvent, ClaimRecord
 from .work_items import WorklistItem
 
@@ -265,22 +271,6 @@ def _last_codes(record: ClaimRecord) -> tuple[str, ...]:
         return record.status_codes
     entry = _entry_event(record)
     return () if entry is None else entry.codes
-
-
-def current_postings(postings: Sequence[Posting]) -> tuple[Posting, ...]:
-    """The postings still in force, in order: a reversal (CLP02 22) takes back the latest
-    earlier posting with its key, and is itself no adjudication to work."""
-    kept: list[Posting] = []
-    for posting in postings:
-        key = posting.reversal_key
-        if posting.is_reversal:
-            for position in range(len(kept) - 1, -1, -1):
-                if key is not None and kept[position].key == key:
-                    del kept[position]
-                    break
-            continue
-        kept.append(posting)
-    return tuple(kept)
 
 
 # -- denials -----------------------------------------------------------------------------------

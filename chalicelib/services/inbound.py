@@ -39,6 +39,7 @@ from chalicelib.claims.variance import (
     check_remittance_balance,
     contract_rate_for,
     duplicate_payment,
+    flags_in_force,
 )
 from chalicelib.claims.worklist import KIND_ACTIONS
 from chalicelib.observability import logger, where_raised
@@ -326,8 +327,9 @@ def _move(
                 changes["appeals"] = settle(current.appeals, postings, now)  # type: ignore[arg-type]
         elif applied_key in current.applied:
             raise AlreadyAppliedError(applied_key)
-        if flags:
-            changes["flags"] = (*current.flags, *flags)
+        if flags or posting is not None:
+            postings = changes.get("remittances", current.remittances)
+            changes["flags"] = flags_in_force((*current.flags, *flags), postings)  # type: ignore[arg-type]
         updated, entry = with_event(
             current,
             event,

@@ -8,9 +8,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from chalicelib.claims.lifecycle import Event, Status
+from chalicelib.claims.posting import current_postings
 from chalicelib.claims.records import ClaimEvent, ClaimRecord, with_event
 from chalicelib.claims.variance import VarianceFlag, check_payment, contract_rate_for
-from chalicelib.claims.worklist import current_postings
 from chalicelib.payers.fee_schedules import FeeScheduleVersion
 from chalicelib.schedules.runs import Run
 from chalicelib.store import contracts

@@ -81,6 +81,10 @@ def test_underpayment_appealed_with_a_letter_and_won(client: Client) -> None:
     assert after["status"] in ("paid", "partially_paid")
     payments = [p for p in after["payments"] if p["statusCode"] != "22"]
     assert Decimal(payments[-1]["paid"]) == Decimal(paid_before) + Decimal(won["recovered"])
+    # The reversed payment's underpayment went with it: nothing left to work.
+    assert [f for f in after["flags"] if f["kind"] == "underpaid"] == []
+    worklist = client.http.get("/v1/worklist?kind=underpaid", headers=headers()).json_body
+    assert [i for i in worklist["items"] if i["claimId"] == claim_id] == []
 
 
 def test_denial_appealed_and_overturned(client: Client) -> None:

@@ -14,14 +14,18 @@ import pytest
 from chalicelib.api.contract import ClaimRequest
 from chalicelib.claims.lifecycle import Event, Status
 from chalicelib.claims.model import Claim
-from chalicelib.claims.posting import PostedAdjustment, Posting, post_claim_payment
+from chalicelib.claims.posting import (
+    PostedAdjustment,
+    Posting,
+    current_postings,
+    post_claim_payment,
+)
 from chalicelib.claims.records import ClaimEvent, ClaimRecord, with_event
 from chalicelib.claims.work_items import WORKLIST_KINDS, WorklistItem
 from chalicelib.claims.worklist import (
     DENIAL_ACTIONS,
     KIND_ACTIONS,
     STATUS_CHECK_SOURCE,
-    current_postings,
     denial_action,
     is_not_found,
     items_for_claim,

@@ -49,6 +49,8 @@ from chalicelib.payers.gateways.base import (
 from chalicelib.x12.envelope import EnvelopeReader, TransactionSet
 from chalicelib.x12.errors import X12ReadError
 from chalicelib.x12.read.claim837p import parse_837p
+from chalicelib.x12.read.eligibility270 import read_270
+from chalicelib.x12.read.status276 import read_276
 from chalicelib.x12.write.inquiry import InformationReceiver
 from chalicelib.x12.write.inquiry import Payer as InquiryPayer
 from chalicelib.x12.writer import (
@@ -57,12 +59,7 @@ from chalicelib.x12.writer import (
 )
 
 from .adjudication import ClaimAdjudication, adjudicate_claim, payer_claim_control_number
-from .inquiries import (
-    _read_270,
-    _read_276,
-    _render_271,
-    _status_result,
-)
+from .inquiries import _render_271, _status_result
 from .intake import (
     _group_from_scan,
     _Header,
@@ -461,7 +458,7 @@ class SandboxClearinghouse:
         """A 277 (X212) answering each claim of a 276 from the sandbox's records, matched by
         patient control number (REF*EJ, else TRN02); the answer reuses the 276's control
         numbers, so the same inquiry gets the same answer while nothing changes."""
-        inquiry = _read_276(inquiry_276)
+        inquiry = read_276(inquiry_276)
         results = tuple(_status_result(state, item, now.date()) for item in inquiry.claims)
         payer = SANDBOX_PAYERS.get(inquiry.payer_id)
         envelope = self._envelope(
@@ -488,7 +485,7 @@ class SandboxClearinghouse:
         and deductible (total and remaining) for a known member, AAA 75 for an unknown one,
         AAA 79 at 2100A for a payer the sandbox does not have. `now` defaults to the 270's
         own ISA date and time, so the answer is a function of the inquiry and the state."""
-        inquiry = _read_270(inquiry_270)
+        inquiry = read_270(inquiry_270)
         when = now or inquiry.created
         envelope = for_transaction(
             self._envelope(

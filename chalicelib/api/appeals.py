@@ -22,6 +22,7 @@ from .http import (
     problems_response,
 )
 from .idempotency import idempotent_response
+from .refusals import refusal_response, refusals
 from .views import Cents, ProblemOut, View
 
 if TYPE_CHECKING:
@@ -69,32 +70,6 @@ class AppealOut(View):
 
 class AppealListOut(View):
     appeals: list[AppealOut]
-
-
-def _refused(error: Exception) -> Response:
-    from chalicelib.claims.errors import LifecycleError
-    from chalicelib.services.appeals import AppealRefusedError
-    from chalicelib.services.claims import ClaimNotFoundError
-
-    if isinstance(error, ClaimNotFoundError):
-        return error_response(404, "not_found", "no such claim", "claimId")
-    if isinstance(error, AppealRefusedError):
-        status = {"not_found": 404, "invalid_line": 422, "invalid_outcome": 422}.get(
-            error.code, 409
-        )
-        return error_response(status, error.code, error.reason)
-    if isinstance(error, LifecycleError):
-        return error_response(409, "not_allowed_in_status", str(error))
-    return error_response(409, "concurrent_update", "the claim changed meanwhile: retry")
-
-
-def _refusals() -> tuple[type[Exception], ...]:
-    from chalicelib.claims.errors import LifecycleError
-    from chalicelib.services.appeals import AppealRefusedError
-    from chalicelib.services.claims import ClaimNotFoundError
-    from chalicelib.services.errors import ConcurrentUpdateError
-
-    return (ClaimNotFoundError, AppealRefusedError, LifecycleError, ConcurrentUpdateError)
 
 
 def _parse(body: Any) -> tuple[dict[str, Any], list[ProblemOut]]:
@@ -172,8 +147,8 @@ def post_appeal(claim_id: str) -> Response:
                 now=utcnow(),
                 **parsed,
             )
-        except _refusals() as error:
-            return _refused(error)
+        except refusals() as error:
+            return refusal_response(error)
         location = f"/v1/claims/{claim_id}/appeals/{appeal.appeal_id}"
         return json_response(AppealOut.of(appeal), 201, {"Location": location})
 
@@ -200,8 +175,8 @@ def post_send(claim_id: str, appeal_id: str) -> Response:
         appeal = service.send_appeal(
             tenant_of(appeals.current_request), claim_id, appeal_id, now=utcnow()
         )
-    except _refusals() as error:
-        return _refused(error)
+    except refusals() as error:
+        return refusal_response(error)
     return json_response(AppealOut.of(appeal))
 
 
@@ -247,8 +222,8 @@ def post_outcome(claim_id: str, appeal_id: str) -> Response:
                 recovered=recovered,
                 now=utcnow(),
             )
-        except _refusals() as error:
-            return _refused(error)
+        except refusals() as error:
+            return refusal_response(error)
         return json_response(AppealOut.of(appeal))
 
     return idempotent_response(
@@ -263,6 +238,6 @@ def get_letter(claim_id: str, appeal_id: str) -> Response:
 
     try:
         pdf = service.appeal_pdf(tenant_of(appeals.current_request), claim_id, appeal_id)
-    except _refusals() as error:
-        return _refused(error)
+    except refusals() as error:
+        return refusal_response(error)
     return Response(body=pdf, status_code=200, headers={"Content-Type": "application/pdf"})

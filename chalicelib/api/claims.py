@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from chalice.app import Blueprint, Response
+from chalice.app import Blueprint, Request, Response
 from pydantic import ValidationError
 
 from chalicelib.claims.lifecycle import Status
@@ -50,6 +50,19 @@ MAX_CLAIM_BYTES = 256 * 1024
 
 def _now() -> datetime:
     return utcnow()
+
+
+def claim_body(request: Request) -> tuple[object, ClaimRequest] | Response:
+    """A claim request's body and the claim it validates to, or the answer refusing it
+    (too large, not JSON, not a valid claim)."""
+    try:
+        body = json_body(request, max_bytes=MAX_CLAIM_BYTES)
+    except BodyError as error:
+        return error.response()
+    parsed = parse_claim(body)
+    if isinstance(parsed, Response):
+        return parsed
+    return body, parsed
 
 
 def parse_claim(body: object) -> ClaimRequest | Response:
@@ -119,13 +132,10 @@ def _create(tenant: str, parsed: ClaimRequest) -> Response:
 @claims.route("/v1/claims", methods=["POST"])
 def create_claim() -> Response:
     request = claims.current_request
-    try:
-        body = json_body(request, max_bytes=MAX_CLAIM_BYTES)
-    except BodyError as error:
-        return error.response()
-    parsed = parse_claim(body)
-    if isinstance(parsed, Response):
-        return parsed
+    read = claim_body(request)
+    if isinstance(read, Response):
+        return read
+    body, parsed = read
     tenant = tenant_of(request)
     return idempotent_response(
         request, "claims", body, lambda: _create(tenant, parsed), context=claims.lambda_context
@@ -136,13 +146,10 @@ def create_claim() -> Response:
 def validate_claim() -> Response:
     from chalicelib.services import claims as service
 
-    try:
-        body = json_body(claims.current_request, max_bytes=MAX_CLAIM_BYTES)
-    except BodyError as error:
-        return error.response()
-    parsed = parse_claim(body)
-    if isinstance(parsed, Response):
-        return parsed
+    read = claim_body(claims.current_request)
+    if isinstance(read, Response):
+        return read
+    _, parsed = read
     findings = service.check_claim(parsed.to_claim(), now=_now())
     paths = parsed.domain_paths()
     errors = [ProblemOut.of(f, paths) for f in findings if f.severity == "error"]

@@ -11,7 +11,7 @@ from chalice.app import Blueprint, Response
 from chalicelib.clock import utcnow
 
 from .auth import tenant_of
-from .claims import MAX_CLAIM_BYTES, parse_claim
+from .claims import claim_body
 from .http import (
     BodyError,
     amount_text,
@@ -21,6 +21,7 @@ from .http import (
     problems_response,
 )
 from .idempotency import idempotent_response
+from .refusals import refusal_response, refusals
 from .views import ClaimCreatedOut, ClaimSummaryOut, ProblemOut
 
 if TYPE_CHECKING:
@@ -41,65 +42,24 @@ def _answer(
     return json_response(out, status, headers)
 
 
-def _refused(error: Exception) -> Response:
-    """The use case's refusals, as the API's errors."""
-    from chalicelib.claims.errors import LifecycleError
-    from chalicelib.services.claims import ClaimNotFoundError, ClaimRejectedError
-    from chalicelib.services.corrections import CorrectionRefusedError
-    from chalicelib.services.errors import ConcurrentUpdateError
-
-    if isinstance(error, ClaimNotFoundError):
-        return error_response(404, "not_found", "no such claim", "claimId")
-    if isinstance(error, CorrectionRefusedError):
-        status = 422 if error.code in ("invalid_reason", "invalid_amount") else 409
-        return error_response(status, error.code, error.reason)
-    if isinstance(error, ClaimRejectedError):
-        return problems_response(
-            422, "the claim failed scrubbing", [ProblemOut.of(f) for f in error.findings]
-        )
-    if isinstance(error, LifecycleError):
-        return error_response(409, "not_allowed_in_status", str(error))
-    if isinstance(error, ConcurrentUpdateError):
-        return error_response(409, "concurrent_update", "the claim changed meanwhile: retry")
-    raise error
-
-
-def _refusals() -> tuple[type[Exception], ...]:
-    from chalicelib.claims.errors import LifecycleError
-    from chalicelib.services.claims import ClaimNotFoundError, ClaimRejectedError
-    from chalicelib.services.corrections import CorrectionRefusedError
-    from chalicelib.services.errors import ConcurrentUpdateError
-
-    return (
-        ClaimNotFoundError,
-        CorrectionRefusedError,
-        ClaimRejectedError,
-        LifecycleError,
-        ConcurrentUpdateError,
-    )
-
-
 @corrections.route("/v1/claims/{claim_id}", methods=["PUT"])
 def put_claim(claim_id: str) -> Response:
     """The corrected claim, whole, while it is rejected: scrubbed again and queued again."""
     from chalicelib.services import corrections as service
 
     request = corrections.current_request
-    try:
-        body = json_body(request, max_bytes=MAX_CLAIM_BYTES)
-    except BodyError as error:
-        return error.response()
-    parsed = parse_claim(body)
-    if isinstance(parsed, Response):
-        return parsed
+    read = claim_body(request)
+    if isinstance(read, Response):
+        return read
+    body, parsed = read
 
     def correct() -> Response:
         try:
             record, findings = service.resubmit_corrected(
                 tenant_of(request), claim_id, parsed.to_claim(), now=utcnow()
             )
-        except _refusals() as error:
-            return _refused(error)
+        except refusals() as error:
+            return refusal_response(error)
         return _answer(record, findings, 200, parsed.domain_paths())
 
     return idempotent_response(
@@ -111,13 +71,10 @@ def put_claim(claim_id: str) -> Response:
 def post_replacement(claim_id: str) -> Response:
     """A replacement claim (frequency 7) for an adjudicated one, REF*F8 its payer number."""
     request = corrections.current_request
-    try:
-        body = json_body(request, max_bytes=MAX_CLAIM_BYTES)
-    except BodyError as error:
-        return error.response()
-    parsed = parse_claim(body)
-    if isinstance(parsed, Response):
-        return parsed
+    read = claim_body(request)
+    if isinstance(read, Response):
+        return read
+    body, parsed = read
     return idempotent_response(
         request,
         f"replacement:{claim_id}",
@@ -153,8 +110,8 @@ def _replace_or_void(claim_id: str, claim: Any, paths: dict[str, str]) -> Respon
             claim_id_for_new=new_claim_id(),
             now=utcnow(),
         )
-    except _refusals() as error:
-        return _refused(error)
+    except refusals() as error:
+        return refusal_response(error)
     return _answer(record, findings, 201, paths)
 
 
@@ -209,8 +166,8 @@ def post_close(claim_id: str) -> Response:
                 note=note if isinstance(note, str) else None,
                 now=utcnow(),
             )
-        except _refusals() as error:
-            return _refused(error)
+        except refusals() as error:
+            return refusal_response(error)
         return json_response(ClaimSummaryOut.of(record))
 
     return idempotent_response(

@@ -25,6 +25,7 @@ from .http import (
     query_text,
 )
 from .idempotency import idempotent_response
+from .refusals import refusal_response, refusals
 from .views import Cents, ProblemOut
 
 worklist = Blueprint(__name__)
@@ -185,9 +186,8 @@ def post_action(item_id: str) -> Response:
                 ),
                 now=utcnow(),
             )
-        except service.WorkActionRefusedError as refused:
-            status = {"not_found": 404, "not_supported": 422}.get(refused.code, 409)
-            return error_response(status, refused.code, refused.reason, "itemId")
+        except refusals() as refused:
+            return refusal_response(refused, "itemId")
         return Response(body="", status_code=204)
 
     return idempotent_response(

@@ -22,17 +22,15 @@ from chalicelib.documents.pdf import render_pdf
 from chalicelib.payers.policies import appeal_deadline
 
 from .claims import ClaimNotFoundError, get_claim, update_claim
+from .errors import RefusedError
 from .worklist import policy_in_force
 
 APPEALABLE = frozenset({Status.DENIED, Status.PARTIALLY_PAID, Status.PAID})
 MAX_ATTACHMENT_BYTES = 4 * 1024 * 1024
 
 
-class AppealRefusedError(Exception):
-    def __init__(self, code: str, reason: str) -> None:
-        self.code = code
-        self.reason = reason
-        super().__init__(reason)
+class AppealRefusedError(RefusedError):
+    """See RefusedError."""
 
 
 def new_appeal_id() -> str:

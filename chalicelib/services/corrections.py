@@ -24,6 +24,7 @@ from .claims import (
     submit_claim,
     update_claim,
 )
+from .errors import RefusedError
 
 # Before the payer has accepted a claim, a fix goes out as the same claim again (frequency 1);
 # from then on only a replacement or a void (frequency 7 or 8) may change it.
@@ -44,13 +45,8 @@ CLOSE_REASONS = frozenset(
 MAX_PREVIOUS_VERSIONS = 10
 
 
-class CorrectionRefusedError(Exception):
+class CorrectionRefusedError(RefusedError):
     """The claim cannot take this correction now; `reason` says why in the biller's words."""
-
-    def __init__(self, code: str, reason: str) -> None:
-        self.code = code
-        self.reason = reason
-        super().__init__(reason)
 
 
 class _UnchangedError(Exception):

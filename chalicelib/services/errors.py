@@ -9,4 +9,17 @@ from chalicelib.store.errors import (
     InvalidCursorError,
 )
 
-__all__ = ["ConcurrentUpdateError", "DuplicateClaimError", "InvalidCursorError"]
+
+class RefusedError(Exception):
+    """A use case refused what was asked, in the biller's words: `code` for programs,
+    `reason` for people (a correction after the payer accepted, an appeal of a paid claim,
+    a second resolution ...). Codes `not_found`, `not_supported` and `invalid_*` say the
+    request is wrong; every other code that the claim is not in a state to take it."""
+
+    def __init__(self, code: str, reason: str) -> None:
+        self.code = code
+        self.reason = reason
+        super().__init__(reason)
+
+
+__all__ = ["ConcurrentUpdateError", "DuplicateClaimError", "InvalidCursorError", "RefusedError"]

@@ -15,6 +15,7 @@ from chalicelib.claims.records import ClaimEvent, ClaimRecord, with_event
 from chalicelib.claims.work_items import WorkNote, WorkState
 
 from .claims import ClaimNotFoundError, update_claim
+from .errors import RefusedError
 
 ACTIONS = ("assign", "note", "snooze", "resolve")
 MAX_NOTES = 50
@@ -29,11 +30,8 @@ class WorkAction:
     outcome: str | None = None
 
 
-class WorkActionRefusedError(Exception):
-    def __init__(self, code: str, reason: str) -> None:
-        self.code = code
-        self.reason = reason
-        super().__init__(reason)
+class WorkActionRefusedError(RefusedError):
+    """See RefusedError."""
 
 
 def act(tenant_id: str, item_id: str, action: WorkAction, *, now: datetime) -> None:

@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
+from chalicelib.x12.elements import element
 from chalicelib.x12.errors import X12ReadError
 from chalicelib.x12.read.eligibility270 import read_270
-from chalicelib.x12.read.inquiry import element
 from chalicelib.x12.read.status276 import read_276
 from tests.unit.test_x12_golden import eligibility_request, status_request
 

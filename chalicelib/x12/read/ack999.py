@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from ..elements import Numeric, element, number_error, optional, parse_integer
 from ..envelope import Finding, TransactionSet
-from ..set_reader import SetReader
+from .base import SetReader
 
 SET_STATUSES: dict[str, str] = {
     "A": "accepted",

@@ -69,36 +69,36 @@ class _Reader(_ClaimLoops):
         self.close_billing()
         header = self.header
         if self.claims and header.submitter_name is None:
-            raise self.error("loop 1000A submitter (NM1*41) is missing", ts.first_index, "ST")
+            raise self.error_at("loop 1000A submitter (NM1*41) is missing", ts.first_index, "ST")
         if self.claims and header.receiver_name is None:
-            raise self.error("loop 1000B receiver (NM1*40) is missing", ts.first_index, "ST")
+            raise self.error_at("loop 1000B receiver (NM1*40) is missing", ts.first_index, "ST")
         return [self.build(parts) for parts in self.claims]
 
     def check_header(self) -> None:
         ts = self.ts
         st_index = ts.first_index
         if ts.transaction_set_id != "837":
-            raise self.error(
+            raise self.error_at(
                 f"transaction set {ts.transaction_set_id!r} is not an 837", st_index, "ST", 1
             )
         reference = ts.implementation_reference or ts.group.version
         where = 3 if ts.implementation_reference else None
         if reference.startswith("005010X223"):
-            raise self.error(
+            raise self.error_at(
                 f"{reference} is an 837I (institutional), not an 837P (005010X222A1)",
                 st_index,
                 "ST",
                 where,
             )
         if reference.startswith("005010X224"):
-            raise self.error(
+            raise self.error_at(
                 f"{reference} is an 837D (dental), not an 837P (005010X222A1)",
                 st_index,
                 "ST",
                 where,
             )
         if not reference.startswith("005010X222"):
-            raise self.error(
+            raise self.error_at(
                 f"implementation {reference!r} is not 837P 005010X222A1", st_index, "ST", where
             )
         if reference != IMPLEMENTATION_REFERENCE:
@@ -179,7 +179,7 @@ class _Reader(_ClaimLoops):
             self.subscriber = _SubscriberLevel(index=index, hl_id=hl_id, child_code=child)
             self.enter("2000B", index)
             if billing is None:
-                self.subscriber.error = self.error(
+                self.subscriber.error = self.error_at(
                     "HL 22 (subscriber) before any HL 20 (billing provider)", index, "HL", 3
                 )
             elif parent != billing.hl_id:
@@ -196,7 +196,7 @@ class _Reader(_ClaimLoops):
             self.patient = _PatientLevel(index=index, hl_id=hl_id)
             self.enter("2000C", index)
             if subscriber is None:
-                self.patient.error = self.error(
+                self.patient.error = self.error_at(
                     "HL 23 (patient) outside an HL 22 (subscriber)", index, "HL", 3
                 )
             else:
@@ -225,7 +225,7 @@ class _Reader(_ClaimLoops):
             # An unknown level: whatever follows cannot be placed, so its claims fail.
             self.close_subscriber()
             self.subscriber = _SubscriberLevel(index=index, hl_id=hl_id)
-            self.subscriber.error = self.error(
+            self.subscriber.error = self.error_at(
                 f"HL03 {level!r} is not an 837P level (20, 22, 23)", index, "HL", 3
             )
             self.enter("HL?", index)
@@ -240,9 +240,9 @@ class _Reader(_ClaimLoops):
         if patient is None or patient.error is not None:
             return
         if patient.relationship is None:
-            patient.error = self.error("loop 2000C has no PAT", patient.index, "HL")
+            patient.error = self.error_at("loop 2000C has no PAT", patient.index, "HL")
         elif patient.last_name is None:
-            patient.error = self.error(
+            patient.error = self.error_at(
                 "loop 2010CA patient (NM1*QC) is missing", patient.index, "HL"
             )
         else:
@@ -273,21 +273,21 @@ class _Reader(_ClaimLoops):
             )
         sbr = subscriber.sbr
         if sbr is None:
-            subscriber.error = self.error("loop 2000B has no SBR", subscriber.index, "HL")
+            subscriber.error = self.error_at("loop 2000B has no SBR", subscriber.index, "HL")
             return
         for position, what in ((1, "SBR01 payment responsibility"), (9, "SBR09 claim filing code")):
             if not _el(sbr, position):
-                subscriber.error = self.error(
+                subscriber.error = self.error_at(
                     f"{what} is missing", subscriber.sbr_index, "SBR", position
                 )
                 return
         if subscriber.member_id is None or subscriber.last_name is None:
-            subscriber.error = self.error(
+            subscriber.error = self.error_at(
                 "loop 2010BA subscriber (NM1*IL) is missing", subscriber.index, "HL"
             )
             return
         if subscriber.payer_id is None or subscriber.payer_name is None:
-            subscriber.error = self.error(
+            subscriber.error = self.error_at(
                 "loop 2010BB payer (NM1*PR) is missing", subscriber.index, "HL"
             )
             return
@@ -314,7 +314,7 @@ class _Reader(_ClaimLoops):
             )
         provider = billing.provider
         if provider is None:
-            billing.error = self.error(
+            billing.error = self.error_at(
                 "loop 2010AA billing provider (NM1*85) is missing from this HL 20",
                 billing.index,
                 "HL",

@@ -33,6 +33,7 @@ from ..elements import AMOUNT, QUANTITY, Numeric, parse_number
 from ..envelope import Finding, TransactionSet
 from ..errors import X12ReadError
 from ..write.claim837p_base import OTHER_QUALIFIERS, PRINCIPAL_QUALIFIERS
+from .base import SetReader
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,13 +263,12 @@ _QUALIFIED = frozenset(
 _2420_NM1 = frozenset(("82", "QB", "77", "DQ", "DK", "DN", "P3", "PW", "45"))
 
 
-class _ReaderBase:
+class _ReaderBase(SetReader):
     """One pass over the segments of a transaction set, tracking the current loop: the
     state, the helpers every loop uses, and the building of claims from their parts."""
 
     def __init__(self, ts: TransactionSet) -> None:
-        self.ts = ts
-        self.component = ts.interchange.delimiters.component
+        super().__init__(ts)
         self.header = _Header()
         self.billing: _Billing | None = None
         self.subscriber: _SubscriberLevel | None = None
@@ -300,19 +300,13 @@ class _ReaderBase:
     def note(
         self, code: str, message: str, index: int, segment_id: str, position: int | None = None
     ) -> None:
+        """A finding belongs to the level it was found at, and so to every claim under it."""
         self.context().findings.append(Finding(code, message, index, segment_id, position))
-
-    def error(
-        self, message: str, index: int, segment_id: str, position: int | None = None
-    ) -> X12ReadError:
-        return X12ReadError(
-            message, segment_index=index, segment_id=segment_id, element_position=position
-        )
 
     def require(self, seg: list[str], position: int, index: int, what: str) -> str:
         value = _el(seg, position)
         if not value:
-            raise self.error(f"{what} is missing", index, seg[0], position)
+            raise self.error_at(f"{what} is missing", index, seg[0], position)
         return value
 
     def soft(self, seg: list[str], position: int, index: int, what: str) -> str:
@@ -338,7 +332,7 @@ class _ReaderBase:
         self.require(seg, position, index, what)
         number = parse_number(seg[position], kind)
         if number is None:
-            raise self.error(kind.describe(what), index, seg[0], position)
+            raise self.error_at(kind.describe(what), index, seg[0], position)
         return number
 
     def optional_decimal(
@@ -349,11 +343,11 @@ class _ReaderBase:
     def d8(self, value: str, index: int, segment_id: str, position: int, what: str) -> date:
         """CCYYMMDD; the value is not quoted in the error, as it may be a birth date."""
         if not _D8.fullmatch(value):
-            raise self.error(f"{what} is not CCYYMMDD", index, segment_id, position)
+            raise self.error_at(f"{what} is not CCYYMMDD", index, segment_id, position)
         try:
             return datetime.strptime(value, "%Y%m%d").date()
         except ValueError:
-            raise self.error(f"{what} is not a real date", index, segment_id, position) from None
+            raise self.error_at(f"{what} is not a real date", index, segment_id, position) from None
 
     def components(self, value: str) -> list[str]:
         return [part.strip() for part in value.split(self.component)]
@@ -532,7 +526,7 @@ class _ReaderBase:
 
     def dtp_d8(self, seg: list[str], index: int) -> date:
         if _el(seg, 2) != "D8":
-            raise self.error(f"DTP02 {_el(seg, 2)!r} is not D8", index, "DTP", 2)
+            raise self.error_at(f"DTP02 {_el(seg, 2)!r} is not D8", index, "DTP", 2)
         return self.d8(_el(seg, 3), index, "DTP", 3, "DTP03 date")
 
     def cas(self, seg: list[str], index: int) -> list[Adjustment]:
@@ -549,7 +543,7 @@ class _ReaderBase:
             )
             adjustments.append(Adjustment(group, reason, amount, quantity))
         if not adjustments:
-            raise self.error("CAS without a reason code and amount", index, "CAS", 2)
+            raise self.error_at("CAS without a reason code and amount", index, "CAS", 2)
         return adjustments
 
     # -- building ------------------------------------------------------------------------
@@ -595,14 +589,14 @@ class _ReaderBase:
         """The claim from its levels (already built when they closed) and its own parts."""
         header, billing, subscriber = self.header, parts.billing, parts.subscriber
         if billing is None or billing.built is None:
-            raise self.error("the claim is not under an HL 20", parts.index, "CLM")
+            raise self.error_at("the claim is not under an HL 20", parts.index, "CLM")
         if subscriber is None or subscriber.built is None:
-            raise self.error("the claim is not under an HL 22", parts.index, "CLM")
+            raise self.error_at("the claim is not under an HL 22", parts.index, "CLM")
         assert header.submitter_name is not None and header.receiver_name is not None
         assert subscriber.payer_id is not None
         patient = parts.patient
         if patient is not None and patient.built is None:
-            raise self.error("the claim's HL 23 could not be read", patient.index, "HL")
+            raise self.error_at("the claim's HL 23 could not be read", patient.index, "HL")
         providers = [billing.built]
         for provider_type in PROVIDER_TYPES[1:]:
             found = parts.providers.get(provider_type)
@@ -613,7 +607,7 @@ class _ReaderBase:
                 Finding("segment_missing", "loop 2300 has no HI (diagnoses)", parts.index, "CLM")
             )
         if not parts.lines:
-            raise self.error("the claim has no service line (loop 2400)", parts.index, "CLM")
+            raise self.error_at("the claim has no service line (loop 2400)", parts.index, "CLM")
         assert parts.charge is not None
         info = ClaimInformation(
             claim_filing_code=subscriber.filing,
@@ -661,9 +655,9 @@ class _ReaderBase:
 
     def build_line(self, line: _LineParts) -> ServiceLine:
         if line.sv1 is None or line.charge is None or line.units is None:
-            raise self.error("loop 2400 has no SV1", line.index, "LX")
+            raise self.error_at("loop 2400 has no SV1", line.index, "LX")
         if line.service_date is None:
-            raise self.error("loop 2400 has no DTP*472 service date", line.index, "LX")
+            raise self.error_at("loop 2400 has no DTP*472 service date", line.index, "LX")
         return ServiceLine(
             service_date=line.service_date,
             procedure_code=line.procedure[1],
@@ -681,7 +675,7 @@ class _ReaderBase:
 
     def build_adjudication(self, parts: _AdjudicationParts) -> LineAdjudication:
         if parts.adjudicated is None:
-            raise self.error("loop 2430 has no DTP*573 adjudication date", parts.index, "SVD")
+            raise self.error_at("loop 2430 has no DTP*573 adjudication date", parts.index, "SVD")
         return LineAdjudication(
             other_payer_primary_identifier=parts.payer_id,
             paid_amount=parts.paid,
@@ -696,9 +690,9 @@ class _ReaderBase:
 
     def build_other(self, parts: _OtherParts) -> OtherSubscriberInformation:
         if parts.insured is None:
-            raise self.error("loop 2320 has no 2330A other insured (NM1*IL)", parts.index, "SBR")
+            raise self.error_at("loop 2320 has no 2330A other insured (NM1*IL)", parts.index, "SBR")
         if parts.payer_id is None or parts.payer_name is None:
-            raise self.error("loop 2320 has no 2330B other payer (NM1*PR)", parts.index, "SBR")
+            raise self.error_at("loop 2320 has no 2330B other payer (NM1*PR)", parts.index, "SBR")
         return OtherSubscriberInformation(
             payment_responsibility_level_code=_el(parts.sbr, 1),
             individual_relationship_code=_el(parts.sbr, 2),

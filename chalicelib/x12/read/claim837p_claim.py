@@ -49,16 +49,16 @@ class _ClaimLoops(_ReaderBase):
         self.enter("2300", index)
         claim.pcn = _el(seg, 1)
         if self.subscriber is None:
-            claim.error = self.error("CLM outside an HL 22 or HL 23 loop", index, "CLM")
+            claim.error = self.error_at("CLM outside an HL 22 or HL 23 loop", index, "CLM")
             return
         self.require(seg, 1, index, "CLM01 patient control number")
         claim.charge = self.decimal(seg, 2, index, "CLM02 claim charge amount")
         facility = self.components(self.require(seg, 5, index, "CLM05 place of service"))
         facility += ["", "", ""]
         if not facility[0]:
-            raise self.error("CLM05-1 place of service is missing", index, "CLM", 5)
+            raise self.error_at("CLM05-1 place of service is missing", index, "CLM", 5)
         if not facility[2]:
-            raise self.error("CLM05-3 claim frequency code is missing", index, "CLM", 5)
+            raise self.error_at("CLM05-3 claim frequency code is missing", index, "CLM", 5)
         if facility[1] != "B":
             self.note(
                 "element_invalid",
@@ -437,7 +437,7 @@ class _ClaimLoops(_ReaderBase):
         line.sv1 = seg
         procedure = self.components(self.require(seg, 1, index, "SV101 procedure"))
         if len(procedure) < 2 or not procedure[1]:
-            raise self.error("SV101-2 procedure code is missing", index, "SV1", 1)
+            raise self.error_at("SV101-2 procedure code is missing", index, "SV1", 1)
         if any(procedure[6:]):
             self.note("not_carried", "SV101-7 description is not carried", index, "SV1", 1)
         line.procedure = procedure[:6]
@@ -471,18 +471,18 @@ class _ClaimLoops(_ReaderBase):
             line.service_date = self.d8(start, index, "DTP", 3, "DTP03 service date")
             line.service_date_end = self.d8(end, index, "DTP", 3, "DTP03 service end date")
         else:
-            raise self.error(f"DTP02 {kind!r} is not D8 or RD8", index, "DTP", 2)
+            raise self.error_at(f"DTP02 {kind!r} is not D8 or RD8", index, "DTP", 2)
 
     def svd(self, seg: list[str], index: int) -> _AdjudicationParts:
         """SVD: payer id, paid amount, procedure composite, (SVD04 unused), units, bundled
         line number."""
         procedure = self.components(self.require(seg, 3, index, "SVD03 procedure"))
         if len(procedure) < 2 or not procedure[1]:
-            raise self.error("SVD03-2 procedure code is missing", index, "SVD", 3)
+            raise self.error_at("SVD03-2 procedure code is missing", index, "SVD", 3)
         raw = seg[6] if _el(seg, 6) else ""
         bundled = parse_integer(raw, _LINE_NUMBER) if raw else None
         if raw and bundled is None:
-            raise self.error(_LINE_NUMBER.describe("SVD06"), index, "SVD", 6)
+            raise self.error_at(_LINE_NUMBER.describe("SVD06"), index, "SVD", 6)
         self.extra_elements(seg, index, {1, 2, 3, 5, 6}, "revenue code")
         return _AdjudicationParts(
             index=index,

@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..errors import X12ReadError
-from .inquiry import element, one_set
+from ..elements import element
+from .inquiry import one_set
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +34,8 @@ class EligibilityInquiries:
 
 
 def read_270(data: bytes) -> EligibilityInquiries:
-    ts, envelope = one_set(data, "270")
+    reader, envelope = one_set(data, "270")
+    ts = reader.ts
     payer: list[str] | None = None
     provider: list[str] | None = None
     reference_id = ""
@@ -61,10 +62,9 @@ def read_270(data: bytes) -> EligibilityInquiries:
             elif tag == "TRN":
                 members[-1]["trace"] = segment
     if payer is None or provider is None or not members:
-        raise X12ReadError(
+        raise reader.error(
             "a 270 needs a payer (2100A), a provider (2100B) and at least one member",
-            segment_index=ts.first_index,
-            segment_id="ST",
+            0,
         )
     return EligibilityInquiries(
         control=envelope.control,

@@ -17,7 +17,7 @@ from typing import Literal
 
 from ..elements import PERCENT, QUANTITY, element, optional
 from ..envelope import Finding, TransactionSet
-from ..set_reader import DateOrRaw, SetReader
+from .base import DateOrRaw, SetReader
 
 """A date as parsed; the raw text only when it does not parse (and a Finding says so)."""
 _EARLIEST_YEAR = 1800

@@ -4,16 +4,13 @@ its envelope (who asked, when, under which control number), and the NM1 of a per
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
-from ..envelope import EnvelopeReader, TransactionSet
+from ..elements import element
+from ..envelope import EnvelopeReader
 from ..errors import X12ReadError
 from ..write.inquiry import Person
-
-
-def element(segment: list[str], position: int) -> str:
-    """The element at `position` (1-based, as X12 counts), "" when the segment is shorter."""
-    return segment[position] if len(segment) > position else ""
+from .base import SetReader
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,9 +22,9 @@ class InquiryEnvelope:
     created: datetime
 
 
-def one_set(data: bytes, set_id: str) -> tuple[TransactionSet, InquiryEnvelope]:
-    """The one `set_id` set an inquiry interchange holds, and who sent it when; anything
-    else is an X12ReadError at the ST."""
+def one_set(data: bytes, set_id: str) -> tuple[SetReader, InquiryEnvelope]:
+    """A reader of the one `set_id` set an inquiry interchange holds, and who sent it when;
+    anything else is an X12ReadError at the ST."""
     sets = list(EnvelopeReader(data))
     if len(sets) != 1 or sets[0].transaction_set_id != set_id:
         found = sets[0].transaction_set_id if sets else "nothing"
@@ -50,7 +47,7 @@ def one_set(data: bytes, set_id: str) -> tuple[TransactionSet, InquiryEnvelope]:
         created = datetime.strptime(f"{day}{clock}", "%y%m%d%H%M")
     except ValueError:
         created = datetime(2000, 1, 1)
-    return ts, InquiryEnvelope(
+    return SetReader(ts), InquiryEnvelope(
         control=max(1, control % 1_000_000_000),
         sender_qualifier=interchange.sender_qualifier or "ZZ",
         sender_id=interchange.sender_id or "UNKNOWN",
@@ -67,10 +64,3 @@ def person(segment: list[str]) -> Person:
         suffix=element(segment, 7) or None,
         member_id=element(segment, 9) or None,
     )
-
-
-def d8(text: str) -> date | None:
-    try:
-        return datetime.strptime(text, "%Y%m%d").date()
-    except ValueError:
-        return None

@@ -59,9 +59,10 @@ from typing import (
 )
 
 from ..elements import AMOUNT, QUANTITY, parse_number
-from ..envelope import EnvelopeReader, Finding, TransactionSet
+from ..envelope import EnvelopeReader, TransactionSet
 from ..errors import X12ReadError
 from ..tokenizer import Delimiters
+from .base import SetReader
 from .remit835_model import (
     ClaimPayment,
     Payment,
@@ -232,17 +233,15 @@ def _finite(*amounts: Decimal) -> None:
         raise InvalidOperation
 
 
-class _Reader:
+class _Reader(SetReader):
     """One read of one 835's text: header and PLB segment by segment (a few per set), the
-    claims and lines loop by loop."""
+    claims and lines loop by loop. Element conversions and findings go through `values`
+    (sharing the framework's findings), as the views decode later through a quiet copy."""
 
     def __init__(self, ts: TransactionSet) -> None:
-        self.ts = ts
-        self.base = ts.first_index
-        delimiters = ts.delimiters
-        self.delimiters = delimiters
+        super().__init__(ts)
+        delimiters = self.delimiters
         self.patterns = _patterns(delimiters)
-        self.findings: list[Finding] = list(ts.findings)
         self.values = _Values(delimiters, self.findings)
         self.quiet = _Values(delimiters, None)  # the views decode through it, later
         self.payment: Payment | None = None
@@ -345,11 +344,7 @@ class _Reader:
                 party = None
         self._close_party(party, party_references)
         if self.payment is None:
-            raise X12ReadError(
-                f"835 {ts.control_number} has no BPR (financial information)",
-                segment_index=ts.first_index,
-                segment_id="ST",
-            )
+            raise self.error(f"835 {ts.control_number} has no BPR (financial information)", 0)
         for missing, what in (
             (self.trace is None, "TRN (reassociation trace number)"),
             (self.payer is None, "N1*PR (Loop 1000A payer)"),

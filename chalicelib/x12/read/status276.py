@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from ..errors import X12ReadError
+from ..elements import element, parse_date
 from ..write.inquiry import Person, Provider
-from .inquiry import d8, element, one_set, person
+from .inquiry import one_set, person
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +41,8 @@ class ClaimStatusInquiries:
 def read_276(data: bytes) -> ClaimStatusInquiries:
     """The 276 (X212) fields the answer needs: payer, receiver, and per claim the provider,
     subscriber / dependent, TRN02, REF*EJ and DTP*472."""
-    ts, envelope = one_set(data, "276")
+    reader, envelope = one_set(data, "276")
+    ts = reader.ts
     payer = receiver = None
     provider: Provider | None = None
     subscriber: Person | None = None
@@ -55,7 +56,7 @@ def read_276(data: bytes) -> ClaimStatusInquiries:
         if not open_claim or provider is None or subscriber is None:
             return
         start, _, end = open_claim.get("dates", "").partition("-")
-        first = d8(start) or envelope.created.date()
+        first = parse_date(start) or envelope.created.date()
         claims.append(
             StatusInquiry(
                 provider=provider,
@@ -64,7 +65,7 @@ def read_276(data: bytes) -> ClaimStatusInquiries:
                 trace_number=open_claim["trace"],
                 patient_control_number=open_claim.get("pcn") or open_claim["trace"],
                 service_from=first,
-                service_to=d8(end) or first,
+                service_to=parse_date(end) or first,
             )
         )
         open_claim.clear()
@@ -100,10 +101,9 @@ def read_276(data: bytes) -> ClaimStatusInquiries:
             open_claim["dates"] = element(segment, 3)
     close()
     if payer is None or receiver is None or not claims:
-        raise X12ReadError(
+        raise reader.error(
             "a 276 needs a payer (2100A), a receiver (2100B) and at least one claim",
-            segment_index=ts.first_index,
-            segment_id="ST",
+            0,
         )
     return ClaimStatusInquiries(
         control=envelope.control,

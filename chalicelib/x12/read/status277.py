@@ -19,7 +19,7 @@ from typing import Literal
 
 from ..elements import QUANTITY, element, optional
 from ..envelope import Finding, TransactionSet
-from ..set_reader import DateOrRaw, SetReader
+from .base import DateOrRaw, SetReader
 
 Kind = Literal["277CA", "277"]
 """A date as parsed; the raw text only when it does not parse (and a Finding says so)."""

@@ -8,8 +8,8 @@ import dataclasses
 from datetime import date, datetime
 from decimal import Decimal
 
+from chalicelib.x12.elements import element
 from chalicelib.x12.read.eligibility270 import EligibilityInquiries
-from chalicelib.x12.read.inquiry import element
 from chalicelib.x12.read.status276 import StatusInquiry
 from chalicelib.x12.writer import (
     EnvelopeValues,

@@ -7,6 +7,7 @@ from chalicelib.api.appeals import appeals
 from chalicelib.api.application import ThreadSafeChalice
 from chalicelib.api.auth import authenticate
 from chalicelib.api.claims import claims
+from chalicelib.api.clearinghouses import clearinghouses
 from chalicelib.api.corrections import corrections
 from chalicelib.api.inbound import inbound
 from chalicelib.api.openapi import docs
@@ -24,6 +25,7 @@ app.api.binary_types.append("application/pdf")  # appeal letters
 app.register_blueprint(inbound)
 app.register_blueprint(operations)
 app.register_blueprint(payers)
+app.register_blueprint(clearinghouses)
 app.register_blueprint(worklist)
 app.register_blueprint(docs)
 app.register_blueprint(schedules)

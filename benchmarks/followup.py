@@ -164,7 +164,7 @@ def measure(claims: int, due_count: int, *, work: bool) -> tuple[int, int, int]:
         run = Run("bench", "claim-followups", "manual", now)
         with counting() as (plan_requests, plan_items):
             started = time.perf_counter()
-            run_followups(run, now=now, gateway_for=wiring.gateway, fanout=messages.extend)
+            run_followups(run, now=now, gateway_for=wiring.gateway_for, fanout=messages.extend)
             plan_seconds = time.perf_counter() - started
         due = run.examined
         print(

@@ -21,6 +21,7 @@ class Settings:
     idempotency_table_name: str
     archive_bucket: str
     cursor_secret: str
+    secrets_prefix: str
     idempotency_ttl_seconds: int
     service_name: str
     sandbox_ack_delay_polls: int
@@ -47,6 +48,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         archive_bucket=env.get("CLAIMGATE_ARCHIVE_BUCKET", "claimgate-archive"),
         # Signs list cursors so a client cannot forge one into another tenant's key space.
         cursor_secret=env.get("CLAIMGATE_CURSOR_SECRET", "claimgate-local-cursor-secret"),
+        # Where the tenants' clearinghouse secrets live in Secrets Manager (one path per stage).
+        secrets_prefix=env.get("CLAIMGATE_SECRETS_PREFIX", "claimgate/local"),
         idempotency_ttl_seconds=int(env.get("CLAIMGATE_IDEMPOTENCY_TTL_SECONDS", "86400")),
         service_name=env.get("POWERTOOLS_SERVICE_NAME", "claimgate"),
         sandbox_ack_delay_polls=int(env.get("CLAIMGATE_SANDBOX_ACK_DELAY_POLLS", "0")),

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 
     from chalicelib.claims.repository import ClaimRepository, PayerDirectory
+    from chalicelib.payers.accounts import ClearinghouseAccount
     from chalicelib.payers.gateways.base import Gateway
 
 CreateClaim = Callable[..., dict[str, Any]]
@@ -108,6 +109,7 @@ def reset() -> None:
     connection.dynamodb_client.cache_clear()
     connection.s3_client.cache_clear()
     connection.sqs_client.cache_clear()
+    connection.secrets_client.cache_clear()
     connection.pynamodb_connection.cache_clear()
     idempotent.cache_clear()
     _gateways.clear()
@@ -120,8 +122,62 @@ def gateway_names() -> tuple[str, ...]:
     return ("sandbox",)
 
 
+def gateway_for(tenant_id: str, name: str) -> Gateway:
+    """The connection a tenant's payer or batch names: a shared one (the sandbox), or one of
+    the tenant's own clearinghouse accounts, built from the account and its secret. Another
+    tenant's account of the same name is never found: accounts are looked up by tenant."""
+    if name in gateway_names():
+        return gateway(name)
+    from chalicelib.payers.gateways.base import GatewayUnavailableError
+    from chalicelib.store import clearinghouses
+
+    found = clearinghouses.load_account(tenant_id, name)
+    if found is None:
+        raise GatewayUnavailableError(f"the tenant has no clearinghouse account {name!r}")
+    account, version = found
+    key = f"{tenant_id}/{name}@{version}"  # a changed account or secret builds anew
+    if key not in _gateways:
+        _gateways[key] = _build_account_gateway(account)
+    return _gateways[key]
+
+
+def _build_account_gateway(account: ClearinghouseAccount) -> Gateway:
+    from chalicelib.payers.accounts import SFTP
+    from chalicelib.payers.gateways.base import GatewayUnavailableError
+    from chalicelib.payers.gateways.sftp import SftpCredentials, SftpGateway, SftpSettings
+    from chalicelib.store.secrets import SecretMissingError, get_secret
+
+    if account.kind != SFTP or account.sftp is None:
+        raise GatewayUnavailableError(f"account {account.account_id!r} is not a connection")
+    try:
+        secret = get_secret(account.secret_ref) if account.secret_ref else {}
+    except SecretMissingError:
+        raise GatewayUnavailableError(
+            f"the secret of account {account.account_id!r} is missing from the secret store"
+        ) from None
+    sftp = account.sftp
+    return SftpGateway(
+        account.account_id,
+        SftpSettings(
+            host=sftp.host,
+            port=sftp.port,
+            username=sftp.username,
+            host_key=sftp.host_key,
+            receiver_id=sftp.receiver_id,
+            outbound_dir=sftp.outbound_dir,
+            inbound_dir=sftp.inbound_dir,
+            processed_dir=sftp.processed_dir,
+        ),
+        SftpCredentials(
+            password=secret.get("password"),
+            private_key=secret.get("privateKey"),
+            passphrase=secret.get("passphrase"),
+        ),
+    )
+
+
 def gateway(name: str) -> Gateway:
-    """The connection to clearinghouse `name`, built on first use."""
+    """The shared connection `name` (the sandbox), built on first use."""
     if name not in _gateways:
         _gateways[name] = _build_gateway(name)
     return _gateways[name]

@@ -92,3 +92,10 @@ def tenant_of(request: Request) -> str:
 
 def has_role(request: Request, role: str) -> bool:
     return role in str(request.context["authorizer"].get(ROLES, "")).split(",")
+
+
+def refused_without(request: Request, role: str) -> Response | None:
+    """403 when the request's API key lacks `role`; None when it has it."""
+    if has_role(request, role):
+        return None
+    return error_response(403, "forbidden", f"this API key has no {role} role", "x-api-key")

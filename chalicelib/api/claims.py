@@ -150,7 +150,8 @@ def validate_claim() -> Response:
     if isinstance(read, Response):
         return read
     _, parsed = read
-    findings = service.check_claim(parsed.to_claim(), now=_now())
+    tenant = tenant_of(claims.current_request)
+    findings = service.check_claim(tenant, parsed.to_claim(), now=_now())
     paths = parsed.domain_paths()
     errors = [ProblemOut.of(f, paths) for f in findings if f.severity == "error"]
     warnings = [ProblemOut.of(f, paths) for f in findings if f.severity != "error"]

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from .appeals import AppealListOut, AppealOut
+from .clearinghouses import AccountIn, AccountListOut, AccountOut, RouteIn, RouteOut
 from .inbound import ClaimFileOut, FileProblemOut, X12ErrorOut
 from .operations import RunOut, RunPageOut, ScheduleListOut
 from .payers import FeeScheduleErrorOut, FeeScheduleOut, PayerOut, PayerUpdateIn
@@ -112,9 +113,15 @@ def openapi_document() -> dict[str, Any]:
         FileProblemOut,
         X12ErrorOut,
         ClaimFileOut,
+        AccountIn,
+        AccountOut,
+        AccountListOut,
+        RouteIn,
+        RouteOut,
     )
+    inputs = (ClaimRequest, AccountIn, RouteIn)
     _, schemas = models_json_schema(
-        [(m, "validation" if m is ClaimRequest else "serialization") for m in models],
+        [(m, "validation" if m in inputs else "serialization") for m in models],
         ref_template="#/components/schemas/{model}",
     )
     # The upload routes build each error of a file's answer with FileProblemOut.
@@ -468,6 +475,66 @@ def openapi_document() -> dict[str, Any]:
                         "200": _json(PayerOut, "The payer"),
                         **_errors(400, 401, 404, 409, 413, 415, 422),
                     },
+                },
+            },
+            "/v1/payers/{payerId}/route": {
+                "get": {
+                    "summary": "Which of the tenant's clearinghouse accounts carries this payer",
+                    "parameters": [_path("payerId")],
+                    "responses": {"200": _json(RouteOut, "The route"), **_errors(401, 404)},
+                },
+                "put": {
+                    "summary": "Route the payer's claims through one of the tenant's accounts, "
+                    "under the clearinghouse's own id for the payer (2010BB NM109)",
+                    "parameters": [_path("payerId")],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref(RouteIn)}},
+                    },
+                    "responses": {
+                        "200": _json(RouteOut, "The route"),
+                        **_errors(400, 401, 409, 413, 415, 422),
+                    },
+                },
+                "delete": {
+                    "summary": "Back to the directory's default connection for this payer",
+                    "parameters": [_path("payerId")],
+                    "responses": {"204": {"description": "Removed"}, **_errors(401, 404, 409)},
+                },
+            },
+            "/v1/clearinghouses": {
+                "get": {
+                    "summary": "The tenant's clearinghouse accounts (never their secrets)",
+                    "responses": {"200": _json(AccountListOut, "The accounts"), **_errors(401)},
+                }
+            },
+            "/v1/clearinghouses/{accountId}": {
+                "get": {
+                    "summary": "One clearinghouse account (never its secret)",
+                    "parameters": [_path("accountId")],
+                    "responses": {"200": _json(AccountOut, "The account"), **_errors(401, 404)},
+                },
+                "put": {
+                    "summary": "Create or replace an account: sftp (host, pinned host key, "
+                    "submitter and receiver ids, folders, password or private key) or sandbox; "
+                    "credentials go to the secret store and are never returned; a PUT without "
+                    "them keeps the stored ones",
+                    "parameters": [_path("accountId")],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref(AccountIn)}},
+                    },
+                    "responses": {
+                        "200": _json(AccountOut, "The account, replaced"),
+                        "201": _json(AccountOut, "The account, created"),
+                        **_errors(400, 401, 409, 413, 415, 422),
+                    },
+                },
+                "delete": {
+                    "summary": "Remove an account and its secret (refused while payers are "
+                    "routed through it)",
+                    "parameters": [_path("accountId")],
+                    "responses": {"204": {"description": "Removed"}, **_errors(401, 404, 409)},
                 },
             },
             "/v1/payers/{payerId}/fee-schedules": {

@@ -13,7 +13,7 @@ from chalicelib.schedules.registry import SCHEDULES
 from chalicelib.schedules.runs import Run
 from chalicelib.services.errors import InvalidCursorError
 
-from .auth import has_role
+from .auth import refused_without
 from .http import MAX_CURSOR, error_response, json_response, problems_response, query_text
 from .views import ProblemOut
 
@@ -77,9 +77,7 @@ class RunPageOut(BaseModel):
 
 
 def _forbidden() -> Response | None:
-    if has_role(operations.current_request, "operator"):
-        return None
-    return error_response(403, "forbidden", "this API key has no operator role", "x-api-key")
+    return refused_without(operations.current_request, "operator")
 
 
 @operations.route("/v1/schedules", methods=["GET"])

@@ -7,10 +7,12 @@ was read), an original claim's patient control number is taken once per payer
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from chalicelib.payers.accounts import ClearinghouseAccount, PayerRoute
 from chalicelib.payers.directory import Payer
 from chalicelib.payers.policies import PayerPolicy
 
@@ -82,8 +84,13 @@ class ClaimRepository(Protocol):
 
 
 class PayerDirectory(Protocol):
-    """The payer directory and each tenant's policy for a payer, as the use cases read them."""
+    """The payer directory, each tenant's policy for a payer, and each tenant's clearinghouse
+    accounts and payer routes, as the use cases read them."""
 
     def load_payer(self, payer_id: str) -> Payer | None: ...
 
     def load_policy(self, tenant_id: str, payer_id: str) -> PayerPolicy | None: ...
+
+    def load_accounts(self, tenant_id: str) -> Sequence[ClearinghouseAccount]: ...
+
+    def load_routes(self, tenant_id: str) -> Sequence[PayerRoute]: ...

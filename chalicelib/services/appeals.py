@@ -137,10 +137,10 @@ def _deliver(record: ClaimRecord, appeal: Appeal) -> None:
     from .lookups import find_payer
     from .submission import account_for
 
-    payer = find_payer(record.payer_id)
+    payer = find_payer(record.tenant_id, record.payer_id)
     if payer is None or not record.payer_claim_control_number:
         return
-    gateway = wiring.gateway(payer.gateway)
+    gateway = wiring.gateway_for(record.tenant_id, payer.gateway)
     request = AppealRequest(record.claim, record.payer_claim_control_number, appeal.requested)
     try:
         gateway.appeal(account_for(record.tenant_id, gateway), request)

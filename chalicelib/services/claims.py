@@ -34,10 +34,10 @@ def new_claim_id() -> str:
     return f"clm_{uuid.uuid4().hex}"
 
 
-def check_claim(claim: Claim, *, now: datetime) -> tuple[ScrubFinding, ...]:
+def check_claim(tenant_id: str, claim: Claim, *, now: datetime) -> tuple[ScrubFinding, ...]:
     """Every scrub finding plus the one edit that needs the directory: the payer must exist."""
     findings = scrub_claim(claim, today=now.date())
-    if find_payer(claim.trading_partner_service_id) is None:
+    if find_payer(tenant_id, claim.trading_partner_service_id) is None:
         findings += (
             ScrubFinding(
                 field="tradingPartnerServiceId",
@@ -66,7 +66,7 @@ def submit_claim(
     """Scrub and store a new claim as `queued`. Raises ClaimRejectedError (nothing stored) when
     any blocking finding exists, DuplicateClaimError when an original claim with the same
     patient control number is already on file for this payer."""
-    findings = check_claim(claim, now=now)
+    findings = check_claim(tenant_id, claim, now=now)
     if blocking(findings):
         raise ClaimRejectedError(blocking(findings))
     status = apply_event(None, Event.CREATED)

@@ -59,7 +59,7 @@ def resubmit_corrected(
     """Replace a rejected claim's content and queue it again: same id, same payer and patient
     control number, the earlier version kept, the changed fields named on the history.
     Raises ClaimRejectedError (nothing changed), CorrectionRefusedError, ClaimNotFoundError."""
-    findings = check_claim(claim, now=now)
+    findings = check_claim(tenant_id, claim, now=now)
     if blocking(findings):
         raise ClaimRejectedError(blocking(findings))
 

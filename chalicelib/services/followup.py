@@ -22,6 +22,7 @@ from typing import Any
 from chalicelib.claims.errors import LifecycleError
 from chalicelib.claims.followup import (
     DueClaim,
+    InquiryBatch,
     build_276_request,
     decide_followup,
     due_claim,
@@ -130,7 +131,7 @@ def check_claims(
     by_id = {r.claim_id: r for r in records}
     dues: list[DueClaim] = []
     for record in records:
-        payer = find_payer(record.payer_id)
+        payer = find_payer(record.tenant_id, record.payer_id)
         policy = policy_in_force(record.tenant_id, record.payer_id)
         if payer is None or policy is None:
             run.fail(
@@ -155,7 +156,11 @@ def check_claims(
             now=now,
         )
     for batch in plan.batches:
-        gateway = gateway_for(batch.gateway)
+        try:
+            gateway = gateway_for(batch.tenant_id, batch.gateway)
+        except GatewayError as error:
+            _inquiries_failed(run, batch, f"status inquiry failed: {error}", "gateway_error")
+            continue
         account = account_for(batch.tenant_id, gateway)
         control = batches.next_control_number(batch.tenant_id)
         text = render_276(
@@ -167,25 +172,13 @@ def check_claims(
         try:
             answer = gateway.claim_status(account, text.encode())
         except GatewayError as error:
-            for item in batch.inquiries:
-                run.fail(
-                    f"status inquiry failed: {error.__class__.__name__}",
-                    claim_id=item.claim_id,
-                    tenant_id=batch.tenant_id,
-                    code="gateway_error",
-                )
+            _inquiries_failed(run, batch, f"status inquiry failed: {error}", "gateway_error")
             continue  # the claims come due again when their lease ends: asked again then
         answer_key = archive.save_raw(answer, kind="277", source=batch.tenant_id)
         try:
             statuses = _statuses(answer)
         except X12Error as error:
-            for item in batch.inquiries:
-                run.fail(
-                    f"277 unreadable: {error}",
-                    claim_id=item.claim_id,
-                    tenant_id=batch.tenant_id,
-                    code="x12_unreadable",
-                )
+            _inquiries_failed(run, batch, f"277 unreadable: {error}", "x12_unreadable")
             continue
         run.count("inquiries_sent", len(batch.inquiries))
         for item in batch.inquiries:
@@ -257,3 +250,9 @@ def _save(
         run.count("changed_since_planned")
         return False
     return True
+
+
+def _inquiries_failed(run: Run, batch: InquiryBatch, message: str, code: str) -> None:
+    """Each claim of the batch fails on the run; it comes due again when its lease ends."""
+    for item in batch.inquiries:
+        run.fail(message, claim_id=item.claim_id, tenant_id=batch.tenant_id, code=code)

@@ -21,7 +21,7 @@ def _handle(record: SQSRecord) -> None:
     run = execute(
         CLAIM_FOLLOWUPS.name,
         trigger="sqs",
-        body=lambda run, now: check_message(run, record.body, gateway_for=wiring.gateway),
+        body=lambda run, now: check_message(run, record.body, gateway_for=wiring.gateway_for),
     )
     if any(error.code == "run_error" for error in run.errors):
         raise RuntimeError(f"follow-up batch failed in {run.run_id}")

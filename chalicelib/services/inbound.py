@@ -127,14 +127,17 @@ def receive_file(
     source: str,
     now: datetime,
     accept: frozenset[str] | None = None,
+    addressed_to: str | None = None,
 ) -> FileOutcome:
     """Archive, read whole, take the file, then apply it. `accept` limits the transaction
-    types (an upload route for 835s refuses a 999 rather than applying it by surprise)."""
+    types (an upload route for 835s refuses a 999 rather than applying it by surprise);
+    `addressed_to`, the tenant's submitter id at the mailbox the file came from: a file
+    addressed (ISA08) to anyone else is archived and reported, never applied."""
     sha = hashlib.sha256(content).hexdigest()
     key = archive.save_raw(content, kind="inbound", source=f"{tenant_id}/{source}")
     outcome = FileOutcome(sha, key, "applied")
     try:
-        sets = _read_whole(content)
+        sets = _read_whole(content, addressed_to)
         if accept is None or {_kind(s.parsed) for s in sets} <= accept:
             _require_trace(sets)
     except X12ReadError as error:
@@ -251,10 +254,19 @@ def _list_for_operator(tenant_id: str, outcome: FileOutcome, reason: str, *, now
     )
 
 
-def _read_whole(content: bytes) -> list[ReadSet]:
+def _read_whole(content: bytes, addressed_to: str | None = None) -> list[ReadSet]:
     """Every transaction set of the file, typed; raises before anything is applied."""
     parsed: list[ReadSet] = []
     for ts in EnvelopeReader(content):
+        receiver = ts.interchange.receiver_id
+        if addressed_to is not None and receiver != addressed_to:
+            raise X12ReadError(
+                f"the interchange is addressed to {receiver!r} (ISA08), not to this tenant's "
+                f"submitter id {addressed_to!r}: another practice's file",
+                segment_index=ts.interchange.segment_index,
+                segment_id="ISA",
+                element_position=8,
+            )
         kind = ts.transaction_set_id
         item: Parsed
         if kind == "999":

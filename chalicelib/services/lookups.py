@@ -1,5 +1,6 @@
-"""Lookups that change rarely, cached per container: who an API key belongs to, and the payer
-directory. Kept apart so every use case can use them without importing another use case."""
+"""Lookups that change rarely, cached per container: who an API key belongs to, the payer
+directory, and each tenant's clearinghouse accounts and payer routes. Kept apart so every use
+case can use them without importing another use case."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import TypeVar
 
+from chalicelib.payers.accounts import ClearinghouseAccount, PayerRoute
 from chalicelib.payers.directory import Payer
 from chalicelib.store import tenants as tenant_store
 from chalicelib.wiring import on_reset, payer_directory
@@ -68,11 +70,15 @@ class TtlCache:
 
 _tenants = TtlCache()
 _payers = TtlCache()
+_routes = TtlCache()  # by tenant: all its routes (an empty tuple is kept, unlike None)
+_accounts = TtlCache()  # by tenant: all its clearinghouse accounts
 
 
 def clear_caches() -> None:
     _tenants.clear()
     _payers.clear()
+    _routes.clear()
+    _accounts.clear()
 
 
 on_reset(clear_caches)
@@ -87,6 +93,43 @@ def authenticate(api_key: str) -> tenant_store.Principal | None:
     )
 
 
-def find_payer(payer_id: str) -> Payer | None:
+def find_payer(tenant_id: str, payer_id: str) -> Payer | None:
+    """The payer as the tenant's claims see it: through the tenant's own route when it has
+    one (its clearinghouse account, and that clearinghouse's id for the payer), else as the
+    shared directory has it. None: the tenant cannot bill this payer."""
     directory = payer_directory()
-    return _payers.get(payer_id, lambda: directory.load_payer(payer_id))
+    shared = _payers.get(payer_id, lambda: directory.load_payer(payer_id))
+    route = next((r for r in tenant_routes(tenant_id) if r.payer_id == payer_id), None)
+    if route is None:
+        return shared
+    account = tenant_account(tenant_id, route.account_id)
+    if account is None:
+        return None  # a route to an account deleted since: refused, never sent elsewhere
+    return Payer(
+        payer_id=payer_id,
+        name=route.name or (shared.name if shared else payer_id),
+        plan_type=route.plan_type or (shared.plan_type if shared else "CI"),
+        gateway=account.gateway,
+        gateway_payer_id=route.clearinghouse_payer_id,
+    )
+
+
+def tenant_routes(tenant_id: str) -> tuple[PayerRoute, ...]:
+    directory = payer_directory()
+    return _routes.get(tenant_id, lambda: tuple(directory.load_routes(tenant_id))) or ()
+
+
+def tenant_accounts(tenant_id: str) -> tuple[ClearinghouseAccount, ...]:
+    directory = payer_directory()
+    return _accounts.get(tenant_id, lambda: tuple(directory.load_accounts(tenant_id))) or ()
+
+
+def tenant_account(tenant_id: str, account_id: str) -> ClearinghouseAccount | None:
+    return next((a for a in tenant_accounts(tenant_id) if a.account_id == account_id), None)
+
+
+def forget_tenant_connections(tenant_id: str) -> None:
+    """After a tenant changes an account or a route: this container sees it at once, the
+    others within the cache's minute."""
+    _routes.forget(tenant_id)
+    _accounts.forget(tenant_id)

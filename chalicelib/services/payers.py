@@ -35,7 +35,7 @@ def effective_policy(tenant_id: str, payer: Payer) -> tuple[PayerPolicy, str]:
 
 
 def payer_view(tenant_id: str, payer_id: str) -> PayerView:
-    payer = find_payer(payer_id)
+    payer = find_payer(tenant_id, payer_id)
     if payer is None:
         raise PayerNotFoundError(payer_id)
     policy, source = effective_policy(tenant_id, payer)
@@ -52,7 +52,7 @@ def set_policy(tenant_id: str, payer_id: str, policy: PayerPolicy, *, now: datet
     lost to another (version check) reads the version again and writes again; each loss
     means another write succeeded, so a few attempts outlast a burst of simultaneous PUTs.
     ConcurrentUpdateError when it keeps losing."""
-    payer = find_payer(payer_id)
+    payer = find_payer(tenant_id, payer_id)
     if payer is None:
         raise PayerNotFoundError(payer_id)
     for attempt in range(_POLICY_ATTEMPTS):
@@ -82,7 +82,7 @@ def add_fee_schedule(
 ) -> FeeScheduleVersion:
     """Store the rows as the payer's next version; earlier versions stay as they were.
     ConcurrentUpdateError only if no free version number could be taken."""
-    if find_payer(payer_id) is None:
+    if find_payer(tenant_id, payer_id) is None:
         raise PayerNotFoundError(payer_id)
     return contracts.add_fee_schedule(
         tenant_id,

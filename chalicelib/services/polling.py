@@ -15,7 +15,8 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from chalicelib.observability import logger, where_raised
-from chalicelib.payers.gateways.base import GatewayError
+from chalicelib.payers.accounts import SFTP
+from chalicelib.payers.gateways.base import Gateway, GatewayError
 from chalicelib.schedules.runs import Run
 from chalicelib.store import batches as batch_store
 from chalicelib.store import inbound as inbound_store
@@ -25,6 +26,7 @@ from chalicelib.wiring import claim_repository
 from .due import by_tenant, report_unreadable
 from .inbound import receive_file
 from .leases import tenant_lease
+from .lookups import tenant_accounts
 from .submission import GatewayLookup, account_for, send_queued_claims
 
 DUE_PER_RUN = 1000
@@ -50,25 +52,55 @@ def poll_clearinghouses(
                     due_batches=due_batches.get(tenant_id, ()),
                     due_claims=due_claims.get(tenant_id, ()),
                 )
-                for name in names:
-                    _fetch_mailbox(run, tenant_id, name, now=now, gateway_for=gateway_for)
+                for name in names + _own_mailboxes(tenant_id):
+                    _fetch_mailbox(
+                        run,
+                        tenant_id,
+                        name,
+                        now=now,
+                        gateway_for=gateway_for,
+                        own=name not in names,
+                    )
             except Exception as error:  # one tenant's failure never stops the others' poll
                 _tenant_failed(run, tenant_id, error)
 
 
 def _fetch_mailbox(
-    run: Run, tenant_id: str, name: str, *, now: datetime, gateway_for: GatewayLookup
+    run: Run,
+    tenant_id: str,
+    name: str,
+    *,
+    now: datetime,
+    gateway_for: GatewayLookup,
+    own: bool,
 ) -> None:
-    gateway = gateway_for(name)
-    cursor = inbound_store.load_cursor(tenant_id, name)
+    """Fetch, archive and apply each file, then let the mailbox move it on. `own`: one of the
+    tenant's own accounts, where every file must be addressed (ISA08) to its submitter id."""
     try:
-        batch = gateway.fetch_inbound(account_for(tenant_id, gateway), cursor)
+        gateway = gateway_for(tenant_id, name)
+    except GatewayError as error:
+        run.fail(
+            f"clearinghouse account {name}: {error}", tenant_id=tenant_id, code="account_error"
+        )
+        return
+    cursor = inbound_store.load_cursor(tenant_id, name)
+    account = account_for(tenant_id, gateway)
+    try:
+        batch = gateway.fetch_inbound(account, cursor)
     except GatewayError as error:
         run.fail(f"fetching from {name} failed: {error}", tenant_id=tenant_id, code="gateway_error")
         return
     for file in batch.files:
         run.examined += 1
-        outcome = receive_file(tenant_id, file.content, name=file.name, source=name, now=now)
+        outcome = receive_file(
+            tenant_id,
+            file.content,
+            name=file.name,
+            source=name,
+            now=now,
+            addressed_to=account if own else None,
+        )
+        _acknowledge(run, tenant_id, gateway, file.name)
         run.count(f"files_{outcome.status}")
         run.acted += len(outcome.claims_updated)
         run.count("unmatched", outcome.unmatched)
@@ -80,6 +112,24 @@ def _fetch_mailbox(
                 code=str(problem.get("code")),
             )
     inbound_store.save_cursor(tenant_id, name, batch.cursor, now=now)
+
+
+def _own_mailboxes(tenant_id: str) -> tuple[str, ...]:
+    """The tenant's own clearinghouse accounts that keep a mailbox (SFTP)."""
+    return tuple(a.account_id for a in tenant_accounts(tenant_id) if a.kind == SFTP)
+
+
+def _acknowledge(run: Run, tenant_id: str, gateway: Gateway, name: str) -> None:
+    """The file is archived and applied (or archived and reported): the mailbox may let it
+    go. If this fails the file is fetched again next poll, and found a duplicate."""
+    try:
+        gateway.acknowledge(account_for(tenant_id, gateway), [name])
+    except GatewayError as error:
+        run.fail(
+            f"moving {name} out of the inbound folder failed: {error}",
+            tenant_id=tenant_id,
+            code="gateway_error",
+        )
 
 
 def _tenant_failed(run: Run, tenant_id: str, error: Exception) -> None:

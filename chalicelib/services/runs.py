@@ -70,7 +70,7 @@ def _body(name: str) -> Callable[[Run, datetime], None]:
         from .polling import poll_clearinghouses
 
         return lambda run, now: poll_clearinghouses(
-            run, now=now, gateway_for=wiring.gateway, gateways=wiring.gateway_names()
+            run, now=now, gateway_for=wiring.gateway_for, gateways=wiring.gateway_names()
         )
     if name == CLAIM_FOLLOWUPS.name:
         from chalicelib.store.queue import send_followup_messages
@@ -78,7 +78,7 @@ def _body(name: str) -> Callable[[Run, datetime], None]:
         from .followup import run_followups
 
         return lambda run, now: run_followups(
-            run, now=now, gateway_for=wiring.gateway, fanout=send_followup_messages
+            run, now=now, gateway_for=wiring.gateway_for, fanout=send_followup_messages
         )
     if name == PAYMENT_MISMATCHES.name:
         from .mismatches import recheck_payments

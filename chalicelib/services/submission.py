@@ -46,10 +46,10 @@ from chalicelib.x12.write.claim837p import render_837p
 from chalicelib.x12.writer import EnvelopeValues
 
 from .claims import ClaimNotFoundError, update_claim
-from .lookups import find_payer
+from .lookups import find_payer, tenant_account
 from .worklist import policy_in_force
 
-GatewayLookup = Callable[[str], Gateway]
+GatewayLookup = Callable[[str, str], Gateway]  # (tenant id, gateway name): wiring.gateway_for
 SOURCE = "submission"
 # How long a run owns a batch it forms or sends: the longest a Lambda function can run, so a
 # live run never loses it; a run that died is taken over when it expires.
@@ -62,8 +62,12 @@ class SkipClaimError(Exception):
 
 def account_for(tenant_id: str, gateway: Gateway) -> str:
     """The tenant's mailbox and submitter id (ETIN, ISA06 / GS02 / 1000A NM109: 2-15
-    characters) at a clearinghouse, derived from the tenant id until tenants carry their own
-    enrolment ids. Long ids are hashed so two tenants never share a mailbox."""
+    characters) at a clearinghouse: the one the clearinghouse enrolled the tenant under for
+    its own accounts; at the sandbox, derived from the tenant id (long ids hashed, so two
+    tenants never share a mailbox)."""
+    account = tenant_account(tenant_id, gateway.name)
+    if account is not None and account.sftp is not None:
+        return account.sftp.submitter_id
     compact = "".join(ch for ch in tenant_id.upper() if ch.isalnum())
     if len(compact) <= 13 and compact:
         return f"CG{compact}"
@@ -83,14 +87,16 @@ def send_queued_claims(
     write below is conditional, so a claim or batch another run took is simply skipped."""
     for batch in due_batches:
         run.examined += len(batch.claim_ids)
-        _resume(run, batch, now=now, gateway=gateway_for(batch.gateway))
+        gateway = _connect(run, batch.tenant_id, batch.gateway, gateway_for)
+        if gateway is not None:
+            _resume(run, batch, now=now, gateway=gateway)
     queued: list[QueuedClaim] = []
     records: dict[str, ClaimRecord] = {}
     for record in due_claims:
         run.examined += 1
         if record.status is not Status.QUEUED or record.batch_id:
             continue  # the index lags behind the claim
-        payer = find_payer(record.payer_id)
+        payer = find_payer(record.tenant_id, record.payer_id)
         if payer is None:
             run.fail(
                 "payer is not in the directory",
@@ -109,10 +115,20 @@ def send_queued_claims(
             )
         )
     for planned in plan_batches(queued):
-        gateway = gateway_for(planned.gateway)
+        gateway = _connect(run, planned.tenant_id, planned.gateway, gateway_for)
+        if gateway is None:
+            continue  # the claims stay queued until the account is fixed
         formed = _form(run, planned, [records[i] for i in planned.claim_ids], now, gateway)
         if formed is not None:
             _send(run, formed, now=now, gateway=gateway)
+
+
+def _connect(run: Run, tenant_id: str, name: str, gateway_for: GatewayLookup) -> Gateway | None:
+    try:
+        return gateway_for(tenant_id, name)
+    except GatewayError as error:
+        run.fail(f"clearinghouse {name}: {error}", tenant_id=tenant_id, code="gateway_error")
+        return None
 
 
 def _form(
@@ -227,7 +243,7 @@ def outbound_envelope(
 def _render_837p(batch: Batch, claims: list[Claim], now: datetime, gateway: Gateway) -> str:
     control = int(batch.control_number)
     return render_837p(
-        claims,
+        [_as_routed(batch.tenant_id, claim) for claim in claims],
         outbound_envelope(
             batch.account,
             gateway,
@@ -243,6 +259,14 @@ def _render_837p(batch: Batch, claims: list[Claim], now: datetime, gateway: Gate
         reference_id=batch.control_number,
         created_at=now,
     )
+
+
+def _as_routed(tenant_id: str, claim: Claim) -> Claim:
+    """The claim under the payer id its clearinghouse knows the payer by (2010BB NM109)."""
+    payer = find_payer(tenant_id, claim.trading_partner_service_id)
+    if payer is None or payer.gateway_payer_id == claim.trading_partner_service_id:
+        return claim
+    return replace(claim, trading_partner_service_id=payer.gateway_payer_id)
 
 
 def _reject(

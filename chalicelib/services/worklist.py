@@ -22,7 +22,7 @@ on_reset(_policies.clear)
 def policy_in_force(tenant_id: str, payer_id: str) -> PayerPolicy | None:
     """The policy in force; cached per container like the payer directory (a PUT in another
     container is seen within a minute)."""
-    payer = find_payer(payer_id)
+    payer = find_payer(tenant_id, payer_id)
     if payer is None:
         return None
     directory = payer_directory()

@@ -13,6 +13,7 @@ from chalicelib.config import settings
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_s3 import S3Client
+    from mypy_boto3_secretsmanager import SecretsManagerClient
     from mypy_boto3_sqs import SQSClient
 
 
@@ -44,3 +45,11 @@ def sqs_client() -> SQSClient:
 
     cfg = settings()
     return boto3.client("sqs", region_name=cfg.region, endpoint_url=cfg.aws_endpoint)
+
+
+@lru_cache(maxsize=1)
+def secrets_client() -> SecretsManagerClient:
+    import boto3
+
+    cfg = settings()
+    return boto3.client("secretsmanager", region_name=cfg.region, endpoint_url=cfg.aws_endpoint)

@@ -6,6 +6,7 @@ process, nothing kept."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -15,6 +16,7 @@ from chalicelib.claims.records import ClaimEvent, ClaimRecord
 from chalicelib.claims.repository import ClaimPage, UnreadableClaimError
 from chalicelib.claims.work_items import WorklistItem
 from chalicelib.codec import decode, encode
+from chalicelib.payers.accounts import ClearinghouseAccount, PayerRoute
 from chalicelib.payers.directory import Payer
 from chalicelib.payers.policies import PayerPolicy
 
@@ -163,12 +165,22 @@ class MemoryPayerDirectory:
         self,
         payers: dict[str, Payer],
         policies: dict[tuple[str, str], PayerPolicy] | None = None,
+        accounts: Sequence[ClearinghouseAccount] = (),
+        routes: Sequence[PayerRoute] = (),
     ) -> None:
         self._payers = payers
         self._policies = policies or {}
+        self._accounts = tuple(accounts)
+        self._routes = tuple(routes)
 
     def load_payer(self, payer_id: str) -> Payer | None:
         return self._payers.get(payer_id)
 
     def load_policy(self, tenant_id: str, payer_id: str) -> PayerPolicy | None:
         return self._policies.get((tenant_id, payer_id))
+
+    def load_accounts(self, tenant_id: str) -> Sequence[ClearinghouseAccount]:
+        return [a for a in self._accounts if a.tenant_id == tenant_id]
+
+    def load_routes(self, tenant_id: str) -> Sequence[PayerRoute]:
+        return [r for r in self._routes if r.tenant_id == tenant_id]

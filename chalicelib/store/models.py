@@ -8,6 +8,8 @@ Key layout of the main table (pk, sk):
   KEY#<sha256 of api key>, #KEY                api key -> tenant (keys are stored only hashed)
   T#<tenant>, #TENANT                          the tenant
   PAYER#<payer id>, #PAYER                     payer directory entry
+  T#<tenant>#CLEARINGHOUSES, A#<account id>    a clearinghouse account (no secret in it)
+  T#<tenant>#ROUTES, P#<payer id>              which account carries a payer
 
 Money is a string attribute holding a Decimal; never NumberAttribute (a float).
 Table names come from config when the classes are defined; production tables are in infra/.
@@ -362,3 +364,20 @@ def table_definition() -> dict[str, Any]:
             for name, (hash_key, range_key) in gsi_names.items()
         ],
     }
+
+
+class ClearinghouseAccountItem(Item, discriminator="clearinghouse_account"):
+    """A tenant's clearinghouse account (chalicelib.payers.accounts), as the codec writes
+    it; never a secret, only the secret's name."""
+
+    tenant_id = UnicodeAttribute()
+    account = JSONAttribute(default=dict)
+    version = VersionAttribute()
+
+
+class PayerRouteItem(Item, discriminator="payer_route"):
+    """Which of the tenant's accounts carries a payer, under which payer id there."""
+
+    tenant_id = UnicodeAttribute()
+    route = JSONAttribute(default=dict)
+    version = VersionAttribute()

@@ -54,6 +54,7 @@ class Interchange:
     control_number: str
     usage_indicator: str
     delimiters: Delimiters
+    segment_index: int = field(default=0, compare=False)  # where the ISA is in the file
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +122,7 @@ def _parse_isa(segment: list[str], delimiters: Delimiters, index: int) -> Interc
         control_number=segment[13].strip(),
         usage_indicator=segment[15].strip(),
         delimiters=delimiters,
+        segment_index=index,
     )
 
 

@@ -248,6 +248,7 @@ def test_openapi_documents_every_route_of_the_app(client: Client) -> None:
             .replace("{payer_id}", "{payerId}")
             .replace("{item_id}", "{itemId}")
             .replace("{appeal_id}", "{appealId}")
+            .replace("{account_id}", "{accountId}")
         )
         assert spec_path in documented, f"{path} is not in the OpenAPI document"
         for method in methods:

@@ -145,6 +145,9 @@ class BrokenGateway:
         self.sent.append(interchange)
         raise GatewayTimeoutError("no answer in 30 s")
 
+    def acknowledge(self, account: str, names: Any) -> None:
+        self.calls += 1
+
     def fetch_inbound(self, account: str, cursor: str | None) -> Any:
         from chalicelib.payers.gateways.base import GatewayError
 

@@ -85,7 +85,9 @@ def test_large_due_set_fans_out_over_sqs_once_per_due_time(client: Client) -> No
     sent: list[str] = []
     at = utcnow() + timedelta(days=31)
     planning = Run("plan", "claim-followups", "manual", at)
-    run_followups(planning, now=at, gateway_for=wiring.gateway, fanout=sent.extend, batch_size=2)
+    run_followups(
+        planning, now=at, gateway_for=wiring.gateway_for, fanout=sent.extend, batch_size=2
+    )
     assert planning.examined == 3
     assert len(sent) == 2  # batches of at most two claims
     event = {

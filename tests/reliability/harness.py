@@ -99,6 +99,9 @@ class HoldingGateway:
                 kept.append(file)
         return InboundBatch(files=tuple(kept), cursor=batch.cursor)
 
+    def acknowledge(self, account: str, names: Any) -> None:
+        self._inner.acknowledge(account, names)
+
     def claim_status(self, account: str, inquiry: bytes) -> bytes:
         with self._lock:
             self.status_inquiries += inquiry.count(b"~TRN*1*")

@@ -45,9 +45,11 @@ def test_a_run_before_the_worker_drains_the_queue_does_not_enqueue_the_claims_ag
     queue: list[str] = []
     for name in ("first", "second"):
         run = Run(name, "claim-followups", "schedule", at)
-        run_followups(run, now=at, gateway_for=wiring.gateway, fanout=queue.extend, batch_size=2)
+        run_followups(
+            run, now=at, gateway_for=wiring.gateway_for, fanout=queue.extend, batch_size=2
+        )
     assert len(queue) == 2  # only the first run enqueued: the claims were taken
     for body in queue * 2:  # and each message is delivered twice
-        check_message(Run("w", "claim-followups", "sqs", at), body, gateway_for=wiring.gateway)
+        check_message(Run("w", "claim-followups", "sqs", at), body, gateway_for=wiring.gateway_for)
     assert gateway.status_inquiries == len(ids)
     assert [_status_checks(client, i) for i in ids] == [1] * len(ids)

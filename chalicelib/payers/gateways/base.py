@@ -8,6 +8,7 @@ caller archives them unchanged before it parses them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
@@ -22,6 +23,11 @@ class GatewayError(Exception):
 class GatewayTimeoutError(GatewayError):
     """No answer in time: the call may or may not have reached the clearinghouse, so a retry
     must resend the very same interchange (same ISA13), never a new one."""
+
+
+class GatewayUnavailableError(GatewayError):
+    """The connection cannot be built: the tenant's account is gone, or its secret cannot be
+    read. Nothing was sent; the work waits for the account to be fixed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +73,11 @@ class Gateway(Protocol):
 
     def fetch_inbound(self, account: str, cursor: str | None) -> InboundBatch:
         """Files that arrived after `cursor` (None: from the start), and the next cursor."""
+        ...
+
+    def acknowledge(self, account: str, names: Sequence[str]) -> None:
+        """These files were archived and applied: a mailbox that keeps files until told
+        (SFTP) moves them out of the inbound folder; one read by cursor does nothing."""
         ...
 
     def claim_status(self, account: str, inquiry: bytes) -> bytes:

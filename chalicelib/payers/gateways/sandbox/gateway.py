@@ -5,7 +5,7 @@ makes every call fail, to see what an outage does to claims and runs."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -66,6 +66,9 @@ class SandboxGateway:
             state, batch = self._clearinghouse.fetch(self._state(account), cursor)
             self._store.save(account, state.to_json())
         return batch
+
+    def acknowledge(self, account: str, names: Sequence[str]) -> None:
+        """The sandbox's mailbox is read by cursor: nothing to move."""
 
     def claim_status(self, account: str, inquiry: bytes) -> bytes:
         self._check()

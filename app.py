@@ -13,6 +13,7 @@ from chalicelib.api.inbound import inbound
 from chalicelib.api.openapi import docs
 from chalicelib.api.operations import operations
 from chalicelib.api.payers import payers
+from chalicelib.api.webhooks import webhooks
 from chalicelib.api.worklist import worklist
 from chalicelib.schedules.handlers import schedules
 
@@ -27,5 +28,6 @@ app.register_blueprint(operations)
 app.register_blueprint(payers)
 app.register_blueprint(clearinghouses)
 app.register_blueprint(worklist)
+app.register_blueprint(webhooks)
 app.register_blueprint(docs)
 app.register_blueprint(schedules)

@@ -25,6 +25,7 @@ from .views import (
     ServerErrorOut,
     ValidationOut,
 )
+from .webhooks import DeliveryListOut, DeliveryOut, WebhookCreatedOut, WebhookIn, WebhookListOut
 from .worklist import WorklistPageOut
 
 docs = Blueprint(__name__)
@@ -118,8 +119,13 @@ def openapi_document() -> dict[str, Any]:
         AccountListOut,
         RouteIn,
         RouteOut,
+        WebhookIn,
+        WebhookCreatedOut,
+        WebhookListOut,
+        DeliveryOut,
+        DeliveryListOut,
     )
-    inputs = (ClaimRequest, AccountIn, RouteIn)
+    inputs = (ClaimRequest, AccountIn, RouteIn, WebhookIn)
     _, schemas = models_json_schema(
         [(m, "validation" if m in inputs else "serialization") for m in models],
         ref_template="#/components/schemas/{model}",
@@ -609,6 +615,57 @@ def openapi_document() -> dict[str, Any]:
                     "responses": {
                         "204": {"description": "Done"},
                         **_errors(401, 404, 409, 422),
+                    },
+                }
+            },
+            "/v1/webhooks": {
+                "post": {
+                    "summary": "Register an endpoint for events (claim.status_changed, "
+                    "claim.paid, remittance.unmatched, run.failed); the signing secret is in "
+                    "this answer only. Deliveries are signed: Claimgate-Signature: "
+                    "t=<unix>,v1=<hex HMAC-SHA256 of '<t>.<body>'>",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref(WebhookIn)}},
+                    },
+                    "responses": {
+                        "201": _json(WebhookCreatedOut, "The endpoint and its signing secret"),
+                        **_errors(400, 401, 413, 415, 422),
+                    },
+                },
+                "get": {
+                    "summary": "The tenant's webhook endpoints",
+                    "responses": {"200": _json(WebhookListOut, "The endpoints"), **_errors(401)},
+                },
+            },
+            "/v1/webhooks/{webhookId}": {
+                "delete": {
+                    "summary": "Remove an endpoint and its secret",
+                    "parameters": [_path("webhookId")],
+                    "responses": {"204": {"description": "Removed"}, **_errors(401, 404)},
+                }
+            },
+            "/v1/webhooks/{webhookId}/deliveries": {
+                "get": {
+                    "summary": "Deliveries to the endpoint, newest first: status (pending, "
+                    "delivered, dead), tries, the last answer",
+                    "parameters": [
+                        _path("webhookId"),
+                        _query("limit", "page size (1-200)", {"type": "integer"}),
+                    ],
+                    "responses": {
+                        "200": _json(DeliveryListOut, "The deliveries"),
+                        **_errors(400, 401, 404),
+                    },
+                }
+            },
+            "/v1/webhooks/{webhookId}/deliveries/{deliveryId}/replay": {
+                "post": {
+                    "summary": "Send a delivery again (a dead one included) at the next run",
+                    "parameters": [_path("webhookId"), _path("deliveryId")],
+                    "responses": {
+                        "202": _json(DeliveryOut, "The delivery, pending again"),
+                        **_errors(401, 404, 409),
                     },
                 }
             },

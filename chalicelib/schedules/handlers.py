@@ -9,7 +9,13 @@ from chalice.app import Blueprint, CloudWatchEvent, Rate, SQSEvent
 
 from chalicelib.config import settings
 
-from .registry import CLAIM_FOLLOWUPS, CLEARINGHOUSE_POLL, PAYMENT_MISMATCHES, SECONDARY_ROUTING
+from .registry import (
+    CLAIM_FOLLOWUPS,
+    CLEARINGHOUSE_POLL,
+    PAYMENT_MISMATCHES,
+    SECONDARY_ROUTING,
+    WEBHOOK_DELIVERIES,
+)
 
 schedules = Blueprint(__name__)
 
@@ -60,3 +66,12 @@ def payment_mismatches(event: CloudWatchEvent) -> None:
     from chalicelib.services.runs import execute
 
     execute(PAYMENT_MISMATCHES.name, trigger="schedule")
+
+
+@schedules.schedule(
+    Rate(WEBHOOK_DELIVERIES.rate_minutes, unit=Rate.MINUTES), name=WEBHOOK_DELIVERIES.name
+)
+def webhook_deliveries(event: CloudWatchEvent) -> None:
+    from chalicelib.services.runs import execute
+
+    execute(WEBHOOK_DELIVERIES.name, trigger="schedule")

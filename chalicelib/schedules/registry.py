@@ -13,7 +13,8 @@ class Schedule:
 
     @property
     def rate(self) -> str:
-        return f"rate({self.rate_minutes} minutes)"
+        unit = "minute" if self.rate_minutes == 1 else "minutes"  # as EventBridge spells it
+        return f"rate({self.rate_minutes} {unit})"
 
 
 CLEARINGHOUSE_POLL = Schedule(
@@ -46,6 +47,21 @@ PAYMENT_MISMATCHES = Schedule(
     "date of service (rates change); flag underpayments, overpayments and math errors",
 )
 
+WEBHOOK_DELIVERIES = Schedule(
+    "webhook-deliveries",
+    1,
+    "announce claim status changes, payments, unmatched remittances and failed runs to the "
+    "tenants' webhook endpoints; deliver each signed, retrying with exponential backoff; "
+    "after the last try the delivery is dead (listed, replayable)",
+)
+
 SCHEDULES: dict[str, Schedule] = {
-    s.name: s for s in (CLEARINGHOUSE_POLL, CLAIM_FOLLOWUPS, SECONDARY_ROUTING, PAYMENT_MISMATCHES)
+    s.name: s
+    for s in (
+        CLEARINGHOUSE_POLL,
+        CLAIM_FOLLOWUPS,
+        SECONDARY_ROUTING,
+        PAYMENT_MISMATCHES,
+        WEBHOOK_DELIVERIES,
+    )
 }

@@ -15,6 +15,7 @@ from chalicelib.schedules.registry import (
     PAYMENT_MISMATCHES,
     SCHEDULES,
     SECONDARY_ROUTING,
+    WEBHOOK_DELIVERIES,
 )
 from chalicelib.schedules.runs import Run
 from chalicelib.store import runs as run_store
@@ -52,6 +53,8 @@ def execute(
         logger.error("run failed", extra={"error": error.__class__.__name__, "at": where})
         run.fail(f"run stopped: {error.__class__.__name__} at {where}", code="run_error")
     finally:
+        if run.failed and name != WEBHOOK_DELIVERIES.name:  # webhook failures are not re-announced
+            _announce_failures(run, clock())
         run.ended_at = clock()
         run_store.save_run(run)
         _emit_metrics(run)
@@ -89,7 +92,21 @@ def _body(name: str) -> Callable[[Run, datetime], None]:
         from .secondary import route_secondary_claims
 
         return lambda run, now: route_secondary_claims(run, now=now, new_claim_id=new_claim_id)
+    if name == WEBHOOK_DELIVERIES.name:
+        from .webhooks import run_webhooks
+
+        return lambda run, now: run_webhooks(run, now=now)
     raise UnknownScheduleError(name)
+
+
+def _announce_failures(run: Run, now: datetime) -> None:
+    """`run.failed` webhooks; a failure to announce never changes the run's own record."""
+    from .webhooks import announce_run_failures
+
+    try:
+        announce_run_failures(run, now=now)
+    except Exception as error:  # the run's record matters more than its announcement
+        logger.error("run failure not announced", extra={"error": error.__class__.__name__})
 
 
 def _emit_metrics(run: Run) -> None:

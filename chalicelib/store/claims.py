@@ -37,7 +37,7 @@ from .errors import (
     InvalidCursorError,
     conditional_failed,
 )
-from .models import ClaimEventItem, ClaimItem, Item, PatientControlGuardItem
+from .models import NOTIFY, ClaimEventItem, ClaimItem, Item, PatientControlGuardItem
 
 CLAIM_SK = "#CLAIM"
 SCHEMA = 2  # of the claim item: see ClaimItem.schema
@@ -120,8 +120,19 @@ def _claim_item(record: ClaimRecord) -> ClaimItem:
     )
 
 
+def notice_keys(tenant_id: str, claim_id: str, event: ClaimEvent) -> tuple[str | None, str | None]:
+    """An event that changes the claim's status waits on the due index (`DUE#notify`) until
+    the webhook run has announced it (store/webhooks.py)."""
+    if event.from_status == event.to_status:
+        return None, None
+    return NOTIFY, f"{_iso(event.at)}#{tenant_id}#{claim_id}#{event.seq:06d}"
+
+
 def _event_item(tenant_id: str, claim_id: str, event: ClaimEvent) -> ClaimEventItem:
+    due_pk, due_sk = notice_keys(tenant_id, claim_id, event)
     return ClaimEventItem(
+        due_pk=due_pk,
+        due_sk=due_sk,
         pk=claim_pk(tenant_id, claim_id),
         sk=f"{EVENT_PREFIX}{event.seq:06d}",
         tenant_id=tenant_id,
@@ -137,7 +148,7 @@ def _event_item(tenant_id: str, claim_id: str, event: ClaimEvent) -> ClaimEventI
     )
 
 
-def _event(item: ClaimEventItem) -> ClaimEvent:
+def event_from_item(item: ClaimEventItem) -> ClaimEvent:
     return ClaimEvent(
         seq=int(item.seq),
         at=item.at,
@@ -324,7 +335,7 @@ def load_claim(tenant_id: str, claim_id: str) -> ClaimRecord | None:
         if isinstance(item, ClaimItem):
             claim = item
         elif isinstance(item, ClaimEventItem):
-            events.append(_event(item))
+            events.append(event_from_item(item))
     if claim is None:
         return None
     events.sort(key=lambda e: e.seq)

@@ -15,6 +15,7 @@ from chalicelib.codec import encode
 
 from .errors import ConcurrentUpdateError, conditional_failed
 from .models import (
+    NOTIFY,
     GatewayCursorItem,
     InboundFileItem,
     Item,
@@ -272,6 +273,9 @@ def save_unmatched(
         work_kinds=[kind],
         work_pk=f"T#{tenant_id}#WORK",
         work_sk=f"{since}#{key}",
+        # a payment that matched no claim is announced (webhooks: remittance.unmatched)
+        due_pk=NOTIFY if kind == "unmatched_remittance" else None,
+        due_sk=f"{since}#{tenant_id}#{key}" if kind == "unmatched_remittance" else None,
     ).save()
 
 

@@ -10,6 +10,8 @@ Key layout of the main table (pk, sk):
   PAYER#<payer id>, #PAYER                     payer directory entry
   T#<tenant>#CLEARINGHOUSES, A#<account id>    a clearinghouse account (no secret in it)
   T#<tenant>#ROUTES, P#<payer id>              which account carries a payer
+  T#<tenant>#WEBHOOKS, W#<webhook id>          a webhook endpoint (its secret elsewhere)
+  T#<tenant>#WEBHOOK#<id>, D#<delivery id>     one delivery to it (due index while pending)
 
 Money is a string attribute holding a Decimal; never NumberAttribute (a float).
 Table names come from config when the classes are defined; production tables are in infra/.
@@ -81,6 +83,10 @@ class ByPatientControlNumber(GlobalSecondaryIndex["Item"]):
 
     gsi5pk = UnicodeAttribute(hash_key=True)
     gsi_sk = UnicodeAttribute(range_key=True)
+
+
+# The due index scope of what waits to be announced to webhooks (store/webhooks.py).
+NOTIFY = "DUE#notify"
 
 
 class ByDue(GlobalSecondaryIndex["Item"]):
@@ -380,4 +386,21 @@ class PayerRouteItem(Item, discriminator="payer_route"):
 
     tenant_id = UnicodeAttribute()
     route = JSONAttribute(default=dict)
+    version = VersionAttribute()
+
+
+class WebhookEndpointItem(Item, discriminator="webhook_endpoint"):
+    """A tenant's webhook endpoint (chalicelib.payers.gateways.webhooks); its signing secret
+    is in the secret store, only its name here."""
+
+    tenant_id = UnicodeAttribute()
+    endpoint = JSONAttribute(default=dict)
+
+
+class WebhookDeliveryItem(Item, discriminator="webhook_delivery"):
+    """One event for one endpoint; while pending it is on the due index (`DUE#webhook`) at
+    its next try."""
+
+    tenant_id = UnicodeAttribute()
+    delivery = JSONAttribute(default=dict)
     version = VersionAttribute()

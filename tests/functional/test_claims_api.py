@@ -249,6 +249,8 @@ def test_openapi_documents_every_route_of_the_app(client: Client) -> None:
             .replace("{item_id}", "{itemId}")
             .replace("{appeal_id}", "{appealId}")
             .replace("{account_id}", "{accountId}")
+            .replace("{webhook_id}", "{webhookId}")
+            .replace("{delivery_id}", "{deliveryId}")
         )
         assert spec_path in documented, f"{path} is not in the OpenAPI document"
         for method in methods:

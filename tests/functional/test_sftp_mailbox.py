@@ -166,3 +166,19 @@ def test_a_wrong_password_is_a_run_error(client: Client, mailbox: SftpServer) ->
     run = poll(client)
     assert any("login refused" in e["message"] for e in run["errors"]), run["errors"]
     assert claim(client, claim_id)["status"] == "queued"
+
+
+def test_a_file_that_is_not_x12_is_archived_and_reported(
+    client: Client, mailbox: SftpServer
+) -> None:
+    (mailbox.root / "inbound" / "report.txt").write_bytes(b"Dear provider, your claims...")
+    run = poll(client)
+    assert run["failed"] >= 1
+    [error] = run["errors"]
+    assert error["code"] == "x12_unreadable" and "ISA" in error["message"]
+    # Archived and listed for a person; moved out of the mailbox so it is not read again.
+    assert files(mailbox.root / "inbound") == []
+    assert [p.name for p in files(mailbox.root / "inbound" / "processed")] == ["report.txt"]
+    work = client.http.get("/v1/worklist?kind=inbound_file_error", headers=headers()).json_body
+    assert len(work["items"]) == 1
+    assert poll(client)["failed"] == 0  # the next poll does not trip over it again

@@ -66,6 +66,10 @@ def submit_claim_file(
                 _problem("x12_unreadable", error.located() if error else "claim not readable")
             ]
             continue
+        foreign = [f for f in item.findings if f.code == "invalid_character"]
+        if foreign:  # never stored: the text would reach the payer altered or not at all
+            entry["errors"] = [_problem("invalid_character", f.message) for f in foreign]
+            continue
         problems = contract_check(item.claim)
         if problems:
             entry["errors"] = [_problem(*problem) for problem in problems]

@@ -3,11 +3,14 @@ the package that does I/O.
 
     parse FILE            one JSON document {"transactions", "interchanges", "errors"},
                           written transaction by transaction
-    parse --summary FILE  {"transactions", "claims", "total_paid", "findings"} after the same
-                          full typed parse (what the benchmark times)
+    parse --summary FILE  {"transactions", "findings", "by_type": {kind: counts}} after the
+                          same full typed parse: claims for an 837P (and the unreadable ones),
+                          claims, paid_bpr02 and paid_clp04 for an 835, sets for a 999 ...
     render-837p CLAIM.json
                           the 837P interchange for a claim in the API's JSON contract shape,
-                          with fixed test envelope values unless options say otherwise
+                          with fixed test envelope values unless options say otherwise; a
+                          claim the API would refuse (scrubbing) is not written: exit 2 with
+                          one line per field error (--no-scrub writes it anyway)
 
 Exit status: 0 when the file was read (findings and all), 2 when it cannot be read (one line
 on stderr naming the segment, or the path), 1 on an internal error; never a traceback. When a
@@ -27,12 +30,15 @@ import sys
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from .envelope import EnvelopeReader, Interchange
 from .errors import X12ReadError
-from .read.remit835 import parse_835
-from .readers import to_json, transaction_kind
+from .readers import read, to_json
+
+if TYPE_CHECKING:
+    from chalicelib.api.contract import ClaimRequest
+    from chalicelib.claims.model import Claim
 
 EXIT_READ = 0
 EXIT_INTERNAL = 1
@@ -112,27 +118,34 @@ def _document(stream: BinaryIO, name: str, indent: int | None) -> int:
 
 
 def _summary(stream: BinaryIO, name: str) -> int:
+    """Counts per kind of transaction after the same full typed reading as `parse`; the
+    findings are exactly those the full document lists (each transaction's, then the file's
+    envelope findings)."""
     reader = EnvelopeReader(stream)
-    transactions = claims = findings = 0
-    total_paid = Decimal(0)
+    transactions = findings = 0
+    by_type: dict[str, dict[str, int | Decimal]] = {}
     try:
         for ts in reader:
+            reading = read(ts)
             transactions += 1
-            if transaction_kind(ts) == "835":
-                remittance = parse_835(ts)
-                claims += len(remittance.claims)
-                total_paid += remittance.total_paid
-                findings += len(remittance.findings)
-            else:
-                findings += len(ts.findings)
+            findings += len(reading.findings)
+            counts = by_type.setdefault(reading.kind, {"transactions": 0})
+            counts["transactions"] += 1
+            for key, value in reading.counts.items():
+                counts[key] = counts.get(key, 0) + value
     except X12ReadError as error:
         return _fail(f"{name}: {error.located()}")
     findings += len(reader.findings)
     summary = {
         "transactions": transactions,
-        "claims": claims,
-        "total_paid": str(total_paid),
         "findings": findings,
+        "by_type": {
+            kind: {
+                key: str(value) if isinstance(value, Decimal) else value
+                for key, value in counts.items()
+            }
+            for kind, counts in by_type.items()
+        },
     }
     print(json.dumps(summary))
     return EXIT_READ
@@ -193,11 +206,18 @@ def render_837p_command(args: argparse.Namespace) -> int:
     except OSError as error:
         return _fail(f"{args.file}: {error.strerror or error}")
     try:
-        claim = ClaimRequest.model_validate_json(text).to_claim()
+        request = ClaimRequest.model_validate_json(text)
     except ValidationError as error:
         first = error.errors(include_input=False, include_url=False)[0]
         where = ".".join(str(part) for part in first["loc"])
         return _fail(f"{args.file}: {where}: {first['msg']} ({error.error_count()} error(s))")
+    claim = request.to_claim()
+    if not args.no_scrub:
+        refused = _scrub_errors(request, claim)
+        if refused:
+            for line in refused:
+                print(f"error: {args.file}: {line}", file=sys.stderr)
+            return EXIT_UNREADABLE
     created = dt.datetime.combine(args.date, dt.time(12, 0), tzinfo=dt.UTC)
     try:
         out = render_837p(
@@ -228,6 +248,21 @@ def render_837p_command(args: argparse.Namespace) -> int:
     return EXIT_READ
 
 
+def _scrub_errors(request: ClaimRequest, claim: Claim) -> list[str]:
+    """What the API would refuse the claim for (POST /v1/claims answers 422 with these), each
+    as `field: message (code)` with the field as the request names it."""
+    import datetime as dt
+
+    from chalicelib.api.views import ProblemOut
+    from chalicelib.claims.scrub import scrub_claim
+
+    paths = request.domain_paths()
+    problems = [ProblemOut.of(f, paths) for f in scrub_claim(claim, today=dt.date.today())]
+    return [
+        f"{p.field or 'claim'}: {p.message} ({p.code})" for p in problems if p.severity == "error"
+    ]
+
+
 def _add_render_837p(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     import datetime as dt
 
@@ -249,6 +284,11 @@ def _add_render_837p(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
     )
     parser.add_argument("--usage", choices=("T", "P"), help="ISA15; default: the claim's")
     parser.add_argument("--line-breaks", action="store_true", help="a line break per segment")
+    parser.add_argument(
+        "--no-scrub",
+        action="store_true",
+        help="write the 837P even when the API would refuse the claim (tests of the writer)",
+    )
     parser.set_defaults(run=render_837p_command)
 
 

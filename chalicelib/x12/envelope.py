@@ -9,6 +9,7 @@ ends inside an envelope, or a segment outside any envelope, cannot be read and r
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,6 +18,13 @@ from typing import BinaryIO, NoReturn
 
 from .elements import element
 from .errors import X12ReadError
+from .grammar import (
+    MAX_PER_SET,
+    foreign_character,
+    has_foreign_characters,
+    kind_of,
+    unknown_segments,
+)
 from .tokenizer import BLOCK_SIZE, Delimiters, SegmentText
 
 
@@ -347,6 +355,7 @@ class EnvelopeReader:
         )
 
     def _close_set(self, current: TransactionSet, se: list[str], count: int, index: int) -> None:
+        _check_text(current)
         said = element(se, 1)
         if said != str(count):
             current.findings.append(
@@ -382,6 +391,49 @@ class EnvelopeReader:
                     pos,
                 )
             )
+
+
+def _check_text(ts: TransactionSet) -> None:
+    """Segment ids the set's guide does not allow and characters outside the X12 character
+    set, as findings on the set (grammar.py): nothing in the set is dropped without a word."""
+    text, delimiters = ts.text, ts.interchange.delimiters
+    terminator, separator = delimiters.segment, delimiters.element
+    kind = kind_of(ts.transaction_set_id, ts.implementation_reference or ts.group.version)
+    unknown = unknown_segments(kind, terminator, separator)
+    if unknown is not None:
+        for found in itertools.islice(unknown.finditer(text), MAX_PER_SET):
+            segment_id = found.group(1)[:3]
+            ts.findings.append(
+                Finding(
+                    "unknown_segment",
+                    f"segment id {segment_id!r} is not a segment of the {kind}: not read",
+                    ts.first_index + text.count(terminator, 0, found.start()) + 1,
+                    segment_id,
+                )
+            )
+    every = separator + delimiters.component + terminator + (delimiters.repetition or "")
+    if not has_foreign_characters(text, every):
+        return
+    reported: set[int] = set()
+    for found in foreign_character(every).finditer(text):
+        start = text.rfind(terminator, 0, found.start()) + 1
+        if start in reported:
+            continue  # one finding per segment
+        if len(reported) == MAX_PER_SET:
+            break
+        reported.add(start)
+        position = text.count(separator, start, found.start())
+        segment_id = text[start : start + 3].split(terminator)[0].split(separator)[0]
+        ts.findings.append(
+            Finding(
+                "invalid_character",
+                f"{segment_id}{position:02d} holds U+{ord(found.group()):04X}, which is outside "
+                "the X12 character set",
+                ts.first_index + text.count(terminator, 0, start),
+                segment_id,
+                position or None,
+            )
+        )
 
 
 def iter_transactions(source: BinaryIO | bytes) -> Iterator[TransactionSet]:

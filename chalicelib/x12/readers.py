@@ -3,7 +3,7 @@
 The kind is ST01, refined by the implementation guide (ST03, else GS08) where one ST01
 covers several guides: a 277 is a claim status response (X212) or a claim acknowledgment
 (277CA, X214); an 837 is professional, institutional or dental. Registering a reader is one
-line in `CONVERTERS`. A kind with no reader yet still appears in the output, as its type,
+line in `READERS`. A kind with no reader yet still appears in the output, as its type,
 control number and segment count (and its envelope findings), so nothing in a file is
 silently dropped.
 """
@@ -13,32 +13,26 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
+from typing import Any
 
-from .envelope import TransactionSet
+from .envelope import Finding, TransactionSet
 from .errors import X12Error
+from .grammar import kind_of
 from .read.ack999 import parse_999
-from .read.claim837p import parse_837p
+from .read.claim837p import Claim837, parse_837p
+from .read.eligibility270 import parse_270
 from .read.eligibility271 import parse_271
 from .read.remit835 import parse_835
+from .read.status276 import parse_276
 from .read.status277 import parse_277
-
-Converter = Callable[[TransactionSet], dict[str, object]]
-
-# (ST01, first 10 characters of ST03/GS08) -> kind, where ST01 alone is ambiguous.
-_KINDS = {
-    ("277", "005010X214"): "277CA",
-    ("837", "005010X222"): "837P",
-    ("837", "005010X223"): "837I",
-    ("837", "005010X224"): "837D",
-}
 
 
 def transaction_kind(ts: TransactionSet) -> str:
     """ST01, or the guide-specific kind ("277CA", "837P" ...) where ST01 is ambiguous."""
-    guide = (ts.implementation_reference or ts.group.version)[:10]
-    return _KINDS.get((ts.transaction_set_id, guide), ts.transaction_set_id)
+    return kind_of(ts.transaction_set_id, ts.implementation_reference or ts.group.version)
 
 
 def plain(value: object) -> object:
@@ -67,31 +61,115 @@ def _typed(kind: str, model: object) -> dict[str, object]:
     return {"type": kind, **data}
 
 
-def _remittance(ts: TransactionSet) -> dict[str, object]:
-    return parse_835(ts).as_dict()
+def claim_findings(ts: TransactionSet, claims: list[Claim837]) -> list[Finding]:
+    """An 837P's findings: the envelope's, then each claim's once (a finding of the header or
+    an HL level is carried by every claim under it, but is one finding)."""
+    found = list(ts.findings)
+    seen = set(found)
+    for claim in claims:
+        for finding in claim.findings:
+            if finding not in seen:
+                seen.add(finding)
+                found.append(finding)
+    return found
 
 
-CONVERTERS: dict[str, Converter] = {
-    "835": _remittance,
-    "999": lambda ts: _typed("999", parse_999(ts)),
-    "277": lambda ts: _typed("277", parse_277(ts)),
-    "277CA": lambda ts: _typed("277CA", parse_277(ts)),
-    "271": lambda ts: _typed("271", parse_271(ts)),
-    "837P": lambda ts: {"type": "837P", "claims": plain(parse_837p(ts))},
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One transaction set read: its JSON document (which lists `findings`) and the counts
+    `parse --summary` gives for its kind."""
+
+    kind: str
+    findings: tuple[Finding, ...]
+    counts: Mapping[str, int | Decimal]
+    document: Callable[[], dict[str, object]]
+
+
+def _read_835(ts: TransactionSet) -> Reading:
+    remittance = parse_835(ts)
+    counts: dict[str, int | Decimal] = {
+        "claims": len(remittance.claims),
+        # BPR02 is what the payer sent (the payment); the CLP04 sum is what the claims say
+        # was paid before provider-level adjustments (PLB): both, named, never one for both.
+        "paid_bpr02": remittance.total_paid,
+        "paid_clp04": sum((c.paid for c in remittance.claims), Decimal(0)),
+    }
+    return Reading("835", remittance.findings, counts, remittance.as_dict)
+
+
+def _read_837p(ts: TransactionSet) -> Reading:
+    claims = parse_837p(ts)
+    findings = tuple(claim_findings(ts, claims))
+    counts: dict[str, int | Decimal] = {
+        "claims": len(claims),
+        "claims_unreadable": sum(1 for c in claims if c.error is not None),
+    }
+
+    def document() -> dict[str, object]:
+        return {
+            "type": "837P",
+            "claims": plain(claims),
+            "findings": [finding.as_dict() for finding in findings],
+        }
+
+    return Reading("837P", findings, counts, document)
+
+
+def _reader(kind: str, parse: Callable[[TransactionSet], Any], count: str) -> Reader:
+    """A reader whose model carries its own `findings` (the envelope's included)."""
+
+    def read(ts: TransactionSet) -> Reading:
+        model = parse(ts)
+        counts: dict[str, int | Decimal] = {count: len(getattr(model, count))}
+        return Reading(kind, tuple(model.findings), counts, lambda: _typed(kind, model))
+
+    return read
+
+
+Reader = Callable[[TransactionSet], Reading]
+
+READERS: dict[str, Reader] = {
+    "835": _read_835,
+    "837P": _read_837p,
+    "999": _reader("999", parse_999, "sets"),
+    "277": _reader("277", parse_277, "claims"),
+    "277CA": _reader("277CA", parse_277, "claims"),
+    "271": _reader("271", parse_271, "members"),
+    "276": _reader("276", parse_276, "claims"),
+    "270": _reader("270", parse_270, "members"),
 }
 
 
-def to_json(ts: TransactionSet) -> dict[str, object]:
-    """The transaction set as a JSON-ready dict (amounts as strings); readers may raise
-    X12ReadError."""
+def read(ts: TransactionSet) -> Reading:
+    """The set read by the reader of its kind; a kind with no reader yet is still listed, as
+    its type, control number and segment count with its envelope findings (nothing in a file
+    is silently dropped). Readers may raise X12ReadError."""
     kind = transaction_kind(ts)
-    convert = CONVERTERS.get(kind)
-    if convert is None:
+    reader = READERS.get(kind)
+    if reader is not None:
+        return reader(ts)
+    skipped = Finding(
+        "not_read",
+        f"no reader for transaction set {kind!r} (ST01/ST03): listed by its envelope, its "
+        "segments not read",
+        ts.first_index,
+        "ST",
+        1,
+    )
+    findings = (*ts.findings, skipped)
+
+    def document() -> dict[str, object]:
         return {
             "type": ts.transaction_set_id,
             "implementation_reference": ts.implementation_reference or ts.group.version,
             "control_number": ts.control_number,
             "segments": ts.segment_count,
-            "findings": [finding.as_dict() for finding in ts.findings],
+            "findings": [finding.as_dict() for finding in findings],
         }
-    return convert(ts)
+
+    return Reading(kind, findings, {}, document)
+
+
+def to_json(ts: TransactionSet) -> dict[str, object]:
+    """The transaction set as a JSON-ready dict (amounts as strings), with its findings."""
+    return read(ts).document()

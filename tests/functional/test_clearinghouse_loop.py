@@ -322,3 +322,27 @@ def test_unreadable_claim_file_is_a_located_422(client: Client) -> None:
     )
     assert response.status_code == 422
     assert response.json_body["errors"][0]["segmentId"] == "ISA"
+
+
+def test_an_uploaded_claim_with_text_x12_cannot_carry_is_refused_alone(client: Client) -> None:
+    from tests.conftest import ROOT
+
+    good = (ROOT / "tests/golden/837p-claim-basic.x12").read_bytes()
+    other = (ROOT / "tests/golden/837p-claim-dependent.x12").read_bytes()
+    # A NUL inside the dependent's last name (NM1*QC, loop 2010CA): X12 cannot carry it.
+    damaged = other.replace(b"NM1*QC*1*", b"NM1*QC*1*\x00", 1)
+    assert damaged != other
+    for content, refused in ((good, False), (damaged, True)):
+        response = client.http.post(
+            "/v1/claim-files",
+            headers=headers(**{"Content-Type": "application/edi-x12"}),
+            body=content,
+        )
+        assert response.status_code == 200, response.body
+        [result] = response.json_body["claims"]
+        if refused:
+            assert result["claimId"] is None
+            assert [e["code"] for e in result["errors"]] == ["invalid_character"]
+            assert "NM103" in result["errors"][0]["message"]
+        else:
+            assert result["status"] == "queued"

@@ -101,9 +101,16 @@ def test_cli_summary_counts_after_the_full_parse(capsys: pytest.CaptureFixture[s
     assert (status, err) == (0, "")
     assert json.loads(out) == {
         "transactions": 3,
-        "claims": 56,
-        "total_paid": "11482.11",
         "findings": 104,
+        # BPR02 (the payment) and the CLP04 sum (the claims' payments) differ by the PLBs.
+        "by_type": {
+            "835": {
+                "transactions": 3,
+                "claims": 56,
+                "paid_bpr02": "11482.11",
+                "paid_clp04": "7327.04",
+            }
+        },
     }
 
 
@@ -145,9 +152,15 @@ def test_cli_subprocess_summary_and_error() -> None:
     assert (done.returncode, done.stderr) == (0, "")
     assert json.loads(done.stdout) == {
         "transactions": 1,
-        "claims": 2,
-        "total_paid": "945.00",
         "findings": 1,
+        "by_type": {
+            "835": {
+                "transactions": 1,
+                "claims": 2,
+                "paid_bpr02": "945.00",
+                "paid_clp04": "945.00",
+            }
+        },
     }
     failed = subprocess.run(
         [*command, str(TRUNCATED)], cwd=REPO, capture_output=True, text=True, check=False

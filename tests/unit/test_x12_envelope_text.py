@@ -24,6 +24,7 @@ from chalicelib.x12.envelope import (
     TransactionSet,
 )
 from chalicelib.x12.errors import X12ReadError
+from chalicelib.x12.grammar import SEGMENTS, kind_of
 from chalicelib.x12.tokenizer import (
     BLOCK_SIZE,
     Delimiters,
@@ -169,6 +170,39 @@ def _check(
         )
 
 
+def _text_findings(current: ReferenceSet, delimiters: Delimiters) -> list[Finding]:
+    """Segment by segment, character by character: ids the guide does not allow, then
+    characters outside printable ASCII (delimiters apart), once per segment, 50 of each."""
+    st = current.segments[0]
+    kind = kind_of(_element(st, 1), _element(st, 3) or current.group.version)
+    allowed = SEGMENTS.get(kind)
+    unknown: list[Finding] = []
+    foreign: list[Finding] = []
+    others = delimiters.component + (delimiters.repetition or "")
+    for offset, segment in enumerate(current.segments):
+        index = current.first_index + offset
+        if allowed is not None and offset and segment[0] not in allowed and len(unknown) < 50:
+            segment_id = segment[0][:3]
+            message = f"segment id {segment_id!r} is not a segment of the {kind}: not read"
+            unknown.append(Finding("unknown_segment", message, index, segment_id))
+        if len(foreign) == 50:
+            continue
+        for position, value in enumerate(segment):
+            bad = [c for c in value if not " " <= c <= "~" and c not in others]
+            if bad:
+                joined = delimiters.element.join(segment)
+                segment_id = joined[:3].split(delimiters.element)[0]
+                message = (
+                    f"{segment_id}{position:02d} holds U+{ord(bad[0]):04X}, which is outside "
+                    "the X12 character set"
+                )
+                foreign.append(
+                    Finding("invalid_character", message, index, segment_id, position or None)
+                )
+                break
+    return unknown + foreign
+
+
 def reference_read(data: bytes) -> Reading:
     """The envelope reader as it was (X12.5/X12.6 control structure), on ReferenceSegments."""
     reading = Reading()
@@ -186,6 +220,8 @@ def reference_read(data: bytes) -> Reading:
             if current is not None:
                 current.segments.append(segment)
                 if tag == "SE":
+                    assert reader.delimiters is not None
+                    current.findings.extend(_text_findings(current, reader.delimiters))
                     count = _element(segment, 1)
                     if count != str(len(current.segments)):
                         current.findings.append(
@@ -507,7 +543,9 @@ def render(segments: list[str], terminator: str = "~", after: str = "") -> bytes
 
 
 def test_reference_reads_the_clean_file() -> None:
-    """The reference is a real reader: three sets, no findings, one interchange."""
+    """The reference is a real reader: three sets, one interchange, no envelope findings;
+    only the two text defects the body holds on purpose (SEQ is no 835 segment, MÜLLER is
+    not X12 text)."""
     reading = assert_same(render(interchange()))
     assert reading.error is None
     sets = reading.sets
@@ -520,7 +558,12 @@ def test_reference_reads_the_clean_file() -> None:
         ("277", "0003", "005010X214", 14),
     ]
     assert reading.findings == []
-    assert all(s.findings == [] for s in sets)
+    assert [[(f.code, f.segment_index, f.segment_id) for f in s.findings] for s in sets] == [
+        [],
+        [("unknown_segment", 9, "SEQ")],
+        [("invalid_character", 16, "NM1")],
+    ]
+    assert sets[2].findings[0].element_position == 3
     assert [i.control_number for i in reading.interchanges] == ["000000001"]
 
 
@@ -611,7 +654,7 @@ def test_findings() -> None:
     body[-1] = "IEA*1*000000002"
     reading = assert_same(render(interchange(body), "~", "\n"))
     assert reading.error is None
-    codes = [f.code for s in reading.sets for f in s.findings]
+    codes = [f.code for s in reading.sets for f in s.findings if f.segment_id == "SE"]
     assert codes == ["se_count_mismatch", "se_control_mismatch"] * 2
     assert [f.code for f in reading.findings] == [
         "ge01_mismatch",

@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 
 from chalicelib.x12.elements import parse_date, parse_number
-from chalicelib.x12.envelope import EnvelopeReader, Finding
+from chalicelib.x12.envelope import EnvelopeReader, Finding, TransactionSet
 from chalicelib.x12.errors import X12ReadError
 from chalicelib.x12.read import remit835 as remittance_module
 from chalicelib.x12.read.remit835 import Adjustment, Name, Remittance, iter_remittances, parse_835
-from chalicelib.x12.readers import CONVERTERS, to_json, transaction_kind
+from chalicelib.x12.readers import READERS, Reading, to_json, transaction_kind
 
 SAMPLES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "x12-samples"
 SAMPLES_835 = SAMPLES / "835"
@@ -518,7 +518,7 @@ def test_readers_dispatch_835_and_describe_the_others() -> None:
     assert acknowledgment["claims"]
     (institutional,) = EnvelopeReader((SAMPLES / "837I" / "institutional-claim.837i").read_bytes())
     assert transaction_kind(institutional) == "837I"
-    assert "837I" not in CONVERTERS  # no reader: described by type and segment count
+    assert "837I" not in READERS  # no reader: described by type and segment count
     placeholder = to_json(institutional)
     assert placeholder["type"] == "837"
     assert placeholder["segments"] == len(institutional.segments)
@@ -526,7 +526,11 @@ def test_readers_dispatch_835_and_describe_the_others() -> None:
 
 def test_readers_registration_is_one_dict_entry(monkeypatch: pytest.MonkeyPatch) -> None:
     (other,) = EnvelopeReader((SAMPLES / "999" / "999 Sample (Accepted).txt").read_bytes())
-    monkeypatch.setitem(CONVERTERS, "999", lambda ts: {"type": "999", "ack": ts.control_number})
+
+    def reader(ts: TransactionSet) -> Reading:
+        return Reading("999", (), {}, lambda: {"type": "999", "ack": ts.control_number})
+
+    monkeypatch.setitem(READERS, "999", reader)
     assert to_json(other) == {"type": "999", "ack": other.control_number}
 
 

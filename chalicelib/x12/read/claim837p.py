@@ -43,6 +43,9 @@ from .claim837p_claim import _ClaimLoops
 __all__ = ["Claim837", "parse_837p"]
 
 
+_TEXT_FINDINGS = frozenset(("invalid_character", "unknown_segment"))
+
+
 class _Reader(_ClaimLoops):
     """The driver (header, HL levels 2000A-2000C) over the claim loops."""
 
@@ -51,11 +54,18 @@ class _Reader(_ClaimLoops):
     def run(self) -> list[Claim837]:
         ts = self.ts
         self.check_header()
+        # The envelope's text findings (grammar.py) in the loop they were found in, so each
+        # claim built from a segment with a foreign character or beside an unknown one says so.
+        marked = {f.segment_index: f for f in ts.findings if f.code in _TEXT_FINDINGS}
         for offset, seg in enumerate(ts.segments[1:], 1):
             index = ts.first_index + offset
             tag = seg[0]
             if tag == "SE":
                 break
+            if index in marked:
+                found = marked[index]
+                where = found.segment_id or tag
+                self.note(found.code, found.message, index, where, found.element_position)
             try:
                 self.segment(seg, index)
             except X12ReadError as error:

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..elements import element
-from .inquiry import one_set
+from ..envelope import Finding, TransactionSet
+from .base import SetReader
+from .inquiry import inquiry_envelope, one_set
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,11 +33,16 @@ class EligibilityInquiries:
     payer: list[str]  # NM1*PR as sent
     provider: list[str]  # NM1*1P as sent
     members: tuple[EligibilityMember, ...]
+    findings: tuple[Finding, ...] = ()  # the envelope's
 
 
 def read_270(data: bytes) -> EligibilityInquiries:
-    reader, envelope = one_set(data, "270")
-    ts = reader.ts
+    """The one 270 an inquiry interchange holds, read."""
+    return parse_270(one_set(data, "270"))
+
+
+def parse_270(ts: TransactionSet) -> EligibilityInquiries:
+    reader, envelope = SetReader(ts), inquiry_envelope(ts)
     payer: list[str] | None = None
     provider: list[str] | None = None
     reference_id = ""
@@ -85,4 +92,5 @@ def read_270(data: bytes) -> EligibilityInquiries:
             )
             for m in members
         ),
+        findings=tuple(reader.findings),
     )

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..elements import element
-from ..envelope import EnvelopeReader
+from ..envelope import EnvelopeReader, TransactionSet
 from ..errors import X12ReadError
 from ..write.inquiry import Person
-from .base import SetReader
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,9 +21,9 @@ class InquiryEnvelope:
     created: datetime
 
 
-def one_set(data: bytes, set_id: str) -> tuple[SetReader, InquiryEnvelope]:
-    """A reader of the one `set_id` set an inquiry interchange holds, and who sent it when;
-    anything else is an X12ReadError at the ST."""
+def one_set(data: bytes, set_id: str) -> TransactionSet:
+    """The one `set_id` set an inquiry interchange holds; anything else is an X12ReadError
+    at the ST."""
     sets = list(EnvelopeReader(data))
     if len(sets) != 1 or sets[0].transaction_set_id != set_id:
         found = sets[0].transaction_set_id if sets else "nothing"
@@ -34,7 +33,11 @@ def one_set(data: bytes, set_id: str) -> tuple[SetReader, InquiryEnvelope]:
             segment_id="ST",
             element_position=1,
         )
-    ts = sets[0]
+    return sets[0]
+
+
+def inquiry_envelope(ts: TransactionSet) -> InquiryEnvelope:
+    """Who sent the inquiry, when, under which control number (what the answer echoes)."""
     interchange = ts.interchange
     control = (
         int(interchange.control_number)
@@ -47,7 +50,7 @@ def one_set(data: bytes, set_id: str) -> tuple[SetReader, InquiryEnvelope]:
         created = datetime.strptime(f"{day}{clock}", "%y%m%d%H%M")
     except ValueError:
         created = datetime(2000, 1, 1)
-    return SetReader(ts), InquiryEnvelope(
+    return InquiryEnvelope(
         control=max(1, control % 1_000_000_000),
         sender_qualifier=interchange.sender_qualifier or "ZZ",
         sender_id=interchange.sender_id or "UNKNOWN",

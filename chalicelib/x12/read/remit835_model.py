@@ -162,10 +162,13 @@ class ServiceLine(_ServiceLineFields):
         cache = self.syntax.line_details
         details = cache.get(self.segment_index)
         if details is None:
-            syntax = self.syntax
-            details = _line_details(syntax.segments(self.raw)[1:], syntax, 0)
+            details = self._decode()
             cache[self.segment_index] = details
         return details
+
+    def _decode(self) -> _LineDetails:
+        syntax = self.syntax
+        return _line_details(syntax.segments(self.raw)[1:], syntax, 0)
 
     adjustments: _Decoded[tuple[Adjustment, ...]] = _Decoded()
     service_date: _Decoded[date | None] = _Decoded()
@@ -185,26 +188,29 @@ class ServiceLine(_ServiceLineFields):
         )
 
     def as_dict(self) -> dict[str, object]:
+        """The line as JSON-ready data. Its details are decoded once here and not cached:
+        a whole document's worth would otherwise stay in memory."""
+        cached = self.syntax.line_details.get(self.segment_index)
+        d = cached if cached is not None else self._decode()
+        original = self.original_procedure
         return {
             "procedure": self.procedure.as_dict(),
             "charge": str(self.charge),
             "paid": str(self.paid),
             "revenue_code": self.revenue_code,
             "units": _text(self.units),
-            "original_procedure": (
-                None if self.original_procedure is None else self.original_procedure.as_dict()
-            ),
+            "original_procedure": None if original is None else original.as_dict(),
             "original_units": _text(self.original_units),
-            "service_date": _iso(self.service_date),
-            "service_start": _iso(self.service_start),
-            "service_end": _iso(self.service_end),
-            "adjustments": [adjustment.as_dict() for adjustment in self.adjustments],
-            "line_item_control_number": self.line_item_control_number,
-            "references": [reference.as_dict() for reference in self.references],
-            "allowed": _text(self.allowed),
-            "amounts": [amount.as_dict() for amount in self.amounts],
-            "remark_codes": list(self.remark_codes),
-            "reject_codes": list(self.reject_codes),
+            "service_date": _iso(d.service_date),
+            "service_start": _iso(d.service_start),
+            "service_end": _iso(d.service_end),
+            "adjustments": [adjustment.as_dict() for adjustment in d.adjustments],
+            "line_item_control_number": d.line_item_control_number,
+            "references": [reference.as_dict() for reference in d.references],
+            "allowed": _text(d.allowed),
+            "amounts": [amount.as_dict() for amount in d.amounts],
+            "remark_codes": list(d.remark_codes),
+            "reject_codes": list(d.reject_codes),
             "segment_index": self.segment_index,
         }
 
@@ -317,10 +323,13 @@ class ClaimPayment(_ClaimPaymentFields):
         cache = self.syntax.claim_details
         details = cache.get(self.segment_index)
         if details is None:
-            syntax = self.syntax
-            details = _claim_details(syntax.segments(self.raw)[1:], syntax, 0)
+            details = self._decode()
             cache[self.segment_index] = details
         return details
+
+    def _decode(self) -> _ClaimDetails:
+        syntax = self.syntax
+        return _claim_details(syntax.segments(self.raw)[1:], syntax, 0)
 
     adjustments: _Decoded[tuple[Adjustment, ...]] = _Decoded()
     patient: _Decoded[Name | None] = _Decoded()
@@ -344,6 +353,9 @@ class ClaimPayment(_ClaimPaymentFields):
         )
 
     def as_dict(self) -> dict[str, object]:
+        """The claim as JSON-ready data, its details decoded once (not cached: see lines)."""
+        cached = self.syntax.claim_details.get(self.segment_index)
+        d = cached if cached is not None else self._decode()
         return {
             "patient_control_number": self.patient_control_number,
             "status_code": self.status_code,
@@ -354,19 +366,19 @@ class ClaimPayment(_ClaimPaymentFields):
             "payer_claim_control_number": self.payer_claim_control_number,
             "facility_code": self.facility_code,
             "frequency_code": self.frequency_code,
-            "adjustments": [adjustment.as_dict() for adjustment in self.adjustments],
-            "patient": _name(self.patient),
-            "insured": _name(self.insured),
-            "corrected_insured": _name(self.corrected_insured),
-            "rendering_provider": _name(self.rendering_provider),
-            "crossover_carrier": _name(self.crossover_carrier),
-            "inpatient_remark_codes": list(self.inpatient_remark_codes),
-            "outpatient_remark_codes": list(self.outpatient_remark_codes),
-            "statement_start": _iso(self.statement_start),
-            "statement_end": _iso(self.statement_end),
-            "received_date": _iso(self.received_date),
-            "amounts": [amount.as_dict() for amount in self.amounts],
-            "references": [reference.as_dict() for reference in self.references],
+            "adjustments": [adjustment.as_dict() for adjustment in d.adjustments],
+            "patient": _name(d.patient),
+            "insured": _name(d.insured),
+            "corrected_insured": _name(d.corrected_insured),
+            "rendering_provider": _name(d.rendering_provider),
+            "crossover_carrier": _name(d.crossover_carrier),
+            "inpatient_remark_codes": list(d.inpatient_remark_codes),
+            "outpatient_remark_codes": list(d.outpatient_remark_codes),
+            "statement_start": _iso(d.statement_start),
+            "statement_end": _iso(d.statement_end),
+            "received_date": _iso(d.received_date),
+            "amounts": [amount.as_dict() for amount in d.amounts],
+            "references": [reference.as_dict() for reference in d.references],
             "lines": [line.as_dict() for line in self.lines],
             "segment_index": self.segment_index,
         }

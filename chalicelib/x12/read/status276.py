@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..elements import element, parse_date
+from ..envelope import Finding, TransactionSet
 from ..write.inquiry import Person, Provider
-from .inquiry import one_set, person
+from .base import SetReader
+from .inquiry import inquiry_envelope, one_set, person
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,13 +38,18 @@ class ClaimStatusInquiries:
     receiver_name: str
     receiver_id: str
     claims: tuple[StatusInquiry, ...]
+    findings: tuple[Finding, ...] = ()  # the envelope's
 
 
 def read_276(data: bytes) -> ClaimStatusInquiries:
+    """The one 276 an inquiry interchange holds, read."""
+    return parse_276(one_set(data, "276"))
+
+
+def parse_276(ts: TransactionSet) -> ClaimStatusInquiries:
     """The 276 (X212) fields the answer needs: payer, receiver, and per claim the provider,
     subscriber / dependent, TRN02, REF*EJ and DTP*472."""
-    reader, envelope = one_set(data, "276")
-    ts = reader.ts
+    reader, envelope = SetReader(ts), inquiry_envelope(ts)
     payer = receiver = None
     provider: Provider | None = None
     subscriber: Person | None = None
@@ -116,4 +123,5 @@ def read_276(data: bytes) -> ClaimStatusInquiries:
         receiver_name=element(receiver, 3),
         receiver_id=element(receiver, 9),
         claims=tuple(claims),
+        findings=tuple(reader.findings),
     )

@@ -22,7 +22,7 @@ from chalicelib.payers.accounts import (
 from chalicelib.store import clearinghouses as store
 from chalicelib.store import secrets
 
-from .errors import RefusedError
+from .errors import RefusedError, replaced
 from .lookups import find_payer, forget_tenant_connections
 
 
@@ -35,35 +35,39 @@ def put_account(
     credentials: dict[str, str],
     now: datetime,
 ) -> tuple[ClearinghouseAccount, bool]:
-    """Create or replace the account; True when it was created. ConcurrentUpdateError when
-    another write to it came first."""
-    found = store.load_account(tenant_id, account_id)
-    previous, version = found if found else (None, None)
-    ref = previous.secret_ref if previous else None
-    secret_at = previous.secret_updated_at if previous else None
-    if kind == SFTP:
-        if credentials:
-            ref = ref or secret_name(settings().secrets_prefix, tenant_id, account_id)
-            secrets.put_secret(ref, credentials)
-            secret_at = now
-        elif ref is None:
-            raise RefusedError(
-                "invalid_account", "an SFTP account needs a password or a private key"
-            )
-    account = ClearinghouseAccount(
-        tenant_id=tenant_id,
-        account_id=account_id,
-        kind=kind,
-        updated_at=now,
-        sftp=sftp,
-        secret_ref=ref if kind == SFTP else None,
-        secret_updated_at=secret_at if kind == SFTP else None,
-    )
-    store.save_account(account, version=version)
-    if previous is not None and previous.secret_ref and account.secret_ref is None:
-        secrets.delete_secret(previous.secret_ref)  # an SFTP account turned sandbox
-    forget_tenant_connections(tenant_id)
-    return account, previous is None
+    """Create or replace the account; True when it was created (a full replace: one that
+    loses to a simultaneous PUT reads again and writes again)."""
+
+    def write() -> tuple[ClearinghouseAccount, bool]:
+        found = store.load_account(tenant_id, account_id)
+        previous, version = found if found else (None, None)
+        ref = previous.secret_ref if previous else None
+        secret_at = previous.secret_updated_at if previous else None
+        if kind == SFTP:
+            if credentials:
+                ref = ref or secret_name(settings().secrets_prefix, tenant_id, account_id)
+                secrets.put_secret(ref, credentials)
+                secret_at = now
+            elif ref is None:
+                raise RefusedError(
+                    "invalid_account", "an SFTP account needs a password or a private key"
+                )
+        account = ClearinghouseAccount(
+            tenant_id=tenant_id,
+            account_id=account_id,
+            kind=kind,
+            updated_at=now,
+            sftp=sftp,
+            secret_ref=ref if kind == SFTP else None,
+            secret_updated_at=secret_at if kind == SFTP else None,
+        )
+        store.save_account(account, version=version)
+        if previous is not None and previous.secret_ref and account.secret_ref is None:
+            secrets.delete_secret(previous.secret_ref)  # an SFTP account turned sandbox
+        forget_tenant_connections(tenant_id)
+        return account, previous is None
+
+    return replaced(write)
 
 
 def get_account(tenant_id: str, account_id: str) -> ClearinghouseAccount:
@@ -107,7 +111,6 @@ def put_route(
 ) -> PayerRoute:
     if store.load_account(tenant_id, account_id) is None:
         raise RefusedError("invalid_account", f"no clearinghouse account named {account_id!r}")
-    found = store.load_route(tenant_id, payer_id)
     if (name is None or plan_type is None) and find_payer(tenant_id, payer_id) is None:
         raise RefusedError(
             "invalid_route",
@@ -122,11 +125,17 @@ def put_route(
         name=name,
         plan_type=plan_type,
     )
-    if found is not None and found[0] == replace(route, updated_at=found[0].updated_at):
-        return found[0]  # the same route again: nothing changes
-    store.save_route(route, version=found[1] if found else None)
+
+    def write() -> PayerRoute:
+        found = store.load_route(tenant_id, payer_id)
+        if found is not None and found[0] == replace(route, updated_at=found[0].updated_at):
+            return found[0]  # the same route again: nothing changes
+        store.save_route(route, version=found[1] if found else None)
+        return route
+
+    written = replaced(write)
     forget_tenant_connections(tenant_id)
-    return route
+    return written
 
 
 def get_route(tenant_id: str, payer_id: str) -> PayerRoute | None:

@@ -3,6 +3,11 @@ store, so the store's errors reach them from here."""
 
 from __future__ import annotations
 
+import random
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
 from chalicelib.store.errors import (
     ConcurrentUpdateError,
     DuplicateClaimError,
@@ -22,4 +27,27 @@ class RefusedError(Exception):
         super().__init__(reason)
 
 
-__all__ = ["ConcurrentUpdateError", "DuplicateClaimError", "InvalidCursorError", "RefusedError"]
+T = TypeVar("T")
+
+
+def replaced(write: Callable[[], T], *, attempts: int = 8) -> T:
+    """`write()`, a full replace that reads the version it writes over, tried again while
+    it loses to another write (ConcurrentUpdateError): each loss means another write
+    succeeded, so a few tries, with a little jitter, outlast a burst of simultaneous ones."""
+    for attempt in range(attempts):
+        try:
+            return write()
+        except ConcurrentUpdateError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(random.uniform(0, 0.01 * (attempt + 1)))  # noqa: S311 - jitter only
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+__all__ = [
+    "ConcurrentUpdateError",
+    "DuplicateClaimError",
+    "InvalidCursorError",
+    "RefusedError",
+    "replaced",
+]

@@ -3,8 +3,6 @@ override or the default for the payer's filing code) and its fee schedule versio
 
 from __future__ import annotations
 
-import random
-import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,8 +10,8 @@ from chalicelib.payers.directory import Payer
 from chalicelib.payers.fee_schedules import FeeScheduleRow, FeeScheduleVersion
 from chalicelib.payers.policies import PayerPolicy, policy_for
 from chalicelib.store import contracts
-from chalicelib.store.errors import ConcurrentUpdateError
 
+from .errors import replaced
 from .lookups import find_payer
 
 
@@ -44,9 +42,6 @@ def payer_view(tenant_id: str, payer_id: str) -> PayerView:
     )
 
 
-_POLICY_ATTEMPTS = 5
-
-
 def set_policy(tenant_id: str, payer_id: str, policy: PayerPolicy, *, now: datetime) -> PayerView:
     """Replace the tenant's policy for the payer. A PUT is a full replace, so a write that
     lost to another (version check) reads the version again and writes again; each loss
@@ -55,15 +50,15 @@ def set_policy(tenant_id: str, payer_id: str, policy: PayerPolicy, *, now: datet
     payer = find_payer(tenant_id, payer_id)
     if payer is None:
         raise PayerNotFoundError(payer_id)
-    for attempt in range(_POLICY_ATTEMPTS):
-        version = contracts.policy_version(tenant_id, payer_id)
-        try:
-            contracts.save_policy(tenant_id, payer_id, policy, now=now, version=version)
-            break
-        except ConcurrentUpdateError:
-            if attempt == _POLICY_ATTEMPTS - 1:
-                raise
-            time.sleep(random.uniform(0, 0.01 * (attempt + 1)))  # noqa: S311 - jitter only
+    replaced(
+        lambda: contracts.save_policy(
+            tenant_id,
+            payer_id,
+            policy,
+            now=now,
+            version=contracts.policy_version(tenant_id, payer_id),
+        )
+    )
     from .worklist import forget_policy
 
     forget_policy(tenant_id, payer_id)

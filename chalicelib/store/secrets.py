@@ -19,7 +19,10 @@ def put_secret(name: str, values: dict[str, str]) -> None:
     try:
         client.put_secret_value(SecretId=name, SecretString=text)
     except client.exceptions.ResourceNotFoundException:
-        client.create_secret(Name=name, SecretString=text)
+        try:
+            client.create_secret(Name=name, SecretString=text)
+        except client.exceptions.ResourceExistsException:  # created meanwhile by a twin
+            client.put_secret_value(SecretId=name, SecretString=text)
 
 
 def get_secret(name: str) -> dict[str, str]:

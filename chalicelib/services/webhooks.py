@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -116,13 +117,15 @@ def announce(
     *,
     now: datetime,
     occurred_at: datetime | None = None,
+    targets: Sequence[WebhookEndpoint] | None = None,
 ) -> int:
     """One delivery per endpoint of the tenant that takes `event_type`; an event announced
     before makes none. Returns how many were made. Deliveries due together go out in the
-    order their events happened (`occurred_at`)."""
+    order their events happened (`occurred_at`). `targets`: the tenant's endpoints, when
+    the caller has them already."""
     at = occurred_at or now
     made = 0
-    for target in store.list_endpoints(tenant_id):
+    for target in store.list_endpoints(tenant_id) if targets is None else targets:
         if event_type not in target.events:
             continue
         identity = delivery_id(target.webhook_id, f"{event_type}|{event_id}")
@@ -175,26 +178,42 @@ def announce_run_failures(run: Run, *, now: datetime) -> None:
 
 
 def _announce_notices(run: Run, now: datetime) -> None:
+    """Each notice becomes its deliveries, then leaves the index. A tenant's endpoints are
+    read once per run: most tenants have none, and their notices only leave the index."""
+    endpoints_of: dict[str, list[WebhookEndpoint]] = {}
     for notice in store.pending_notices(now, limit=NOTICES_PER_RUN):
         run.examined += 1
+        tenant_id = notice.tenant_id
+        if tenant_id not in endpoints_of:
+            endpoints_of[tenant_id] = store.list_endpoints(tenant_id)
+        targets = endpoints_of[tenant_id]
+        made = 0
         if notice.event is not None:
             data = claim_event_data(notice.claim_id, notice.event)
             event_id = f"claim:{notice.claim_id}:{notice.event.seq}"
-            at = notice.event.at
-            made = announce(
-                notice.tenant_id, CLAIM_STATUS_CHANGED, event_id, data, now=now, occurred_at=at
+            types = (
+                (CLAIM_STATUS_CHANGED, CLAIM_PAID)
+                if notice.event.to_status in _PAID
+                else (CLAIM_STATUS_CHANGED,)
             )
-            if notice.event.to_status in _PAID:
+            for event_type in types:
                 made += announce(
-                    notice.tenant_id, CLAIM_PAID, event_id, data, now=now, occurred_at=at
+                    tenant_id,
+                    event_type,
+                    event_id,
+                    data,
+                    now=now,
+                    occurred_at=notice.event.at,
+                    targets=targets,
                 )
         else:
             made = announce(
-                notice.tenant_id,
+                tenant_id,
                 REMITTANCE_UNMATCHED,
                 f"unmatched:{notice.key}",
                 dict(notice.data),
                 now=now,
+                targets=targets,
             )
         run.count("deliveries_made", made)
         store.clear_notice(notice)
@@ -207,9 +226,13 @@ def run_webhooks(run: Run, *, now: datetime) -> None:
     """Announce what waits, then make every due try."""
     _announce_notices(run, now)
     secrets_by_ref: dict[str, str] = {}
+    targets: dict[tuple[str, str], WebhookEndpoint | None] = {}  # read once per run
     for delivery, version in store.due_deliveries(now, limit=DELIVERIES_PER_RUN):
         run.examined += 1
-        target = store.load_endpoint(delivery.tenant_id, delivery.webhook_id)
+        key = (delivery.tenant_id, delivery.webhook_id)
+        if key not in targets:
+            targets[key] = store.load_endpoint(*key)
+        target = targets[key]
         if target is None:  # the endpoint was removed: nobody to tell
             _save(run, replace(delivery, status=DEAD, last_error="endpoint removed"), version)
             continue

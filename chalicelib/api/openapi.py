@@ -621,7 +621,8 @@ def openapi_document() -> dict[str, Any]:
             "/v1/webhooks": {
                 "post": {
                     "summary": "Register an endpoint for events (claim.status_changed, "
-                    "claim.paid, remittance.unmatched, run.failed); the signing secret is in "
+                    "claim.paid, remittance.unmatched, worklist.item_created, run.failed); the "
+                    "signing secret is in "
                     "this answer only. Deliveries are signed: Claimgate-Signature: "
                     "t=<unix>,v1=<hex HMAC-SHA256 of '<t>.<body>'>",
                     "requestBody": {

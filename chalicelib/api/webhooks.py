@@ -30,7 +30,13 @@ if TYPE_CHECKING:  # the gateways load with the first request that needs them (c
 
 webhooks = Blueprint(__name__)
 
-EventName = Literal["claim.status_changed", "claim.paid", "remittance.unmatched", "run.failed"]
+EventName = Literal[
+    "claim.status_changed",
+    "claim.paid",
+    "remittance.unmatched",
+    "run.failed",
+    "worklist.item_created",
+]
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
@@ -39,7 +45,7 @@ class WebhookIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     url: str = Field(max_length=2000)
-    events: list[EventName] = Field(min_length=1, max_length=4)
+    events: list[EventName] = Field(min_length=1, max_length=5)
     description: str | None = Field(default=None, max_length=200)
 
     @field_validator("url")

@@ -32,6 +32,7 @@ from chalicelib.payers.gateways.webhooks import (
     REMITTANCE_UNMATCHED,
     RUN_FAILED,
     SIGNATURE_HEADER,
+    WORKLIST_ITEM_CREATED,
     Delivery,
     WebhookEndpoint,
     backoff,
@@ -189,13 +190,16 @@ def _announce_notices(run: Run, now: datetime) -> None:
         targets = endpoints_of[tenant_id]
         made = 0
         if notice.event is not None:
-            data = claim_event_data(notice.claim_id, notice.event)
-            event_id = f"claim:{notice.claim_id}:{notice.event.seq}"
-            types = (
-                (CLAIM_STATUS_CHANGED, CLAIM_PAID)
-                if notice.event.to_status in _PAID
-                else (CLAIM_STATUS_CHANGED,)
-            )
+            event = notice.event
+            data = claim_event_data(notice.claim_id, event)
+            event_id = f"claim:{notice.claim_id}:{event.seq}"
+            types: tuple[str, ...] = ()
+            if event.from_status != event.to_status:
+                types = (CLAIM_STATUS_CHANGED,)
+                if event.to_status in _PAID:
+                    types += (CLAIM_PAID,)
+            if any(WORKLIST_ITEM_CREATED in t.events for t in targets):
+                made += _announce_work(notice, targets, now)
             for event_type in types:
                 made += announce(
                     tenant_id,
@@ -215,8 +219,52 @@ def _announce_notices(run: Run, now: datetime) -> None:
                 now=now,
                 targets=targets,
             )
+            work = {**notice.data, "kind": "unmatched_remittance"}
+            made += announce(
+                tenant_id,
+                WORKLIST_ITEM_CREATED,
+                f"work:unmatched:{notice.key}",
+                work,
+                now=now,
+                targets=targets,
+            )
         run.count("deliveries_made", made)
         store.clear_notice(notice)
+
+
+def _announce_work(notice: store.Notice, targets: Sequence[WebhookEndpoint], now: datetime) -> int:
+    """The worklist items the claim's change put there (read from the claim: only for a
+    tenant that listens to `worklist.item_created`)."""
+    from chalicelib.wiring import claim_repository
+
+    event = notice.event
+    assert event is not None
+    record = claim_repository().load_claim(notice.tenant_id, notice.claim_id)
+    if record is None:
+        return 0
+    made = 0
+    for item in record.worklist:
+        if item.since != event.at:
+            continue
+        data: dict[str, object] = {
+            "claimId": notice.claim_id,
+            "kind": item.kind,
+            "codes": list(item.codes),
+            "suggestedAction": item.suggested_action,
+            "amount": None if item.amount is None else str(item.amount),
+            "deadline": None if item.deadline is None else item.deadline.isoformat(),
+            "since": item.since.isoformat(),
+        }
+        made += announce(
+            notice.tenant_id,
+            WORKLIST_ITEM_CREATED,
+            f"work:{notice.claim_id}:{event.seq}:{item.kind}",
+            data,
+            now=now,
+            occurred_at=event.at,
+            targets=targets,
+        )
+    return made
 
 
 # -- delivering ------------------------------------------------------------------------------

@@ -120,16 +120,19 @@ def _claim_item(record: ClaimRecord) -> ClaimItem:
     )
 
 
-def notice_keys(tenant_id: str, claim_id: str, event: ClaimEvent) -> tuple[str | None, str | None]:
-    """An event that changes the claim's status waits on the due index (`DUE#notify`) until
-    the webhook run has announced it (store/webhooks.py)."""
-    if event.from_status == event.to_status:
+def notice_keys(record: ClaimRecord, event: ClaimEvent) -> tuple[str | None, str | None]:
+    """An event that changes the claim's status, or that puts something on its worklist,
+    waits on the due index (`DUE#notify`) until the webhook run has announced it
+    (store/webhooks.py)."""
+    changes_status = event.from_status != event.to_status
+    if not changes_status and not any(item.since == event.at for item in record.worklist):
         return None, None
-    return NOTIFY, f"{_iso(event.at)}#{tenant_id}#{claim_id}#{event.seq:06d}"
+    return NOTIFY, f"{_iso(event.at)}#{record.tenant_id}#{record.claim_id}#{event.seq:06d}"
 
 
-def _event_item(tenant_id: str, claim_id: str, event: ClaimEvent) -> ClaimEventItem:
-    due_pk, due_sk = notice_keys(tenant_id, claim_id, event)
+def _event_item(record: ClaimRecord, event: ClaimEvent) -> ClaimEventItem:
+    tenant_id, claim_id = record.tenant_id, record.claim_id
+    due_pk, due_sk = notice_keys(record, event)
     return ClaimEventItem(
         due_pk=due_pk,
         due_sk=due_sk,
@@ -236,7 +239,7 @@ def create_claim(record: ClaimRecord) -> None:
             tx.save(_claim_item(record), condition=ClaimItem.pk.does_not_exist())
             for event in record.events:
                 tx.save(
-                    _event_item(record.tenant_id, record.claim_id, event),
+                    _event_item(record, event),
                     condition=ClaimEventItem.pk.does_not_exist(),
                 )
     except TransactWriteError as error:
@@ -263,7 +266,7 @@ def save_claim_change(record: ClaimRecord, new_events: tuple[ClaimEvent, ...]) -
             tx.save(item)
             for event in new_events:
                 tx.save(
-                    _event_item(record.tenant_id, record.claim_id, event),
+                    _event_item(record, event),
                     condition=ClaimEventItem.pk.does_not_exist(),
                 )
     except TransactWriteError as error:

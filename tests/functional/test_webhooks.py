@@ -200,3 +200,22 @@ def test_unmatched_remittances_and_failed_runs_are_announced(
     [run] = [e["data"] for e in events if e["type"] == "run.failed"]
     assert run["runId"] == failed["runId"] and run["schedule"] == "clearinghouse-poll"
     assert run["failed"] >= 1 and run["codes"]
+
+
+def test_worklist_items_a_change_creates_are_announced(client: Client, receiver: Receiver) -> None:
+    register(client, receiver.url, ["worklist.item_created"])
+    body = contract("claim-basic.json")
+    body["subscriber"]["memberId"] = "UNK42"  # the payer does not know the member
+    body["claimInformation"]["patientControlNumber"] = "WORK-1"
+    client.http.post("/v1/claims", headers=headers(), body=json.dumps(body))
+    # claim-basic as it is: the sandbox underpays its 99214 against the contract (flagged)
+    client.http.post("/v1/claims", headers=headers(), body=json.dumps(contract("claim-basic.json")))
+    poll(client)
+    poll(client)
+    deliver(utcnow())
+    created = [e["data"] for e in events_of(receiver)]
+    assert {"not_found_at_payer", "underpaid"} <= {item["kind"] for item in created}
+    work = client.http.get("/v1/worklist", headers=headers()).json_body["items"]
+    assert {w["kind"] for w in work} >= {item["kind"] for item in created}
+    assert all(item["claimId"] and item["suggestedAction"] for item in created)
+    assert deliver(utcnow() + timedelta(minutes=5))["acted"] == 0  # each item announced once

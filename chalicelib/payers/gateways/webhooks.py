@@ -22,7 +22,14 @@ CLAIM_STATUS_CHANGED = "claim.status_changed"
 CLAIM_PAID = "claim.paid"
 REMITTANCE_UNMATCHED = "remittance.unmatched"
 RUN_FAILED = "run.failed"
-EVENT_TYPES = (CLAIM_STATUS_CHANGED, CLAIM_PAID, REMITTANCE_UNMATCHED, RUN_FAILED)
+WORKLIST_ITEM_CREATED = "worklist.item_created"
+EVENT_TYPES = (
+    CLAIM_STATUS_CHANGED,
+    CLAIM_PAID,
+    REMITTANCE_UNMATCHED,
+    RUN_FAILED,
+    WORKLIST_ITEM_CREATED,
+)
 
 PENDING, DELIVERED, DEAD = "pending", "delivered", "dead"
 MAX_ATTEMPTS = 6  # then the delivery is dead (listed, replayable)

@@ -90,6 +90,7 @@ def _fetch_mailbox(
     except GatewayError as error:
         run.fail(f"fetching from {name} failed: {error}", tenant_id=tenant_id, code="gateway_error")
         return
+    taken: list[str] = []
     for file in batch.files:
         run.examined += 1
         outcome = receive_file(
@@ -100,7 +101,7 @@ def _fetch_mailbox(
             now=now,
             addressed_to=account if own else None,
         )
-        _acknowledge(run, tenant_id, gateway, file.name)
+        taken.append(file.name)
         run.count(f"files_{outcome.status}")
         run.acted += len(outcome.claims_updated)
         run.count("unmatched", outcome.unmatched)
@@ -112,6 +113,7 @@ def _fetch_mailbox(
                 code=str(problem.get("code")),
             )
     inbound_store.save_cursor(tenant_id, name, batch.cursor, now=now)
+    _acknowledge(run, tenant_id, gateway, account, taken)
 
 
 def _own_mailboxes(tenant_id: str) -> tuple[str, ...]:
@@ -119,14 +121,19 @@ def _own_mailboxes(tenant_id: str) -> tuple[str, ...]:
     return tuple(a.account_id for a in tenant_accounts(tenant_id) if a.kind == SFTP)
 
 
-def _acknowledge(run: Run, tenant_id: str, gateway: Gateway, name: str) -> None:
-    """The file is archived and applied (or archived and reported): the mailbox may let it
-    go. If this fails the file is fetched again next poll, and found a duplicate."""
+def _acknowledge(
+    run: Run, tenant_id: str, gateway: Gateway, account: str, names: list[str]
+) -> None:
+    """The files are archived and applied (or archived and reported): the mailbox may let
+    them go, all in one call. If this fails (or the run died before it), they are fetched
+    again next poll and found duplicates."""
+    if not names:
+        return
     try:
-        gateway.acknowledge(account_for(tenant_id, gateway), [name])
+        gateway.acknowledge(account, names)
     except GatewayError as error:
         run.fail(
-            f"moving {name} out of the inbound folder failed: {error}",
+            f"moving {len(names)} file(s) out of the inbound folder failed: {error}",
             tenant_id=tenant_id,
             code="gateway_error",
         )

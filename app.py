@@ -9,6 +9,7 @@ from chalicelib.api.auth import authenticate
 from chalicelib.api.claims import claims
 from chalicelib.api.clearinghouses import clearinghouses
 from chalicelib.api.corrections import corrections
+from chalicelib.api.eligibility import eligibility
 from chalicelib.api.inbound import inbound
 from chalicelib.api.openapi import docs
 from chalicelib.api.operations import operations
@@ -29,5 +30,6 @@ app.register_blueprint(payers)
 app.register_blueprint(clearinghouses)
 app.register_blueprint(worklist)
 app.register_blueprint(webhooks)
+app.register_blueprint(eligibility)
 app.register_blueprint(docs)
 app.register_blueprint(schedules)

@@ -12,6 +12,7 @@ from pydantic.json_schema import models_json_schema
 
 from .appeals import AppealListOut, AppealOut
 from .clearinghouses import AccountIn, AccountListOut, AccountOut, RouteIn, RouteOut
+from .eligibility import EligibilityIn, EligibilityOut
 from .inbound import ClaimFileOut, FileProblemOut, X12ErrorOut
 from .operations import RunOut, RunPageOut, ScheduleListOut
 from .payers import FeeScheduleErrorOut, FeeScheduleOut, PayerOut, PayerUpdateIn
@@ -49,6 +50,7 @@ def _errors(*codes: int) -> dict[str, Any]:
         409: "Conflict: duplicate claim, request in progress, or a concurrent update",
         415: "The body's Content-Type is not one this route takes",
         422: "Field-level errors, all of them at once (also JSON nested too deep)",
+        502: "The payer or its clearinghouse did not answer, or answered what cannot be read",
         500: "Internal error: our fault, logged under the correlationId in the body",
     }
     # Every route may answer 500 (with the correlation id to find its log line by), and any
@@ -124,8 +126,10 @@ def openapi_document() -> dict[str, Any]:
         WebhookListOut,
         DeliveryOut,
         DeliveryListOut,
+        EligibilityIn,
+        EligibilityOut,
     )
-    inputs = (ClaimRequest, AccountIn, RouteIn, WebhookIn)
+    inputs = (ClaimRequest, AccountIn, RouteIn, WebhookIn, EligibilityIn)
     _, schemas = models_json_schema(
         [(m, "validation" if m in inputs else "serialization") for m in models],
         ref_template="#/components/schemas/{model}",
@@ -668,6 +672,29 @@ def openapi_document() -> dict[str, Any]:
                         "202": _json(DeliveryOut, "The delivery, pending again"),
                         **_errors(401, 404, 409),
                     },
+                }
+            },
+            "/v1/eligibility": {
+                "post": {
+                    "summary": "Check a member's coverage now (a 270 to the payer through the "
+                    "tenant's connection, its 271 answered in plain words: active or not, plan, "
+                    "benefits with copay, coinsurance, deductible and what remains, other "
+                    "payers, AAA rejections with what to do)",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref(EligibilityIn)}},
+                    },
+                    "responses": {
+                        "200": _json(EligibilityOut, "The payer's answer"),
+                        **_errors(400, 401, 413, 415, 422, 502),
+                    },
+                }
+            },
+            "/v1/eligibility/{eligibilityId}": {
+                "get": {
+                    "summary": "An earlier check and its answer",
+                    "parameters": [_path("eligibilityId")],
+                    "responses": {"200": _json(EligibilityOut, "The check"), **_errors(401, 404)},
                 }
             },
             "/v1/openapi.json": {

@@ -12,6 +12,7 @@ Key layout of the main table (pk, sk):
   T#<tenant>#ROUTES, P#<payer id>              which account carries a payer
   T#<tenant>#WEBHOOKS, W#<webhook id>          a webhook endpoint (its secret elsewhere)
   T#<tenant>#WEBHOOK#<id>, D#<delivery id>     one delivery to it (due index while pending)
+  T#<tenant>#ELIGIBILITY, E#<check id>         an eligibility check and its answer
 
 Money is a string attribute holding a Decimal; never NumberAttribute (a float).
 Table names come from config when the classes are defined; production tables are in infra/.
@@ -404,3 +405,11 @@ class WebhookDeliveryItem(Item, discriminator="webhook_delivery"):
     tenant_id = UnicodeAttribute()
     delivery = JSONAttribute(default=dict)
     version = VersionAttribute()
+
+
+class EligibilityItem(Item, discriminator="eligibility"):
+    """One eligibility check's answer (the coverage snapshot), under the tenant; the 270 and
+    271 bytes are in the archive, named here."""
+
+    tenant_id = UnicodeAttribute()
+    check = JSONAttribute(default=dict)

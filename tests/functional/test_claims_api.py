@@ -251,6 +251,7 @@ def test_openapi_documents_every_route_of_the_app(client: Client) -> None:
             .replace("{account_id}", "{accountId}")
             .replace("{webhook_id}", "{webhookId}")
             .replace("{delivery_id}", "{deliveryId}")
+            .replace("{eligibility_id}", "{eligibilityId}")
         )
         assert spec_path in documented, f"{path} is not in the OpenAPI document"
         for method in methods:

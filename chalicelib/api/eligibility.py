@@ -1,0 +1,258 @@
+"""Real-time eligibility: `POST /v1/eligibility` takes the request in the shape the large
+clearinghouse APIs use for JSON eligibility (camelCase: tradingPartnerServiceId, provider,
+subscriber, dependents, encounter) and answers with the payer's 271 in a biller's words;
+`GET /v1/eligibility/{eligibilityId}` reads a check again."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Literal
+
+from chalice.app import Blueprint, Response
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from chalicelib.claims.npi import is_valid_npi
+from chalicelib.clock import utcnow
+
+from .auth import tenant_of
+from .contract_values import BirthDate, Text, X12Date
+from .http import (
+    BodyError,
+    error_response,
+    json_body,
+    json_response,
+    problems_response,
+    schema_problems,
+)
+from .refusals import refusal_response, refusals
+from .views import ProblemOut, View
+
+if TYPE_CHECKING:
+    from chalicelib.claims.eligibility import EligibilityCheck
+
+eligibility = Blueprint(__name__)
+
+_NAME = Field(min_length=1, max_length=60)
+_INVALID = "the eligibility request is not valid"
+
+
+class EligibilityProviderIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    npi: str = Field(pattern=r"^[0-9]{10}$")
+    organizationName: str | None = Field(default=None, min_length=1, max_length=60)  # noqa: N815
+    firstName: str | None = Field(default=None, min_length=1, max_length=35)  # noqa: N815
+    lastName: str | None = Field(default=None, min_length=1, max_length=60)  # noqa: N815
+
+    @field_validator("npi")
+    @classmethod
+    def _check_digit(cls, npi: str) -> str:
+        if not is_valid_npi(npi):
+            raise ValueError("the NPI fails its check digit")
+        return npi
+
+
+class MemberIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    firstName: str = _NAME  # noqa: N815 - wire name
+    lastName: str = _NAME  # noqa: N815
+    middleName: str | None = Field(default=None, max_length=25)  # noqa: N815
+    dateOfBirth: BirthDate | None = None  # noqa: N815
+    gender: Literal["M", "F", "U"] | None = None
+
+
+class SubscriberIn(MemberIn):
+    memberId: Text  # noqa: N815
+
+
+class EncounterIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    serviceTypeCodes: list[str] = Field(default=["30"], min_length=1, max_length=99)  # noqa: N815
+    dateOfService: X12Date | None = None  # noqa: N815
+
+    @field_validator("serviceTypeCodes")
+    @classmethod
+    def _codes(cls, codes: list[str]) -> list[str]:
+        for code in codes:
+            if not (1 <= len(code) <= 2 and code.isascii() and code.isalnum()):
+                raise ValueError("a service type code is 1-2 letters or digits (EQ01)")
+        return codes
+
+
+class EligibilityIn(BaseModel):
+    """POST /v1/eligibility."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    controlNumber: str | None = Field(default=None, max_length=9)  # noqa: N815
+    tradingPartnerServiceId: str = Field(pattern=r"^[A-Za-z0-9]{2,80}$")  # noqa: N815
+    provider: EligibilityProviderIn
+    subscriber: SubscriberIn
+    dependents: list[MemberIn] = Field(default=[], max_length=1)
+    encounter: EncounterIn = EncounterIn()
+
+
+class BenefitOut(View):
+    code: str
+    name: str
+    serviceTypeCodes: list[str]  # noqa: N815
+    coverageLevel: str | None  # noqa: N815
+    insuranceType: str | None  # noqa: N815
+    plan: str | None
+    inNetwork: bool | None  # noqa: N815
+    timePeriod: str | None  # noqa: N815
+    amount: Decimal | None
+    percent: Decimal | None
+    remaining: bool
+    authorizationRequired: bool | None  # noqa: N815
+    messages: list[str]
+
+
+class OtherPayerOut(View):
+    entityCode: str  # noqa: N815
+    name: str
+    id: str | None
+
+
+class RejectionOut(View):
+    code: str | None
+    description: str
+    action: str
+    loop: str
+
+
+class EligibilityOut(View):
+    eligibilityId: str  # noqa: N815
+    payerId: str  # noqa: N815
+    checkedAt: datetime  # noqa: N815
+    dateOfService: date | None  # noqa: N815
+    serviceTypeCodes: list[str]  # noqa: N815
+    status: str
+    planName: str | None  # noqa: N815
+    groupNumber: str | None  # noqa: N815
+    planBegin: date | None  # noqa: N815
+    planEnd: date | None  # noqa: N815
+    benefits: list[BenefitOut]
+    otherPayers: list[OtherPayerOut]  # noqa: N815
+    rejections: list[RejectionOut]
+
+    @classmethod
+    def of(cls, check: EligibilityCheck) -> EligibilityOut:
+        answer = check.answer
+        return cls(
+            eligibilityId=check.check_id,
+            payerId=check.payer_id,
+            checkedAt=check.checked_at,
+            dateOfService=check.date_of_service,
+            serviceTypeCodes=list(check.service_types),
+            status=answer.status,
+            planName=answer.plan,
+            groupNumber=answer.group_number,
+            planBegin=answer.plan_begin,
+            planEnd=answer.plan_end,
+            benefits=[
+                BenefitOut(
+                    code=b.code,
+                    name=b.name,
+                    serviceTypeCodes=list(b.service_types),
+                    coverageLevel=b.coverage_level,
+                    insuranceType=b.insurance_type,
+                    plan=b.plan,
+                    inNetwork=b.in_network,
+                    timePeriod=b.time_period,
+                    amount=b.amount,
+                    percent=b.percent,
+                    remaining=b.remaining,
+                    authorizationRequired=b.authorization_required,
+                    messages=list(b.messages),
+                )
+                for b in answer.benefits
+            ],
+            otherPayers=[
+                OtherPayerOut(entityCode=o.entity_code, name=o.name, id=o.identifier)
+                for o in answer.other_payers
+            ],
+            rejections=[
+                RejectionOut(code=r.code, description=r.description, action=r.action, loop=r.loop)
+                for r in answer.rejections
+            ],
+        )
+
+
+@eligibility.route("/v1/eligibility", methods=["POST"])
+def check() -> Response:
+    from chalicelib.services import eligibility as service
+    from chalicelib.x12.write.inquiry import Person, Provider
+
+    request = eligibility.current_request
+    try:
+        given = EligibilityIn.model_validate(json_body(request, max_bytes=16 * 1024))
+    except BodyError as error:
+        return error.response()
+    except ValidationError as error:
+        return problems_response(
+            422, "the eligibility request is not valid", schema_problems(error)
+        )
+    provider = given.provider
+    if provider.organizationName is None and provider.lastName is None:
+        return problems_response(
+            422,
+            _INVALID,
+            [
+                ProblemOut(
+                    field="provider",
+                    code="missing",
+                    message="the provider needs organizationName or lastName",
+                )
+            ],
+        )
+    subscriber = given.subscriber
+    dependent = given.dependents[0] if given.dependents else None
+    try:
+        done = service.check_eligibility(
+            tenant_of(request),
+            payer_id=given.tradingPartnerServiceId,
+            provider=Provider(
+                provider.organizationName or provider.lastName or "",
+                provider.npi,
+                provider.firstName if provider.organizationName is None else None,
+            ),
+            subscriber=Person(
+                subscriber.lastName,
+                subscriber.firstName,
+                subscriber.middleName,
+                member_id=subscriber.memberId,
+                birth_date=subscriber.dateOfBirth,
+                gender=subscriber.gender,
+            ),
+            dependent=None
+            if dependent is None
+            else Person(
+                dependent.lastName,
+                dependent.firstName,
+                dependent.middleName,
+                birth_date=dependent.dateOfBirth,
+                gender=dependent.gender,
+            ),
+            service_types=tuple(given.encounter.serviceTypeCodes),
+            date_of_service=given.encounter.dateOfService,
+            now=utcnow(),
+        )
+    except refusals() as error:
+        code = getattr(error, "code", "")
+        if code == "payer_unavailable":  # the payer's side failed: asking again is safe
+            return error_response(502, code, str(error))
+        return refusal_response(
+            error, "tradingPartnerServiceId" if code == "invalid_payer" else None
+        )
+    return json_response(EligibilityOut.of(done))
+
+
+@eligibility.route("/v1/eligibility/{eligibility_id}", methods=["GET"])
+def get_check(eligibility_id: str) -> Response:
+    from chalicelib.services import eligibility as service
+
+    try:
+        found = service.get_check(tenant_of(eligibility.current_request), eligibility_id)
+    except refusals() as error:
+        return refusal_response(error, "eligibilityId")
+    return json_response(EligibilityOut.of(found))

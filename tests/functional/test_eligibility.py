@@ -1,0 +1,112 @@
+"""Real-time eligibility through the sandbox payers: an active member with the plan's copay,
+coinsurance and deductible (and what remains of it), an unknown member with the AAA rejection
+in plain words, field errors for a bad request, the 270 and 271 archived unchanged, and a
+check another tenant cannot read."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+from chalice.test import Client
+
+from tests.functional.conftest import TENANT_B_KEY, headers
+
+REQUEST: dict[str, Any] = {
+    "controlNumber": "123456789",
+    "tradingPartnerServiceId": "SBX01",
+    "provider": {"organizationName": "Maple Street Family Practice", "npi": "1234567893"},
+    "subscriber": {
+        "memberId": "W123456789",
+        "firstName": "ADA",
+        "lastName": "LOVELACE",
+        "dateOfBirth": "19800101",
+        "gender": "F",
+    },
+    "encounter": {"serviceTypeCodes": ["30"], "dateOfService": "20261120"},
+}
+
+
+def check(client: Client, body: dict[str, Any], key: str | None = None) -> Any:
+    return client.http.post(
+        "/v1/eligibility", headers=headers(key) if key else headers(), body=json.dumps(body)
+    )
+
+
+def test_an_active_member_with_the_plans_benefits(client: Client) -> None:
+    answer = check(client, REQUEST)
+    assert answer.status_code == 200, answer.body
+    body = answer.json_body
+    assert (body["status"], body["payerId"], body["dateOfService"]) == (
+        "active",
+        "SBX01",
+        "2026-11-20",
+    )
+    assert body["planName"] == "SANDBOX PPO GOLD" and body["rejections"] == []
+    by_code = {(b["code"], b["timePeriod"]): b for b in body["benefits"]}
+    assert by_code[("1", None)]["name"] == "active coverage"
+    copay = by_code[("B", "27")]
+    assert (copay["name"], copay["serviceTypeCodes"]) == ("co-payment", ["98"])
+    assert by_code[("A", None)]["percent"] is not None
+    deductible, remaining = by_code[("C", "23")], by_code[("C", "29")]
+    assert remaining["remaining"] is True and deductible["remaining"] is False
+    assert float(remaining["amount"]) <= float(deductible["amount"])
+    # No PHI in the answer: the member's name and id stay in the archived 270 / 271.
+    assert "LOVELACE" not in answer.body.decode() and "W123456789" not in answer.body.decode()
+    again = client.http.get(f"/v1/eligibility/{body['eligibilityId']}", headers=headers())
+    assert again.status_code == 200 and again.json_body == body
+    other = client.http.get(
+        f"/v1/eligibility/{body['eligibilityId']}", headers=headers(TENANT_B_KEY)
+    )
+    assert other.status_code == 404
+
+
+def test_an_unknown_member_is_a_rejection_in_plain_words(client: Client) -> None:
+    body = json.loads(json.dumps(REQUEST))
+    body["subscriber"]["memberId"] = "UNK000111"
+    answer = check(client, body)
+    assert answer.status_code == 200, answer.body
+    found = answer.json_body
+    assert found["status"] == "rejected" and found["benefits"] == []
+    [rejection] = found["rejections"]
+    assert rejection["code"] == "75"
+    assert rejection["description"] == "subscriber/insured not found"
+    assert rejection["action"] == "correct the request and send it again"
+
+
+def test_the_270_and_271_are_archived_unchanged(client: Client) -> None:
+    check(client, REQUEST)
+    s3 = boto3.client("s3")
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket="claimgate-test-archive")["Contents"]]
+    bodies = [s3.get_object(Bucket="claimgate-test-archive", Key=k)["Body"].read() for k in keys]
+    assert any(b"*270*" in b and b"W123456789" in b for b in bodies)
+    assert any(b"*271*" in b and b"EB*1" in b for b in bodies)
+
+
+def test_bad_requests_get_field_errors(client: Client) -> None:
+    cases = [
+        ({**REQUEST, "tradingPartnerServiceId": "NOPAYER"}, 422, "tradingPartnerServiceId"),
+        (
+            {**REQUEST, "provider": {"organizationName": "X", "npi": "1234567890"}},
+            422,
+            "provider.npi",
+        ),
+        (
+            {**REQUEST, "subscriber": {**REQUEST["subscriber"], "memberId": ""}},
+            422,
+            "subscriber.memberId",
+        ),
+        ({**REQUEST, "encounter": {"dateOfService": "20261131"}}, 422, "encounter.dateOfService"),
+        (
+            {**REQUEST, "encounter": {"serviceTypeCodes": ["ABC"]}},
+            422,
+            "encounter.serviceTypeCodes",
+        ),
+        ({**REQUEST, "provider": {"npi": "1234567893"}}, 422, "provider"),
+        ({**REQUEST, "extra": 1}, 422, "extra"),
+    ]
+    for body, status, field in cases:
+        answer = check(client, body)
+        assert answer.status_code == status, (field, answer.body)
+        assert answer.json_body["errors"][0]["field"] == field, answer.json_body

@@ -1,22 +1,20 @@
 """Real-time eligibility: `POST /v1/eligibility` takes the request in the shape the large
-clearinghouse APIs use for JSON eligibility (camelCase: tradingPartnerServiceId, provider,
-subscriber, dependents, encounter) and answers with the payer's 271 in a biller's words;
+clearinghouse APIs use for JSON eligibility (eligibility_request.py, loaded with the first
+request: cold start) and answers with the payer's 271 in a biller's words;
 `GET /v1/eligibility/{eligibilityId}` reads a check again."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from chalice.app import Blueprint, Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ValidationError
 
-from chalicelib.claims.npi import is_valid_npi
 from chalicelib.clock import utcnow
 
 from .auth import tenant_of
-from .contract_values import BirthDate, Text, X12Date
 from .http import (
     BodyError,
     error_response,
@@ -33,62 +31,7 @@ if TYPE_CHECKING:
 
 eligibility = Blueprint(__name__)
 
-_NAME = Field(min_length=1, max_length=60)
 _INVALID = "the eligibility request is not valid"
-
-
-class EligibilityProviderIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    npi: str = Field(pattern=r"^[0-9]{10}$")
-    organizationName: str | None = Field(default=None, min_length=1, max_length=60)  # noqa: N815
-    firstName: str | None = Field(default=None, min_length=1, max_length=35)  # noqa: N815
-    lastName: str | None = Field(default=None, min_length=1, max_length=60)  # noqa: N815
-
-    @field_validator("npi")
-    @classmethod
-    def _check_digit(cls, npi: str) -> str:
-        if not is_valid_npi(npi):
-            raise ValueError("the NPI fails its check digit")
-        return npi
-
-
-class MemberIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    firstName: str = _NAME  # noqa: N815 - wire name
-    lastName: str = _NAME  # noqa: N815
-    middleName: str | None = Field(default=None, max_length=25)  # noqa: N815
-    dateOfBirth: BirthDate | None = None  # noqa: N815
-    gender: Literal["M", "F", "U"] | None = None
-
-
-class SubscriberIn(MemberIn):
-    memberId: Text  # noqa: N815
-
-
-class EncounterIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    serviceTypeCodes: list[str] = Field(default=["30"], min_length=1, max_length=99)  # noqa: N815
-    dateOfService: X12Date | None = None  # noqa: N815
-
-    @field_validator("serviceTypeCodes")
-    @classmethod
-    def _codes(cls, codes: list[str]) -> list[str]:
-        for code in codes:
-            if not (1 <= len(code) <= 2 and code.isascii() and code.isalnum()):
-                raise ValueError("a service type code is 1-2 letters or digits (EQ01)")
-        return codes
-
-
-class EligibilityIn(BaseModel):
-    """POST /v1/eligibility."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    controlNumber: str | None = Field(default=None, max_length=9)  # noqa: N815
-    tradingPartnerServiceId: str = Field(pattern=r"^[A-Za-z0-9]{2,80}$")  # noqa: N815
-    provider: EligibilityProviderIn
-    subscriber: SubscriberIn
-    dependents: list[MemberIn] = Field(default=[], max_length=1)
-    encounter: EncounterIn = EncounterIn()
 
 
 class BenefitOut(View):
@@ -182,6 +125,8 @@ class EligibilityOut(View):
 def check() -> Response:
     from chalicelib.services import eligibility as service
     from chalicelib.x12.write.inquiry import Person, Provider
+
+    from .eligibility_request import EligibilityIn
 
     request = eligibility.current_request
     try:

@@ -12,7 +12,7 @@ from pydantic.json_schema import models_json_schema
 
 from .appeals import AppealListOut, AppealOut
 from .clearinghouses import AccountIn, AccountListOut, AccountOut, RouteIn, RouteOut
-from .eligibility import EligibilityIn, EligibilityOut
+from .eligibility import EligibilityOut
 from .inbound import ClaimFileOut, FileProblemOut, X12ErrorOut
 from .operations import RunOut, RunPageOut, ScheduleListOut
 from .payers import FeeScheduleErrorOut, FeeScheduleOut, PayerOut, PayerUpdateIn
@@ -92,6 +92,8 @@ def _x12_body(description: str) -> dict[str, Any]:
 @lru_cache(maxsize=1)
 def openapi_document() -> dict[str, Any]:
     from chalicelib.api.contract import ClaimRequest  # built on the first request for it
+
+    from .eligibility_request import EligibilityIn
 
     models: tuple[type[BaseModel], ...] = (
         ClaimRequest,

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from chalice.app import Blueprint, Response
+from chalice.app import Blueprint, Request, Response
 from pydantic import ValidationError
 
 from chalicelib.clock import utcnow
@@ -23,6 +23,7 @@ from .http import (
     problems_response,
     schema_problems,
 )
+from .idempotency import idempotent_response
 from .refusals import refusal_response, refusals
 from .views import ProblemOut, View
 
@@ -123,20 +124,31 @@ class EligibilityOut(View):
 
 @eligibility.route("/v1/eligibility", methods=["POST"])
 def check() -> Response:
+    request = eligibility.current_request
+    try:
+        body = json_body(request, max_bytes=16 * 1024)
+    except BodyError as error:
+        return error.response()
+    # A retry with the same Idempotency-Key gets the first answer: one 270 to the payer.
+    return idempotent_response(
+        request,
+        "eligibility",
+        body,
+        lambda: _check(request, body),
+        context=eligibility.lambda_context,
+    )
+
+
+def _check(request: Request, body: object) -> Response:
     from chalicelib.services import eligibility as service
     from chalicelib.x12.write.inquiry import Person, Provider
 
     from .eligibility_request import EligibilityIn
 
-    request = eligibility.current_request
     try:
-        given = EligibilityIn.model_validate(json_body(request, max_bytes=16 * 1024))
-    except BodyError as error:
-        return error.response()
+        given = EligibilityIn.model_validate(body)
     except ValidationError as error:
-        return problems_response(
-            422, "the eligibility request is not valid", schema_problems(error)
-        )
+        return problems_response(422, _INVALID, schema_problems(error))
     provider = given.provider
     if provider.organizationName is None and provider.lastName is None:
         return problems_response(

@@ -126,13 +126,16 @@ def register() -> Response:
         return error.response()
     except ValidationError as error:
         return problems_response(422, "the webhook is not valid", schema_problems(error))
-    endpoint, secret = service.register(
-        tenant_of(request),
-        given.url,
-        tuple(dict.fromkeys(given.events)),
-        given.description,
-        now=utcnow(),
-    )
+    try:
+        endpoint, secret = service.register(
+            tenant_of(request),
+            given.url,
+            tuple(dict.fromkeys(given.events)),
+            given.description,
+            now=utcnow(),
+        )
+    except refusals() as error:
+        return refusal_response(error, "url")
     created = WebhookCreatedOut(**WebhookOut.of(endpoint).model_dump(), signingSecret=secret)
     return json_response(created, 201)
 

@@ -13,6 +13,7 @@ once): `Claimgate-Delivery` is the same on every try.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 from collections.abc import Sequence
@@ -55,10 +56,15 @@ _PAID = (Status.PAID, Status.PARTIALLY_PAID)
 def register(
     tenant_id: str, url: str, events: tuple[str, ...], description: str | None, *, now: datetime
 ) -> tuple[WebhookEndpoint, str]:
-    """A new endpoint and its signing secret, which is shown this once."""
-    webhook_id = "wh_" + secrets.token_hex(8)
+    """A new endpoint and its signing secret, which is shown this once. One endpoint per URL:
+    the id comes from the URL, so a registration sent twice (a client's retry, two requests
+    at once) makes one endpoint, and the second is refused (409 `already_registered`). Each
+    attempt keeps its secret under its own name, so the one that loses never changes the
+    secret of the one that won."""
+    webhook_id = "wh_" + hashlib.sha256(f"{tenant_id}|{url}".encode()).hexdigest()[:16]
     secret = "whsec_" + secrets.token_urlsafe(32)
-    ref = f"{settings().secrets_prefix}/tenants/{tenant_id}/webhooks/{webhook_id}"
+    prefix = settings().secrets_prefix
+    ref = f"{prefix}/tenants/{tenant_id}/webhooks/{webhook_id}-{secrets.token_hex(4)}"
     secret_store.put_secret(ref, {"signingSecret": secret})
     endpoint = WebhookEndpoint(
         tenant_id=tenant_id,
@@ -69,7 +75,14 @@ def register(
         secret_ref=ref,
         description=description,
     )
-    store.save_endpoint(endpoint)
+    try:
+        store.save_endpoint(endpoint)
+    except ConcurrentUpdateError:
+        secret_store.delete_secret(ref)
+        raise RefusedError(
+            "already_registered",
+            f"this URL is registered already as {webhook_id}: delete it to register it again",
+        ) from None
     return endpoint, secret
 
 

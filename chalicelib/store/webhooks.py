@@ -48,12 +48,18 @@ def _deliveries_pk(tenant_id: str, webhook_id: str) -> str:
 
 
 def save_endpoint(endpoint: WebhookEndpoint) -> None:
-    WebhookEndpointItem(
-        pk=_endpoints_pk(endpoint.tenant_id),
-        sk=f"W#{endpoint.webhook_id}",
-        tenant_id=endpoint.tenant_id,
-        endpoint=encode(endpoint),
-    ).save(condition=WebhookEndpointItem.pk.does_not_exist())
+    """Only if there is no endpoint of that id yet; ConcurrentUpdateError when there is."""
+    try:
+        WebhookEndpointItem(
+            pk=_endpoints_pk(endpoint.tenant_id),
+            sk=f"W#{endpoint.webhook_id}",
+            tenant_id=endpoint.tenant_id,
+            endpoint=encode(endpoint),
+        ).save(condition=WebhookEndpointItem.pk.does_not_exist())
+    except PutError as error:
+        if conditional_failed(error):
+            raise ConcurrentUpdateError(endpoint.webhook_id) from None
+        raise
 
 
 def list_endpoints(tenant_id: str) -> list[WebhookEndpoint]:

@@ -110,3 +110,20 @@ def test_bad_requests_get_field_errors(client: Client) -> None:
         answer = check(client, body)
         assert answer.status_code == status, (field, answer.body)
         assert answer.json_body["errors"][0]["field"] == field, answer.json_body
+
+
+def test_a_retry_with_the_same_idempotency_key_asks_the_payer_once(client: Client) -> None:
+    retry = headers(**{"Idempotency-Key": "elig-retry-1"})
+    first = client.http.post("/v1/eligibility", headers=retry, body=json.dumps(REQUEST))
+    again = client.http.post("/v1/eligibility", headers=retry, body=json.dumps(REQUEST))
+    assert first.status_code == again.status_code == 200
+    assert again.json_body["eligibilityId"] == first.json_body["eligibilityId"]
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    s3 = boto3.client("s3")
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket="claimgate-test-archive")["Contents"]]
+    sent = [
+        k
+        for k in keys
+        if b"*270*" in s3.get_object(Bucket="claimgate-test-archive", Key=k)["Body"].read()
+    ]
+    assert len(sent) == 1

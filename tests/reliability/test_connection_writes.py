@@ -55,11 +55,24 @@ def test_parallel_routes_settle_on_one(client: Client) -> None:
     assert final["clearinghousePayerId"] in {f"OA{n}" for n in range(6)}
 
 
-def test_parallel_webhook_registrations_are_distinct(client: Client) -> None:
+def test_a_webhook_registered_twice_at_once_is_one_endpoint(client: Client) -> None:
+    """A client's retry, or two requests at once: one endpoint, one secret that signs."""
     body = json.dumps({"url": "https://billing.example.com/hook", "events": ["claim.paid"]})
     answers = in_parallel(
         [lambda: client.http.post("/v1/webhooks", headers=headers(), body=body)] * 5
     )
-    assert all(a.status_code == 201 for a in answers)
-    assert len({a.json_body["webhookId"] for a in answers}) == 5
-    assert len({a.json_body["signingSecret"] for a in answers}) == 5
+    assert sorted(a.status_code for a in answers) == [201] + [409] * 4
+    [created] = [a.json_body for a in answers if a.status_code == 201]
+    refused = [a.json_body["errors"][0] for a in answers if a.status_code == 409]
+    assert all(e["code"] == "already_registered" for e in refused)
+    assert all(created["webhookId"] in e["message"] for e in refused)
+    listed = client.http.get("/v1/webhooks", headers=headers()).json_body["webhooks"]
+    assert [w["webhookId"] for w in listed] == [created["webhookId"]]
+    # The secret the winner was shown is the one kept (a loser never overwrote it).
+    ref = boto3.client("secretsmanager").list_secrets(
+        Filters=[{"Key": "name", "Values": ["claimgate/local/tenants/tenant-a/webhooks/"]}]
+    )["SecretList"]
+    live = [s for s in ref if "DeletedDate" not in s]
+    assert len(live) == 1
+    stored = boto3.client("secretsmanager").get_secret_value(SecretId=live[0]["Name"])
+    assert json.loads(stored["SecretString"])["signingSecret"] == created["signingSecret"]

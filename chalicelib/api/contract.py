@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from chalicelib.claims import model
+from chalicelib.claims.claim_v3 import CLAIM_DATE_QUALIFIERS
 
 from .contract_values import BirthDate, Money, Quantity, Text, X12Date
 
@@ -461,20 +462,6 @@ class ClaimDateInformationIn(Schema):
         )
 
 
-CLAIM_DATE_QUALIFIERS = {
-    "431": "symptomDate",
-    "454": "initialTreatmentDate",
-    "304": "lastSeenDateTime",
-    "453": "acuteManifestationDate",
-    "439": "accidentDate",
-    "484": "lastMenstrualPeriodDate",
-    "455": "lastXRayDate",
-    "471": "hearingAndVisionPrescriptionDate",
-    "297": "lastWorkedDate",
-    "296": "authorizedReturnToWorkDate",
-    "435": "admissionDate",
-    "096": "dischargeDate",
-}
 NoteText = Annotated[str, Field(min_length=1, max_length=80)]  # NTE02: AN 1/80
 
 

@@ -11,6 +11,8 @@ from typing import Annotated
 from pydantic import BeforeValidator, Field, PlainSerializer, PlainValidator
 from pydantic_core import PydanticCustomError
 
+from chalicelib.claims.claim_v3 import ccyymmdd
+
 # Every date of the contract is on or after this day: an earlier one is a typo (0001, 0999
 # for 1999), and X12 writes four-digit years.
 EARLIEST_DATE = date(1900, 1, 1)
@@ -44,11 +46,6 @@ def _parse_date(value: object, *, what: str) -> date:
             "date_too_early", f"{what} must be on or after {EARLIEST_DATE.isoformat()}"
         )
     return day
-
-
-def ccyymmdd(day: date) -> str:
-    """strftime("%Y") does not pad years before 1000 on every platform: X12 needs 8 digits."""
-    return f"{day.year:04d}{day.month:02d}{day.day:02d}"
 
 
 def _any_date(value: object) -> date:

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 
     from chalicelib.claims.repository import ClaimRepository, PayerDirectory
-    from chalicelib.payers.accounts import ClearinghouseAccount
+    from chalicelib.payers.accounts import ClearinghouseAccount, SftpConnection
     from chalicelib.payers.gateways.base import Gateway
 
 CreateClaim = Callable[..., dict[str, Any]]
@@ -142,22 +142,44 @@ def gateway_for(tenant_id: str, name: str) -> Gateway:
 
 
 def _build_account_gateway(account: ClearinghouseAccount) -> Gateway:
-    from chalicelib.payers.accounts import SFTP
     from chalicelib.payers.gateways.base import GatewayUnavailableError
-    from chalicelib.payers.gateways.sftp import SftpCredentials, SftpGateway, SftpSettings
     from chalicelib.store.secrets import SecretMissingError, get_secret
 
-    if account.kind != SFTP or account.sftp is None:
-        raise GatewayUnavailableError(f"account {account.account_id!r} is not a connection")
     try:
         secret = get_secret(account.secret_ref) if account.secret_ref else {}
     except SecretMissingError:
         raise GatewayUnavailableError(
             f"the secret of account {account.account_id!r} is missing from the secret store"
         ) from None
-    sftp = account.sftp
+    if account.sftp is not None:
+        return _sftp_gateway(account.account_id, account.sftp, secret)
+    if account.http_json is not None:
+        from chalicelib.payers.gateways.claims_api import (
+            ClaimsApiCredentials,
+            ClaimsApiGateway,
+            ClaimsApiSettings,
+        )
+
+        api = account.http_json
+        return ClaimsApiGateway(
+            account.account_id,
+            ClaimsApiSettings(
+                base_url=api.base_url, receiver_id=api.receiver_id, token_url=api.token_url
+            ),
+            ClaimsApiCredentials(
+                client_id=secret.get("clientId"),
+                client_secret=secret.get("clientSecret"),
+                api_key=secret.get("apiKey"),
+            ),
+        )
+    raise GatewayUnavailableError(f"account {account.account_id!r} is not a connection")
+
+
+def _sftp_gateway(name: str, sftp: SftpConnection, secret: dict[str, str]) -> Gateway:
+    from chalicelib.payers.gateways.sftp import SftpCredentials, SftpGateway, SftpSettings
+
     return SftpGateway(
-        account.account_id,
+        name,
         SftpSettings(
             host=sftp.host,
             port=sftp.port,

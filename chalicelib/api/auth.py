@@ -26,7 +26,9 @@ from chalicelib.observability import logger, where_raised
 
 from .http import SAFE_EXCEPTION_LOGS, error_response, internal_error_response, our_error_shape
 
-PUBLIC_PATHS = frozenset({"/v1/openapi.json"})
+# Public: the API's description, and the inbound webhook (signed by the clearinghouse with
+# the account's own secret instead of an API key).
+PUBLIC_PATHS = frozenset({"/v1/openapi.json", "/v1/inbound/{inbound_id}"})
 TENANT = "tenant_id"
 ROLES = "roles"
 # A client's own correlation id is kept when it looks like one (it is logged and echoed).

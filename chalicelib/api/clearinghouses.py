@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from typing import Literal
+from urllib.parse import urlsplit
 
 from chalice.app import Blueprint, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -16,10 +17,11 @@ from chalicelib.clock import utcnow
 from chalicelib.payers.accounts import (
     ACCOUNT_ID,
     HOST_KEY,
-    NOT_YET,
+    HTTP_JSON,
     SANDBOX,
     SFTP,
     ClearinghouseAccount,
+    HttpJsonConnection,
     PayerRoute,
     SftpConnection,
 )
@@ -43,13 +45,40 @@ MAX_ACCOUNT_BYTES = 32 * 1024  # a private key is a few KB
 _X12_ID = r"[A-Za-z0-9][A-Za-z0-9 ._-]{1,14}"
 _FOLDER = r"[A-Za-z0-9._/-]{1,200}"
 _SFTP_FIELDS = ("host", "username", "hostKey", "submitterId", "receiverId")
-_SECRET_FIELDS = ("password", "privateKey", "passphrase")
+_SFTP_ONLY = ("host", "username", "hostKey", "password", "privateKey", "passphrase")
+_HTTP_FIELDS = ("baseUrl", "submitterId", "receiverId")
+_HTTP_ONLY = ("baseUrl", "tokenUrl", "clientId", "clientSecret", "apiKey", "webhookSecret")
+_SECRET_FIELDS = (
+    "password",
+    "privateKey",
+    "passphrase",
+    "clientId",
+    "clientSecret",
+    "apiKey",
+    "webhookSecret",
+)
+# Plain http only to this machine (a local test server); anything else must be https.
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def _url_problem(url: str) -> str | None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        return "must be an absolute https URL"
+    if parts.scheme == "http" and parts.hostname not in _LOOPBACK:
+        return "must use https (plain http only to 127.0.0.1 / localhost)"
+    if parts.username or parts.password or parts.query or parts.fragment:
+        return "must not carry credentials, a query or a fragment"
+    return None
 
 
 class AccountIn(BaseModel):
     """PUT /v1/clearinghouses/{accountId}. `sftp`: the mailbox's address, its pinned host
     key (one OpenSSH public key line, as `ssh-keyscan` prints it after the host name), our
-    submitter id there and theirs, the folders; and a password or a private key."""
+    submitter id there and theirs, the folders; and a password or a private key.
+    `http_json`: the API's base URL, our submitter id there and theirs; OAuth2 client
+    credentials (tokenUrl, clientId, clientSecret) or an apiKey; the webhookSecret the
+    clearinghouse signs its pushed reports with."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     kind: Literal["sftp", "sandbox", "http_json"]
@@ -67,10 +96,22 @@ class AccountIn(BaseModel):
     password: str | None = Field(default=None, min_length=1, max_length=1024)
     privateKey: str | None = Field(default=None, min_length=1, max_length=16384)  # noqa: N815
     passphrase: str | None = Field(default=None, min_length=1, max_length=1024)
+    baseUrl: str | None = Field(default=None, max_length=500)  # noqa: N815
+    tokenUrl: str | None = Field(default=None, max_length=500)  # noqa: N815
+    clientId: str | None = Field(default=None, min_length=1, max_length=256)  # noqa: N815
+    clientSecret: str | None = Field(default=None, min_length=1, max_length=1024)  # noqa: N815
+    apiKey: str | None = Field(default=None, min_length=1, max_length=1024)  # noqa: N815
+    webhookSecret: str | None = Field(default=None, min_length=16, max_length=1024)  # noqa: N815
 
     @model_validator(mode="after")
     def _fits_kind(self) -> AccountIn:
-        if self.kind == SFTP:
+        if self.kind != SFTP and (wrong := [n for n in _SFTP_ONLY if getattr(self, n)]):
+            raise ValueError(f"a {self.kind} account takes no {', '.join(wrong)}")
+        if self.kind != HTTP_JSON and (wrong := [n for n in _HTTP_ONLY if getattr(self, n)]):
+            raise ValueError(f"a {self.kind} account takes no {', '.join(wrong)}")
+        if self.kind == HTTP_JSON:
+            self._fits_http_json()
+        elif self.kind == SFTP:
             missing = [name for name in _SFTP_FIELDS if getattr(self, name) is None]
             if missing:
                 raise ValueError(f"an SFTP account needs {', '.join(missing)}")
@@ -86,7 +127,33 @@ class AccountIn(BaseModel):
                 raise ValueError(f"a sandbox account takes no {', '.join(given)}")
         return self
 
-    def connection(self) -> SftpConnection | None:
+    def _fits_http_json(self) -> None:
+        missing = [name for name in _HTTP_FIELDS if getattr(self, name) is None]
+        if missing:
+            raise ValueError(f"an http_json account needs {', '.join(missing)}")
+        for name in ("baseUrl", "tokenUrl"):
+            value = getattr(self, name)
+            if value is not None and (problem := _url_problem(value)):
+                raise ValueError(f"{name} {problem}")
+        oauth = (self.clientId, self.clientSecret)
+        if any(oauth) and not (all(oauth) and self.tokenUrl):
+            raise ValueError("OAuth2 needs tokenUrl, clientId and clientSecret together")
+        if self.credentials() and not (all(oauth) or self.apiKey):
+            raise ValueError(
+                "credentials are replaced as a whole: give clientId and clientSecret (with "
+                "tokenUrl) or an apiKey, with the webhookSecret if the account has one"
+            )
+        if self.apiKey and self.tokenUrl:
+            raise ValueError("give an apiKey or OAuth2 client credentials, not both")
+
+    def connection(self) -> SftpConnection | HttpJsonConnection | None:
+        if self.kind == HTTP_JSON:
+            return HttpJsonConnection(
+                base_url=(self.baseUrl or "").rstrip("/"),
+                submitter_id=self.submitterId or "",
+                receiver_id=self.receiverId or "",
+                token_url=self.tokenUrl,
+            )
         if self.kind != SFTP:
             return None
         return SftpConnection(
@@ -102,11 +169,7 @@ class AccountIn(BaseModel):
         )
 
     def credentials(self) -> dict[str, str]:
-        given = {
-            "password": self.password,
-            "privateKey": self.privateKey,
-            "passphrase": self.passphrase,
-        }
+        given = {name: getattr(self, name) for name in _SECRET_FIELDS}
         return {name: value for name, value in given.items() if value is not None}
 
 
@@ -122,13 +185,17 @@ class AccountOut(View):
     outboundDir: str | None = None  # noqa: N815
     inboundDir: str | None = None  # noqa: N815
     processedDir: str | None = None  # noqa: N815
+    baseUrl: str | None = None  # noqa: N815
+    tokenUrl: str | None = None  # noqa: N815
+    inboundUrl: str | None = None  # noqa: N815 - where the clearinghouse pushes reports
     secretStored: bool  # noqa: N815
     secretUpdatedAt: datetime | None  # noqa: N815
     updatedAt: datetime  # noqa: N815
 
     @classmethod
     def of(cls, account: ClearinghouseAccount) -> AccountOut:
-        sftp = account.sftp
+        sftp, api = account.sftp, account.http_json
+        connection = sftp or api
         return cls(
             accountId=account.account_id,
             kind=account.kind,
@@ -136,11 +203,14 @@ class AccountOut(View):
             port=sftp.port if sftp else None,
             username=sftp.username if sftp else None,
             hostKey=sftp.host_key if sftp else None,
-            submitterId=sftp.submitter_id if sftp else None,
-            receiverId=sftp.receiver_id if sftp else None,
+            submitterId=connection.submitter_id if connection else None,
+            receiverId=connection.receiver_id if connection else None,
             outboundDir=sftp.outbound_dir if sftp else None,
             inboundDir=sftp.inbound_dir if sftp else None,
             processedDir=sftp.processed_dir if sftp else None,
+            baseUrl=api.base_url if api else None,
+            tokenUrl=api.token_url if api else None,
+            inboundUrl=f"/v1/inbound/{account.inbound_id}" if api else None,
             secretStored=account.secret_ref is not None,
             secretUpdatedAt=account.secret_updated_at,
             updatedAt=account.updated_at,
@@ -228,19 +298,12 @@ def put_account(account_id: str) -> Response:
         return error.response()
     except ValidationError as error:
         return problems_response(422, "the account is not valid", schema_problems(error))
-    if given.kind in NOT_YET:
-        return error_response(
-            422,
-            "not_supported",
-            f"{given.kind} accounts are not available yet: use sftp or sandbox",
-            "kind",
-        )
     try:
         account, created = service.put_account(
             tenant_of(request),
             account_id,
             kind=given.kind,
-            sftp=given.connection(),
+            connection=given.connection(),
             credentials=given.credentials(),
             now=utcnow(),
         )

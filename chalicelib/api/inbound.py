@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from chalice.app import Blueprint, Response
 from pydantic import Field
@@ -14,6 +15,9 @@ from chalicelib.clock import utcnow
 from .auth import tenant_of
 from .http import error_response, json_response
 from .views import FileOutcomeOut, ProblemOut, View
+
+if TYPE_CHECKING:
+    from chalicelib.services.inbound import FileOutcome
 
 inbound = Blueprint(__name__)
 
@@ -36,6 +40,10 @@ def _receive(accept: frozenset[str], source: str) -> Response:
         now=utcnow(),
         accept=accept,
     )
+    return _outcome_response(outcome)
+
+
+def _outcome_response(outcome: FileOutcome) -> Response:
     # in_progress: another delivery of the same file or remittance is applying it right now;
     # failed: archived and listed for a person, our fault (logged with the correlation id).
     status = {"applied": 200, "duplicate": 200, "in_progress": 202, "failed": 500}.get(
@@ -180,6 +188,40 @@ def _body() -> bytes | Response:
     if len(body) > MAX_BYTES:
         return error_response(413, "too_large", "X12 files over 6 MB must come by mailbox")
     return body
+
+
+@inbound.route(
+    "/v1/inbound/{inbound_id}", methods=["POST"], content_types=[*X12_TYPES, "application/json"]
+)
+def post_pushed_report(inbound_id: str) -> Response:
+    """A report (277CA, 835 ...) a JSON clearinghouse pushes to an account's inbound URL,
+    signed with the account's webhook secret instead of an API key (see
+    chalicelib.services.inbound_push)."""
+    request = inbound.current_request
+    body = _body()
+    if isinstance(body, Response):
+        return body
+    from chalicelib.services.inbound_push import (
+        PushBodyError,
+        PushRefusedError,
+        receive_pushed_report,
+    )
+
+    try:
+        _, outcome = receive_pushed_report(
+            inbound_id[:128],
+            body,
+            signature=request.headers.get("claimgate-signature"),
+            content_type=request.headers.get("content-type", ""),
+            now=utcnow(),
+        )
+    except PushRefusedError:
+        return error_response(
+            401, "unauthorized", "the push is not signed with this address's webhook secret"
+        )
+    except PushBodyError as error:
+        return error_response(400, "invalid_body", str(error))
+    return _outcome_response(outcome)
 
 
 @inbound.route("/v1/remittances", methods=["POST"], content_types=X12_TYPES)

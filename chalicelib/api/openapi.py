@@ -419,6 +419,41 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
+            "/v1/inbound/{inboundId}": {
+                "post": {
+                    "summary": "A report a JSON clearinghouse pushes to an account's inboundUrl "
+                    "(JSON with report_content, or the X12 itself); no API key: signed with the "
+                    "account's webhookSecret in Claimgate-Signature (t=<unix>,v1=<hex "
+                    "HMAC-SHA256 of '<t>.<body>'>), at most 5 minutes old",
+                    "security": [],
+                    "parameters": [
+                        _path("inboundId"),
+                        {
+                            "name": "Claimgate-Signature",
+                            "in": "header",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        },
+                    ],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {"schema": {"type": "object"}},
+                            **_x12_body("The report")["content"],
+                        },
+                    },
+                    "responses": {
+                        "200": _json(FileOutcomeOut, "Applied, or applied before"),
+                        "202": _json(FileOutcomeOut, "Another delivery is being applied now"),
+                        **_errors(400, 401, 413, 415),
+                        "422": _json(
+                            FileOutcomeOut,
+                            "Unreadable (located error), or addressed to another submitter id",
+                        ),
+                        "500": _json(FileOutcomeOut, "Failed while applied: archived, listed"),
+                    },
+                }
+            },
             "/v1/acknowledgments": {
                 "post": {
                     "summary": "Apply a 999, 277CA or 277 delivered by upload",
@@ -528,7 +563,9 @@ def openapi_document() -> dict[str, Any]:
                 },
                 "put": {
                     "summary": "Create or replace an account: sftp (host, pinned host key, "
-                    "submitter and receiver ids, folders, password or private key) or sandbox; "
+                    "submitter and receiver ids, folders, password or private key), http_json "
+                    "(baseUrl, submitter and receiver ids, OAuth2 client credentials or an "
+                    "apiKey, webhookSecret) or sandbox; "
                     "credentials go to the secret store and are never returned; a PUT without "
                     "them keeps the stored ones",
                     "parameters": [_path("accountId")],

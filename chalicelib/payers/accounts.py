@@ -8,6 +8,7 @@ account pins the server's host key: a server presenting another key is never use
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,8 +18,8 @@ from .directory import SANDBOX_GATEWAY
 SFTP = "sftp"
 SANDBOX = "sandbox"
 HTTP_JSON = "http_json"
-KINDS = (SFTP, SANDBOX)  # the kinds a tenant can configure today
-NOT_YET = (HTTP_JSON,)  # named by the API, refused with a clear error until it is built
+KINDS = (SFTP, HTTP_JSON, SANDBOX)
+MAILBOXES = (SFTP, HTTP_JSON)  # kinds that keep files for us to fetch
 
 # Account ids appear in secret names, batch records and routes: letters, digits, "-" and "_".
 ACCOUNT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
@@ -45,6 +46,19 @@ class SftpConnection:
 
 
 @dataclass(frozen=True, slots=True)
+class HttpJsonConnection:
+    """A clearinghouse's JSON API: `base_url` under which the professional claims v3
+    submission, the reports and the raw X12 status and eligibility endpoints sit; the OAuth2
+    client-credentials token endpoint (None: an API key is sent instead); our submitter id
+    there (1000A NM109 / ISA06 of the reports addressed to us) and theirs (ISA08)."""
+
+    base_url: str
+    submitter_id: str
+    receiver_id: str
+    token_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ClearinghouseAccount:
     tenant_id: str
     account_id: str
@@ -53,6 +67,21 @@ class ClearinghouseAccount:
     sftp: SftpConnection | None = None
     secret_ref: str | None = None  # the secret's name in the secret store
     secret_updated_at: datetime | None = None
+    http_json: HttpJsonConnection | None = None
+
+    @property
+    def submitter_id(self) -> str | None:
+        """Our id at the clearinghouse: files it sends us are addressed (ISA08) to it."""
+        connection = self.sftp or self.http_json
+        return connection.submitter_id if connection else None
+
+    @property
+    def inbound_id(self) -> str:
+        """The account's part of its inbound webhook URL (`/v1/inbound/{inboundId}`): derived
+        from tenant and account, so it names one account of one tenant and is the same on
+        every write."""
+        digest = hashlib.sha256(f"{self.tenant_id}/{self.account_id}".encode()).hexdigest()
+        return f"ib_{digest[:32]}"
 
     @property
     def gateway(self) -> str:

@@ -13,8 +13,10 @@ from datetime import datetime
 
 from chalicelib.config import settings
 from chalicelib.payers.accounts import (
-    SFTP,
+    HTTP_JSON,
+    MAILBOXES,
     ClearinghouseAccount,
+    HttpJsonConnection,
     PayerRoute,
     SftpConnection,
     secret_name,
@@ -31,43 +33,68 @@ def put_account(
     account_id: str,
     *,
     kind: str,
-    sftp: SftpConnection | None,
+    connection: SftpConnection | HttpJsonConnection | None,
     credentials: dict[str, str],
     now: datetime,
 ) -> tuple[ClearinghouseAccount, bool]:
     """Create or replace the account; True when it was created (a full replace: one that
-    loses to a simultaneous PUT reads again and writes again)."""
+    loses to a simultaneous PUT reads again and writes again). Credentials given replace the
+    stored secret as a whole; none given keep it."""
 
     def write() -> tuple[ClearinghouseAccount, bool]:
         found = store.load_account(tenant_id, account_id)
         previous, version = found if found else (None, None)
+        same_kind = previous is not None and previous.kind == kind
         ref = previous.secret_ref if previous else None
         secret_at = previous.secret_updated_at if previous else None
-        if kind == SFTP:
+        if kind in MAILBOXES:
             if credentials:
                 ref = ref or secret_name(settings().secrets_prefix, tenant_id, account_id)
                 secrets.put_secret(ref, credentials)
                 secret_at = now
-            elif ref is None:
-                raise RefusedError(
-                    "invalid_account", "an SFTP account needs a password or a private key"
-                )
+            elif ref is None or not same_kind:
+                raise RefusedError("invalid_account", f"a new {kind} account needs credentials")
         account = ClearinghouseAccount(
             tenant_id=tenant_id,
             account_id=account_id,
             kind=kind,
             updated_at=now,
-            sftp=sftp,
-            secret_ref=ref if kind == SFTP else None,
-            secret_updated_at=secret_at if kind == SFTP else None,
+            sftp=connection if isinstance(connection, SftpConnection) else None,
+            http_json=connection if isinstance(connection, HttpJsonConnection) else None,
+            secret_ref=ref if kind in MAILBOXES else None,
+            secret_updated_at=secret_at if kind in MAILBOXES else None,
         )
+        if kind == HTTP_JSON:  # the address its webhook is pushed to, before it is used
+            store.save_inbound_address(account.inbound_id, tenant_id, account_id)
         store.save_account(account, version=version)
         if previous is not None and previous.secret_ref and account.secret_ref is None:
-            secrets.delete_secret(previous.secret_ref)  # an SFTP account turned sandbox
+            secrets.delete_secret(previous.secret_ref)  # a connection turned sandbox
         forget_tenant_connections(tenant_id)
         return account, previous is None
 
     return replaced(write)
+
+
+def inbound_account(inbound_id: str) -> ClearinghouseAccount | None:
+    """The JSON clearinghouse account whose webhook URL ends in `inbound_id`."""
+    found = store.load_inbound_address(inbound_id)
+    if found is None:
+        return None
+    loaded = store.load_account(*found)
+    account = loaded[0] if loaded else None
+    if account is None or account.kind != HTTP_JSON or account.inbound_id != inbound_id:
+        return None
+    return account
+
+
+def account_secret(account: ClearinghouseAccount) -> dict[str, str]:
+    """The account's stored credentials (empty when it has none)."""
+    if account.secret_ref is None:
+        return {}
+    try:
+        return secrets.get_secret(account.secret_ref)
+    except secrets.SecretMissingError:
+        return {}
 
 
 def get_account(tenant_id: str, account_id: str) -> ClearinghouseAccount:
@@ -94,6 +121,8 @@ def delete_account(tenant_id: str, account_id: str) -> None:
             "elsewhere first",
         )
     store.delete_account(tenant_id, account_id, version=version)
+    if account.kind == HTTP_JSON:
+        store.delete_inbound_address(account.inbound_id)
     if account.secret_ref:
         secrets.delete_secret(account.secret_ref)
     forget_tenant_connections(tenant_id)

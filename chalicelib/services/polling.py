@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from chalicelib.observability import logger, where_raised
-from chalicelib.payers.accounts import SFTP
+from chalicelib.payers.accounts import MAILBOXES
 from chalicelib.payers.gateways.base import Gateway, GatewayError
 from chalicelib.schedules.runs import Run
 from chalicelib.store import batches as batch_store
@@ -117,8 +117,9 @@ def _fetch_mailbox(
 
 
 def _own_mailboxes(tenant_id: str) -> tuple[str, ...]:
-    """The tenant's own clearinghouse accounts that keep a mailbox (SFTP)."""
-    return tuple(a.account_id for a in tenant_accounts(tenant_id) if a.kind == SFTP)
+    """The tenant's own clearinghouse accounts that keep files for us (an SFTP inbound
+    folder, a JSON API's reports)."""
+    return tuple(a.account_id for a in tenant_accounts(tenant_id) if a.kind in MAILBOXES)
 
 
 def _acknowledge(

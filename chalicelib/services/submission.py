@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -28,13 +29,20 @@ from chalicelib.claims.batching import (
     retry_delay,
     transaction_key,
 )
+from chalicelib.claims.claim_v3 import claim_v3
 from chalicelib.claims.errors import LifecycleError
 from chalicelib.claims.followup import due_time
 from chalicelib.claims.lifecycle import Event, Status
 from chalicelib.claims.model import Claim
 from chalicelib.claims.records import ClaimEvent, ClaimRecord, with_event
 from chalicelib.observability import logger
-from chalicelib.payers.gateways.base import Gateway, GatewayError
+from chalicelib.payers.gateways.base import (
+    CLAIMS_V3,
+    Gateway,
+    GatewayBusyError,
+    GatewayError,
+    SubmissionRejectedError,
+)
 from chalicelib.payers.policies import first_check_due
 from chalicelib.schedules.runs import Run
 from chalicelib.store import archive, batches
@@ -66,8 +74,8 @@ def account_for(tenant_id: str, gateway: Gateway) -> str:
     its own accounts; at the sandbox, derived from the tenant id (long ids hashed, so two
     tenants never share a mailbox)."""
     account = tenant_account(tenant_id, gateway.name)
-    if account is not None and account.sftp is not None:
-        return account.sftp.submitter_id
+    if account is not None and account.submitter_id:
+        return account.submitter_id
     compact = "".join(ch for ch in tenant_id.upper() if ch.isalnum())
     if len(compact) <= 13 and compact:
         return f"CG{compact}"
@@ -114,13 +122,29 @@ def send_queued_claims(
                 transaction_key(record.claim),
             )
         )
-    for planned in plan_batches(queued):
-        gateway = _connect(run, planned.tenant_id, planned.gateway, gateway_for)
+    connected = {
+        name: _connect(run, tenant_id, name, gateway_for)
+        for tenant_id, name in {(q.tenant_id, q.gateway) for q in queued}
+    }
+    for planned in _plan(queued, connected):
+        gateway = connected[planned.gateway]
         if gateway is None:
             continue  # the claims stay queued until the account is fixed
         formed = _form(run, planned, [records[i] for i in planned.claim_ids], now, gateway)
         if formed is not None:
             _send(run, formed, now=now, gateway=gateway)
+
+
+def _plan(
+    queued: list[QueuedClaim], connected: dict[str, Gateway | None]
+) -> tuple[PlannedBatch, ...]:
+    """Interchanges for X12 connections; one claim per request for a JSON API (a claims v3
+    request carries one claim)."""
+    one_each = {name for name, g in connected.items() if g is not None and g.wire == CLAIMS_V3}
+    return (
+        *plan_batches(q for q in queued if q.gateway not in one_each),
+        *plan_batches((q for q in queued if q.gateway in one_each), max_claims=1),
+    )
 
 
 def _connect(run: Run, tenant_id: str, name: str, gateway_for: GatewayLookup) -> Gateway | None:
@@ -173,8 +197,12 @@ def _finish_forming(
         if text is None:
             batches.save_batch(replace(batch, status="empty", claim_ids=(), due_at=None))
             return None
+        json_wire = gateway.wire == CLAIMS_V3
         key = archive.save_raw(
-            text.encode(), kind="837P", source=f"{batch.tenant_id}/{gateway.name}"
+            text.encode(),
+            kind="claims-v3" if json_wire else "837P",
+            source=f"{batch.tenant_id}/{gateway.name}",
+            content_type="application/json" if json_wire else "application/edi-x12",
         )
         return batches.save_batch(
             replace(
@@ -194,9 +222,12 @@ def _render(
     run: Run, batch: Batch, members: list[ClaimRecord], *, now: datetime, gateway: Gateway
 ) -> tuple[str | None, list[ClaimRecord]]:
     """The 837P of every member that can be written, and those members. A claim that cannot
-    be written is rejected alone, with its error."""
+    be written is rejected alone, with its error. For a JSON API: the one member's claims v3
+    request."""
     if not members:
         return None, []
+    if gateway.wire == CLAIMS_V3:
+        return _claims_v3_request(batch, members[0].claim), members[:1]
     try:
         return _render_837p(batch, [r.claim for r in members], now, gateway), members
     except X12WriteError:
@@ -259,6 +290,17 @@ def _render_837p(batch: Batch, claims: list[Claim], now: datetime, gateway: Gate
         reference_id=batch.control_number,
         created_at=now,
     )
+
+
+def _claims_v3_request(batch: Batch, claim: Claim) -> str:
+    """The claim as the JSON API takes it: under the batch's control number (the
+    interchange's ISA13 in X12), our submitter id there and the payer's id there."""
+    request = claim_v3(_as_routed(batch.tenant_id, claim))
+    request["controlNumber"] = batch.control_number
+    submitter = request.get("submitter")
+    if isinstance(submitter, dict):
+        request["submitter"] = {**submitter, "submitterIdentification": batch.account}
+    return json.dumps(request, separators=(",", ":"), sort_keys=True)
 
 
 def _as_routed(tenant_id: str, claim: Claim) -> Claim:
@@ -380,8 +422,13 @@ def _send(run: Run, batch: Batch, *, now: datetime, gateway: Gateway) -> None:
     attempts = batch.attempts + 1
     try:
         receipt = gateway.submit(batch.account, content)
+    except SubmissionRejectedError as error:
+        _refused(run, batch, error, now=now, attempts=attempts)
+        return
     except GatewayError as error:
         retry_at = now + retry_delay(attempts)
+        if isinstance(error, GatewayBusyError) and error.retry_after:
+            retry_at = max(retry_at, now + timedelta(seconds=error.retry_after))
         try:
             batches.save_batch(
                 replace(
@@ -445,3 +492,65 @@ def _send(run: Run, batch: Batch, *, now: datetime, gateway: Gateway) -> None:
             "reference": receipt.reference,
         },
     )
+
+
+def _refused(
+    run: Run, batch: Batch, error: SubmissionRejectedError, *, now: datetime, attempts: int
+) -> None:
+    """The clearinghouse read the claim and refused it (a JSON API answers at once, as a 999
+    or 277CA would later): the claim was sent and is now `clearinghouse_rejected`, with each
+    error under the request field it names, for the biller to correct and resubmit."""
+    try:
+        batches.save_batch(
+            replace(
+                batch,
+                status="rejected",
+                attempts=attempts,
+                due_at=None,
+                sent_at=now,
+                last_error="SubmissionRejectedError",
+            )
+        )
+    except ConcurrentUpdateError:
+        run.count("batches_taken_by_another_run")
+        return
+    run.count("claims_refused_by_clearinghouse", len(batch.claim_ids))
+    codes = tuple(f"CH:{p.code}" for p in error.problems if p.code)[:20]
+    detail = {"interchange": batch.control_number, "file": batch.archive_key}
+    detail |= {"gateway": batch.gateway, "message": str(error)}
+    for problem in error.problems[:20]:
+        where = problem.field or "claim"
+        said = f"{problem.code}: {problem.message}" if problem.code else problem.message
+        detail[where] = f"{detail[where]}; {said}" if where in detail else said
+
+    def change(record: ClaimRecord) -> tuple[ClaimRecord, tuple[ClaimEvent, ...]]:
+        if record.batch_id != batch.batch_id or record.status is not Status.QUEUED:
+            raise SkipClaimError(record.claim_id)
+        sent, first = with_event(
+            record,
+            Event.SENT,
+            at=now,
+            source=SOURCE,
+            detail={"interchange": batch.control_number, "gateway": batch.gateway},
+            x12_key=batch.archive_key,
+            submitted_at=now,
+            send_attempts=attempts,
+        )
+        refused, second = with_event(
+            sent,
+            Event.CLEARINGHOUSE_REJECTED,
+            at=now,
+            source=batch.gateway,
+            codes=codes,
+            detail=detail,
+            next_action=None,
+            due_at=None,
+        )
+        return refused, (first, second)
+
+    for claim_id in batch.claim_ids:  # a claim for the worklist, not a failure of the run
+        with contextlib.suppress(
+            SkipClaimError, ClaimNotFoundError, ConcurrentUpdateError, LifecycleError
+        ):
+            update_claim(batch.tenant_id, claim_id, change)
+            run.acted += 1

@@ -15,15 +15,17 @@ def archive_key(content: bytes) -> str:
     return f"x12/{digest[:2]}/{digest}"
 
 
-def save_raw(content: bytes, *, kind: str, source: str) -> str:
-    """Store `content` unchanged; returns its key. `kind` (837P, 835, 999 ...) and `source`
-    are object metadata for people browsing the bucket, never PHI."""
+def save_raw(
+    content: bytes, *, kind: str, source: str, content_type: str = "application/edi-x12"
+) -> str:
+    """Store `content` unchanged; returns its key. `kind` (837P, 835, 999, claims-v3 ...)
+    and `source` are object metadata for people browsing the bucket, never PHI."""
     key = archive_key(content)
     s3_client().put_object(
         Bucket=settings().archive_bucket,
         Key=key,
         Body=content,
-        ContentType="application/edi-x12",
+        ContentType=content_type,
         Metadata={"kind": kind, "source": source},
         ServerSideEncryption="AES256",
     )

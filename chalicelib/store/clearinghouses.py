@@ -9,7 +9,7 @@ from chalicelib.codec import decode, encode
 from chalicelib.payers.accounts import ClearinghouseAccount, PayerRoute
 
 from .errors import ConcurrentUpdateError, conditional_failed
-from .models import ClearinghouseAccountItem, PayerRouteItem
+from .models import ClearinghouseAccountItem, InboundAddressItem, PayerRouteItem
 
 
 def _accounts_pk(tenant_id: str) -> str:
@@ -54,6 +54,27 @@ def delete_account(tenant_id: str, account_id: str, *, version: int) -> None:
         pk=_accounts_pk(tenant_id), sk=f"A#{account_id}", version=version
     )
     _delete(item)
+
+
+def save_inbound_address(inbound_id: str, tenant_id: str, account_id: str) -> None:
+    """The global entry that leads an inbound webhook to its tenant's account. The id is
+    derived from tenant and account, so writing it again writes the same item."""
+    InboundAddressItem(
+        pk=f"INBOUND#{inbound_id}", sk="#INBOUND", tenant_id=tenant_id, account_id=account_id
+    ).save()
+
+
+def load_inbound_address(inbound_id: str) -> tuple[str, str] | None:
+    """(tenant id, account id) of an inbound webhook address."""
+    try:
+        item = InboundAddressItem.get(f"INBOUND#{inbound_id}", "#INBOUND")
+    except DoesNotExist:
+        return None
+    return str(item.tenant_id), str(item.account_id)
+
+
+def delete_inbound_address(inbound_id: str) -> None:
+    InboundAddressItem(pk=f"INBOUND#{inbound_id}", sk="#INBOUND").delete()
 
 
 def load_route(tenant_id: str, payer_id: str) -> tuple[PayerRoute, int] | None:

@@ -10,6 +10,7 @@ Key layout of the main table (pk, sk):
   PAYER#<payer id>, #PAYER                     payer directory entry
   T#<tenant>#CLEARINGHOUSES, A#<account id>    a clearinghouse account (no secret in it)
   T#<tenant>#ROUTES, P#<payer id>              which account carries a payer
+  INBOUND#<inbound id>, #INBOUND               a JSON clearinghouse account's webhook address
   T#<tenant>#WEBHOOKS, W#<webhook id>          a webhook endpoint (its secret elsewhere)
   T#<tenant>#WEBHOOK#<id>, D#<delivery id>     one delivery to it (due index while pending)
   T#<tenant>#ELIGIBILITY, E#<check id>         an eligibility check and its answer
@@ -380,6 +381,13 @@ class ClearinghouseAccountItem(Item, discriminator="clearinghouse_account"):
     tenant_id = UnicodeAttribute()
     account = JSONAttribute(default=dict)
     version = VersionAttribute()
+
+
+class InboundAddressItem(Item, discriminator="inbound_address"):
+    """INBOUND#<inbound id>, #INBOUND: a JSON clearinghouse account's webhook address."""
+
+    tenant_id = UnicodeAttribute()
+    account_id = UnicodeAttribute()
 
 
 class PayerRouteItem(Item, discriminator="payer_route"):

@@ -133,6 +133,7 @@ class BrokenGateway:
 
     name = "sandbox"
     receiver_id = "SANDBOXCH"
+    wire = "x12"
 
     def __init__(self) -> None:
         self.calls = 0

@@ -75,6 +75,7 @@ class HoldingGateway:
     test then posts them itself, as often and as concurrently as it likes."""
 
     name = "sandbox"
+    wire = "x12"
 
     def __init__(self, inner: Any, hold: frozenset[str]) -> None:
         self._inner = inner

@@ -15,9 +15,42 @@ from typing import Protocol
 
 from chalicelib.claims.model import Claim
 
+# What `Gateway.submit` takes: an 837P interchange, or one professional claims v3 request.
+X12 = "x12"
+CLAIMS_V3 = "claims_v3"
+
 
 class GatewayError(Exception):
     """The clearinghouse refused or failed the call; the caller retries later."""
+
+
+class GatewayBusyError(GatewayError):
+    """The clearinghouse asks us to slow down (HTTP 429): no retry before `retry_after`
+    seconds (None: it did not say)."""
+
+    def __init__(self, message: str, retry_after: float | None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionProblem:
+    """One error the clearinghouse found in a claim: the request field it names (our
+    request's own path, None when it names none), its code and words, what to do."""
+
+    field: str | None
+    code: str | None
+    message: str
+    followup: str | None = None
+
+
+class SubmissionRejectedError(GatewayError):
+    """The clearinghouse read the claim and refused it: sending it again cannot help, the
+    claim must be corrected."""
+
+    def __init__(self, problems: tuple[SubmissionProblem, ...], message: str) -> None:
+        super().__init__(message)
+        self.problems = problems
 
 
 class GatewayTimeoutError(GatewayError):
@@ -66,9 +99,10 @@ class AppealRequest:
 class Gateway(Protocol):
     name: str
     receiver_id: str  # ISA08 / 1000B NM109: the clearinghouse's id in interchanges we send
+    wire: str  # X12: submit takes an 837P interchange; CLAIMS_V3: one claim's v3 JSON
 
     def submit(self, account: str, interchange: bytes) -> SubmissionReceipt:
-        """Send one 837P interchange."""
+        """Send one 837P interchange, or one claims v3 request (see `wire`)."""
         ...
 
     def fetch_inbound(self, account: str, cursor: str | None) -> InboundBatch:

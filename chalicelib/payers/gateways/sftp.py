@@ -35,6 +35,7 @@ import asyncssh
 from asyncssh.public_key import get_default_public_key_algs
 
 from .base import (
+    X12,
     AppealRequest,
     GatewayError,
     GatewayTimeoutError,
@@ -126,6 +127,8 @@ class _Steps:
 
 class SftpGateway:
     """The Gateway port over one clearinghouse SFTP account."""
+
+    wire = X12
 
     def __init__(
         self,

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from ..base import AppealRequest, GatewayError, InboundBatch, SubmissionReceipt
+from ..base import X12, AppealRequest, GatewayError, InboundBatch, SubmissionReceipt
 from .clearinghouse import SandboxClearinghouse, SandboxState
 
 
@@ -25,6 +25,7 @@ class SandboxOutageError(GatewayError):
 
 class SandboxGateway:
     name = "sandbox"
+    wire = X12
 
     def __init__(
         self,

@@ -227,6 +227,8 @@ def _render(
     if not members:
         return None, []
     if gateway.wire == CLAIMS_V3:
+        for extra in members[1:]:  # formed for X12 before the account became a JSON API
+            _release(run, extra, now)
         return _claims_v3_request(batch, members[0].claim), members[:1]
     try:
         return _render_837p(batch, [r.claim for r in members], now, gateway), members
@@ -290,6 +292,15 @@ def _render_837p(batch: Batch, claims: list[Claim], now: datetime, gateway: Gate
         reference_id=batch.control_number,
         created_at=now,
     )
+
+
+def _release(run: Run, record: ClaimRecord, now: datetime) -> None:
+    """Out of a batch that cannot carry it, back to the queue: the next poll plans it anew."""
+    released = replace(record, batch_id=None, next_action="send", due_at=now)
+    try:
+        claim_repository().save_claim_change(released, ())
+    except ConcurrentUpdateError:
+        run.count("claims_taken_by_another_run")
 
 
 def _claims_v3_request(batch: Batch, claim: Claim) -> str:

@@ -284,3 +284,73 @@ def test_the_account_is_checked_and_its_secrets_never_come_back(
     assert client.http.get("/v1/clearinghouses/ch", headers=headers(TENANT_B_KEY)).status_code == (
         404
     )
+
+
+def test_a_batch_formed_for_x12_is_split_when_its_account_became_a_json_api(
+    client: Client, api: ClaimsApiServer
+) -> None:
+    """A run died while forming a two-claim interchange; meanwhile the account became a JSON
+    API, which takes one claim per request. The run that takes the batch over sends one claim
+    and puts the other back in the queue: nothing is lost, nothing sent twice."""
+    from dataclasses import replace
+
+    from chalicelib.store import batches
+    from chalicelib.wiring import claim_repository
+
+    ids = []
+    for pcn in ("PCN-SPLIT-1", "PCN-SPLIT-2"):
+        body = contract("claim-basic.json")
+        body["claimInformation"]["patientControlNumber"] = pcn
+        created = client.http.post("/v1/claims", headers=headers(), body=json.dumps(body))
+        assert created.status_code == 201, created.body
+        ids.append(created.json_body["claimId"])
+    for claim_id in ids:
+        record = claim_repository().load_claim("tenant-a", claim_id)
+        assert record is not None
+        joined = replace(record, batch_id="000000077", next_action=None, due_at=None)
+        claim_repository().save_claim_change(joined, ())
+    batches.save_batch(
+        batches.Batch(
+            tenant_id="tenant-a",
+            batch_id="000000077",
+            gateway="ch",
+            account=SUBMITTER,
+            control_number="000000077",
+            archive_key="",
+            claim_ids=tuple(ids),
+            status="forming",
+            attempts=0,
+            created_at=utcnow() - timedelta(hours=1),
+            due_at=utcnow() - timedelta(minutes=30),  # its owner's lease ran out
+        )
+    )
+    first = poll(client)
+    assert first["failed"] == 0, first["errors"]
+    assert len(api.submissions) == 1
+    second = poll(client)
+    assert second["failed"] == 0, second["errors"]
+    assert sorted(claim(client, i)["status"] for i in ids) == ["submitted", "submitted"]
+    assert len(api.submissions) == 2
+    assert len({s["controlNumber"] for s in api.submissions}) == 2
+
+
+def test_the_same_report_pushed_in_parallel_is_applied_once(
+    client: Client, api: ClaimsApiServer
+) -> None:
+    """A clearinghouse that retries its push while the first is still being applied: eight
+    deliveries at once post one payment."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    inbound_url = client.http.get("/v1/clearinghouses/ch", headers=headers()).json_body[
+        "inboundUrl"
+    ]
+    claim_id = submit(client, "claim-basic.json")
+    poll(client)
+    [request] = api.submissions
+    remit = next(c for _, c in reports_for(request) if b"*835*" in c)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda _: push(client, inbound_url, remit), range(8)))
+    statuses = sorted(a.json_body["status"] for a in answers)
+    assert statuses.count("applied") == 1, statuses
+    assert set(statuses) <= {"applied", "duplicate", "in_progress"}
+    assert len(claim(client, claim_id)["payments"]) == 1

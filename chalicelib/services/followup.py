@@ -174,12 +174,16 @@ def check_claims(
         except GatewayError as error:
             _inquiries_failed(run, batch, f"status inquiry failed: {error}", "gateway_error")
             continue  # the claims come due again when their lease ends: asked again then
-        answer_key = archive.save_raw(answer, kind="277", source=batch.tenant_id)
-        try:
-            statuses = _statuses(answer)
-        except X12Error as error:
-            _inquiries_failed(run, batch, f"277 unreadable: {error}", "x12_unreadable")
-            continue
+        if answer is None:  # a mailbox: the 277 comes later as an inbound file
+            statuses: dict[str, ClaimStatus] = {}
+            answer_key = "by_mailbox"
+        else:
+            answer_key = archive.save_raw(answer, kind="277", source=batch.tenant_id)
+            try:
+                statuses = _statuses(answer)
+            except X12Error as error:
+                _inquiries_failed(run, batch, f"277 unreadable: {error}", "x12_unreadable")
+                continue
         run.count("inquiries_sent", len(batch.inquiries))
         for item in batch.inquiries:
             record = by_id[item.claim_id]

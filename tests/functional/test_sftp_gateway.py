@@ -351,10 +351,16 @@ def test_an_unreadable_pinned_key_is_an_error(server: SftpServer) -> None:
 # -- the rest of the port -------------------------------------------------------------------
 
 
-def test_a_mailbox_has_no_real_time_transactions(server: SftpServer) -> None:
+def test_a_status_inquiry_is_uploaded_and_eligibility_refused(server: SftpServer) -> None:
+    """A mailbox answers a 276 later, with a 277 in the inbound folder; it has no real-time
+    eligibility."""
     connection: Gateway = gateway(server)  # the type checker holds it to the port
-    with pytest.raises(GatewayError, match="276"):
-        connection.claim_status(SUBMITTER, b"ISA*276")
+    assert connection.claim_status(SUBMITTER, INTERCHANGE) is None
+    assert [
+        (server.root / "outbound" / n).read_bytes() for n in visible(server.root / "outbound")
+    ] == [INTERCHANGE]
+    assert connection.claim_status(SUBMITTER, INTERCHANGE) is None  # a retry: the same file
+    assert len(visible(server.root / "outbound")) == 1
     with pytest.raises(GatewayError, match="270"):
         connection.eligibility(SUBMITTER, b"ISA*270")
     assert connection.name == "oa" and connection.receiver_id == "SANDBOXCH"

@@ -182,3 +182,50 @@ def test_a_file_that_is_not_x12_is_archived_and_reported(
     work = client.http.get("/v1/worklist?kind=inbound_file_error", headers=headers()).json_body
     assert len(work["items"]) == 1
     assert poll(client)["failed"] == 0  # the next poll does not trip over it again
+
+
+def test_a_status_inquiry_goes_by_mailbox_and_its_277_is_applied(
+    client: Client, mailbox: SftpServer
+) -> None:
+    """A 276 for a claim routed through a mailbox is uploaded like a claim file; the check is
+    on the claim's history as sent by mailbox, the next one scheduled; the payer's 277, dropped
+    in the inbound folder later, moves the claim on the next poll."""
+    from datetime import timedelta
+
+    from chalicelib.clock import utcnow
+    from chalicelib.payers.gateways.sandbox.clearinghouse import (
+        SandboxClearinghouse,
+        SandboxState,
+    )
+    from chalicelib.services.runs import execute
+
+    claim_id = submit(client, "claim-basic.json")
+    poll(client)
+    [sent] = files(mailbox.root / "outbound")
+    interchange = sent.read_bytes()
+    for name, content in answers_to(interchange):
+        if b"*835*" not in content:  # acknowledged, not paid yet
+            (mailbox.root / "inbound" / name).write_bytes(content)
+    assert poll(client)["failed"] == 0
+    assert claim(client, claim_id)["status"] == "accepted"
+
+    at = utcnow() + timedelta(days=31)  # SBX01: the first check after 30 days
+    run = execute("claim-followups", trigger="manual", clock=lambda: at)
+    assert run.failed == 0, run.errors
+    [inquiry] = [p for p in files(mailbox.root / "outbound") if p != sent]
+    assert b"*276*" in inquiry.read_bytes()
+    assert f"*ZZ*{SUBMITTER.ljust(15)}*ZZ*{RECEIVER.ljust(15)}*" in inquiry.read_text()
+    checked = claim(client, claim_id)
+    check = checked["history"][-1]
+    assert check["source"] == "status_check" and check["detail"]["answer"] == "by_mailbox"
+    assert checked["status"] == "accepted"
+
+    sandbox = SandboxClearinghouse(ack_delay_polls=0, remit_delay_polls=0)
+    state, _ = sandbox.submit(SandboxState(), interchange, now=at)
+    answer = sandbox.claim_status(state, inquiry.read_bytes(), now=at)
+    (mailbox.root / "inbound" / "status.277").write_bytes(answer)
+    collected = poll(client)
+    assert collected["failed"] == 0, collected["errors"]
+    moved = claim(client, claim_id)
+    assert moved["status"] == "pending", moved["history"][-1]
+    assert moved["history"][-1]["source"] == "277"

@@ -114,8 +114,9 @@ class Gateway(Protocol):
         (SFTP) moves them out of the inbound folder; one read by cursor does nothing."""
         ...
 
-    def claim_status(self, account: str, inquiry: bytes) -> bytes:
-        """A 276 in, the payer's 277 out."""
+    def claim_status(self, account: str, inquiry: bytes) -> bytes | None:
+        """A 276 in, the payer's 277 out; None from a mailbox, where the 277 arrives later
+        as an inbound file and is applied like any other."""
         ...
 
     def eligibility(self, account: str, inquiry: bytes) -> bytes:

@@ -238,8 +238,10 @@ class SftpGateway:
 
         self._run(move)
 
-    def claim_status(self, account: str, inquiry: bytes) -> bytes:
-        raise GatewayError("an SFTP mailbox answers no real-time 276 claim status inquiry")
+    def claim_status(self, account: str, inquiry: bytes) -> None:
+        """A mailbox answers later: the 276 is uploaded like a claim file (same name rules,
+        the same file on a retry) and the payer's 277 arrives in the inbound folder."""
+        self.submit(account, inquiry)
 
     def eligibility(self, account: str, inquiry: bytes) -> bytes:
         raise GatewayError("an SFTP mailbox answers no real-time 270 eligibility inquiry")

@@ -5,7 +5,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench clean
+.PHONY: run test lint typecheck unit bench clean deploy-plan deploy
+
+STAGE ?= dev
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,5 +39,13 @@ bench: $(STAMP)
 	$(PY) -m benchmarks.cold_start
 	$(PY) -m benchmarks.chaos
 
+# One stage's whole CloudFormation (build/$(STAGE)/sam.json), offline, cfn-lint clean.
+deploy-plan: $(STAMP)
+	$(PY) -m infra.plan $(STAGE)
+
+# The plan, packaged and deployed as the stack claimgate-$(STAGE) (README: "Deploying").
+deploy: $(STAMP)
+	infra/deploy.sh $(STAGE)
+
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build

@@ -3,6 +3,11 @@
 Every value has a default that works for `make run` except the endpoint: unset, the AWS SDK's
 own endpoints are used (real AWS); set, every DynamoDB/S3/SQS call goes to that endpoint
 (the embedded local AWS of `make run`, or any compatible one).
+
+A deployed stage (CLAIMGATE_STAGE set to anything but `local`) takes no secret from a default
+in code: it names the Secrets Manager secret its cursor key is read from
+(CLAIMGATE_CURSOR_SECRET_ID), and a function that would start with the local default refuses
+to (ConfigError at import, so the Lambda's cold start fails loudly).
 """
 
 from __future__ import annotations
@@ -11,6 +16,13 @@ import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
+
+LOCAL_STAGE = "local"
+LOCAL_CURSOR_SECRET = "claimgate-local-cursor-secret"  # noqa: S105 - refused when deployed
+
+
+class ConfigError(RuntimeError):
+    """The environment cannot run this stage safely."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +41,9 @@ class Settings:
     sandbox_outage: bool
     followup_queue: str
     clock_start: datetime | None
+    stage: str = LOCAL_STAGE
+    cursor_secret_id: str | None = None  # Secrets Manager: the cursor key of a deployed stage
+    kms_key_id: str | None = None  # the stage's customer-managed key (S3 objects, secrets)
 
 
 def _instant(text: str | None) -> datetime | None:
@@ -40,14 +55,14 @@ def _instant(text: str | None) -> datetime | None:
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ) if environ is None else environ
-    return Settings(
+    found = Settings(
         region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
         aws_endpoint=env.get("CLAIMGATE_AWS_ENDPOINT") or None,
         table_name=env.get("CLAIMGATE_TABLE", "claimgate"),
         idempotency_table_name=env.get("CLAIMGATE_IDEMPOTENCY_TABLE", "claimgate-idempotency"),
         archive_bucket=env.get("CLAIMGATE_ARCHIVE_BUCKET", "claimgate-archive"),
         # Signs list cursors so a client cannot forge one into another tenant's key space.
-        cursor_secret=env.get("CLAIMGATE_CURSOR_SECRET", "claimgate-local-cursor-secret"),
+        cursor_secret=env.get("CLAIMGATE_CURSOR_SECRET", LOCAL_CURSOR_SECRET),
         # Where the tenants' clearinghouse secrets live in Secrets Manager (one path per stage).
         secrets_prefix=env.get("CLAIMGATE_SECRETS_PREFIX", "claimgate/local"),
         idempotency_ttl_seconds=int(env.get("CLAIMGATE_IDEMPOTENCY_TTL_SECONDS", "86400")),
@@ -57,7 +72,17 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         sandbox_outage=env.get("CLAIMGATE_SANDBOX_OUTAGE", "").lower() in ("1", "true", "yes"),
         followup_queue=env.get("CLAIMGATE_FOLLOWUP_QUEUE", "claimgate-followups"),
         clock_start=_instant(env.get("CLAIMGATE_CLOCK_START")),
+        stage=env.get("CLAIMGATE_STAGE") or LOCAL_STAGE,
+        cursor_secret_id=env.get("CLAIMGATE_CURSOR_SECRET_ID") or None,
+        kms_key_id=env.get("CLAIMGATE_KMS_KEY_ID") or None,
     )
+    weak = found.cursor_secret == LOCAL_CURSOR_SECRET or len(found.cursor_secret) < 32
+    if found.stage != LOCAL_STAGE and found.cursor_secret_id is None and weak:
+        raise ConfigError(
+            f"stage {found.stage!r} has no cursor secret: set CLAIMGATE_CURSOR_SECRET_ID "
+            "(a Secrets Manager secret); the local default is refused outside `make run`"
+        )
+    return found
 
 
 @lru_cache(maxsize=1)

@@ -104,13 +104,14 @@ def on_reset(forget: Callable[[], None]) -> None:
 def reset() -> None:
     """Forget every client, connection and cache built so far: a test's fresh AWS (or a
     fresh in-memory store) is used from the next call on, without clearing caches by hand."""
-    from chalicelib.store import connection
+    from chalicelib.store import connection, secrets
 
     connection.dynamodb_client.cache_clear()
     connection.s3_client.cache_clear()
     connection.sqs_client.cache_clear()
     connection.secrets_client.cache_clear()
     connection.pynamodb_connection.cache_clear()
+    secrets.cursor_key.cache_clear()
     idempotent.cache_clear()
     _gateways.clear()
     for forget in _on_reset:

@@ -1,24 +1,27 @@
 #!/usr/bin/env bash
-# Deploy claimgate to the AWS account of the current credentials.
-#   infra/deploy.sh [stage]     (default stage: dev)
-# 1. the resources Chalice does not create (tables, archive bucket, follow-up queue, alarms);
-# 2. the app (API, authorizing middleware, schedules, SQS worker) with `chalice deploy`;
-# 3. partial batch responses on the follow-up worker's SQS mapping (Chalice does not set it);
-# 4. API Gateway's own answers in the API's error shape (infra/gateway_responses.py): an
-#    unknown route is 404 not_found (API Gateway says 403 "Missing Authentication Token"),
-#    other 4xx/5xx it makes itself carry the shape too.
+# Deploy one stage of claimgate to the AWS account of the current credentials.
+#   make deploy STAGE=dev ALARM_TOPIC_ARN=arn:aws:sns:... DEPLOY_BUCKET=my-artifacts-bucket
+# 1. the plan (infra/plan.py): the stage's whole template, built offline and cfn-lint clean;
+# 2. `aws cloudformation package`: the deployment package to DEPLOY_BUCKET (any bucket of
+#    yours in the region that holds build artifacts);
+# 3. `aws cloudformation deploy`: one stack per stage, `claimgate-STAGE`. A failed update
+#    rolls back by itself; to go back to an earlier version, deploy that commit again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-stage="${1:-dev}"
-: "${CLAIMGATE_CURSOR_SECRET:?set CLAIMGATE_CURSOR_SECRET for the stage}"
-aws cloudformation deploy --stack-name "claimgate-resources-$stage" \
-    --template-file infra/claimgate-resources.json
-.venv/bin/chalice deploy --stage "$stage"
-function_name="claimgate-$stage-claim-followups-worker"
-mapping=$(aws lambda list-event-source-mappings --function-name "$function_name" \
-    --query 'EventSourceMappings[0].UUID' --output text)
-aws lambda update-event-source-mapping --uuid "$mapping" \
-    --function-response-types ReportBatchItemFailures >/dev/null
-# The stage's own API (from .chalice/deployed/$stage.json, not the first API named claimgate).
-.venv/bin/python -m infra.gateway_responses "$stage"
-echo "deployed stage $stage"
+stage="${1:?usage: infra/deploy.sh STAGE}"
+: "${ALARM_TOPIC_ARN:?set ALARM_TOPIC_ARN: the SNS topic the stage's alarms notify}"
+: "${DEPLOY_BUCKET:?set DEPLOY_BUCKET: an S3 bucket for the deployment package}"
+command -v aws >/dev/null || { echo "the AWS CLI (aws) is needed to deploy" >&2; exit 1; }
+.venv/bin/python -m infra.plan "$stage"
+aws cloudformation package --template-file "build/$stage/sam.json" \
+    --s3-bucket "$DEPLOY_BUCKET" --s3-prefix "claimgate/$stage" \
+    --output-template-file "build/$stage/packaged.yaml"
+aws cloudformation deploy --template-file "build/$stage/packaged.yaml" \
+    --stack-name "claimgate-$stage" \
+    --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND \
+    --parameter-overrides "AlarmTopicArn=$ALARM_TOPIC_ARN" \
+    ${ARCHIVE_RETENTION_DAYS:+"ArchiveRetentionDays=$ARCHIVE_RETENTION_DAYS"} \
+    ${LOG_RETENTION_DAYS:+"LogRetentionDays=$LOG_RETENTION_DAYS"} \
+    --no-fail-on-empty-changeset
+aws cloudformation describe-stacks --stack-name "claimgate-$stage" \
+    --query 'Stacks[0].Outputs' --output table

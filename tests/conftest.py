@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 os.environ.update(
     {
         "AWS_ACCESS_KEY_ID": "testing",
@@ -31,3 +33,30 @@ os.environ.pop("CLAIMGATE_AWS_ENDPOINT", None)
 ROOT = Path(__file__).resolve().parents[1]
 CONTRACT = ROOT / "examples"
 X12_SAMPLES = ROOT / "tests" / "fixtures" / "x12-samples"
+
+
+def pytest_configure(config: object) -> None:
+    from tests.aws_calls import RECORDER
+
+    RECORDER.start()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Every AWS call the service made in this run must be allowed by the deployed stage's
+    roles (infra/policies.py), or the run fails, naming the calls. CLAIMGATE_DROP_STATEMENTS
+    (Sids, comma-separated) leaves statements out, to see the check fail."""
+    from tests.aws_calls import RECORDER, denied
+
+    if not RECORDER.calls:
+        return
+    drop = frozenset(filter(None, os.environ.get("CLAIMGATE_DROP_STATEMENTS", "").split(",")))
+    refused = denied(RECORDER.calls, drop=drop)
+    if refused:
+        lines = [f"  {c.role}: {c.action} on {c.resource}" for c in refused[:20]]
+        more = f"\n  ... and {len(refused) - 20} more" if len(refused) > 20 else ""
+        print(  # noqa: T201 - the test run's own report
+            "\nAWS calls the deployed roles would refuse (infra/policies.py):\n"
+            + "\n".join(lines)
+            + more
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

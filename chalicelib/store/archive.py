@@ -4,6 +4,7 @@ Writing the same bytes twice is one object; nothing is ever overwritten with oth
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from chalicelib.config import settings
 
@@ -27,7 +28,7 @@ def save_raw(
         Body=content,
         ContentType=content_type,
         Metadata={"kind": kind, "source": source},
-        ServerSideEncryption="AES256",
+        **encryption(),
     )
     return key
 
@@ -35,3 +36,12 @@ def save_raw(
 def load_raw(key: str) -> bytes:
     response = s3_client().get_object(Bucket=settings().archive_bucket, Key=key)
     return response["Body"].read()
+
+
+def encryption() -> dict[str, Any]:
+    """Server-side encryption for every object written: the stage's customer-managed key
+    when it has one (the deployed bucket refuses any other), else S3's own keys."""
+    key = settings().kms_key_id
+    if key:
+        return {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": key}
+    return {"ServerSideEncryption": "AES256"}

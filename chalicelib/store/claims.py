@@ -27,7 +27,6 @@ from chalicelib.claims.variance import VarianceFlag
 from chalicelib.claims.work_items import WorklistItem, WorkState
 from chalicelib.claims.worklist import KIND_ACTIONS
 from chalicelib.codec import CodecError, decode, encode
-from chalicelib.config import settings
 
 from . import claim_v1
 from .connection import pynamodb_connection
@@ -38,6 +37,7 @@ from .errors import (
     conditional_failed,
 )
 from .models import NOTIFY, ClaimEventItem, ClaimItem, Item, PatientControlGuardItem
+from .secrets import cursor_key
 
 CLAIM_SK = "#CLAIM"
 SCHEMA = 2  # of the claim item: see ClaimItem.schema
@@ -346,8 +346,7 @@ def load_claim(tenant_id: str, claim_id: str) -> ClaimRecord | None:
 
 
 def _sign(payload: bytes) -> str:
-    key = settings().cursor_secret.encode()
-    return hmac.new(key, payload, hashlib.sha256).hexdigest()[:32]
+    return hmac.new(cursor_key(), payload, hashlib.sha256).hexdigest()[:32]
 
 
 def encode_cursor(scope: str, last_key: Mapping[str, object]) -> str:

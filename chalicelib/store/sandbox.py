@@ -7,6 +7,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib.config import settings
 
+from .archive import encryption
 from .connection import s3_client
 
 
@@ -30,5 +31,5 @@ class S3SandboxStateStore:
             Bucket=settings().archive_bucket,
             Key=self._key(account),
             Body=text.encode(),
-            ServerSideEncryption="AES256",
+            **encryption(),
         )

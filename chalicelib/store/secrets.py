@@ -4,6 +4,9 @@ object of its credentials. Nothing else reads or writes them, and they are never
 from __future__ import annotations
 
 import json
+from functools import lru_cache
+
+from chalicelib.config import settings
 
 from .connection import secrets_client
 
@@ -20,7 +23,11 @@ def put_secret(name: str, values: dict[str, str]) -> None:
         client.put_secret_value(SecretId=name, SecretString=text)
     except client.exceptions.ResourceNotFoundException:
         try:
-            client.create_secret(Name=name, SecretString=text)
+            key = settings().kms_key_id
+            if key:  # the stage's customer-managed key; locally, Secrets Manager's own
+                client.create_secret(Name=name, SecretString=text, KmsKeyId=key)
+            else:
+                client.create_secret(Name=name, SecretString=text)
         except client.exceptions.ResourceExistsException:  # created meanwhile by a twin
             client.put_secret_value(SecretId=name, SecretString=text)
 
@@ -42,3 +49,14 @@ def delete_secret(name: str) -> None:
         client.delete_secret(SecretId=name, RecoveryWindowInDays=7)
     except client.exceptions.ResourceNotFoundException:
         return
+
+
+@lru_cache(maxsize=1)
+def cursor_key() -> bytes:
+    """The key list cursors are signed with: a deployed stage reads it from its secret once
+    per container; `make run` and the tests use the configured text."""
+    cfg = settings()
+    if cfg.cursor_secret_id is None:
+        return cfg.cursor_secret.encode()
+    answer = secrets_client().get_secret_value(SecretId=cfg.cursor_secret_id)
+    return str(answer["SecretString"]).encode()

@@ -126,3 +126,34 @@ def test_worker_is_wired_as_an_sqs_handler(client: Client) -> None:
     handlers = {name: fn for name, fn in app.handler_map.items()}
     assert "claim-followups-worker" in handlers
     assert "claim-followups" in handlers
+
+
+def test_fanned_out_batches_reach_the_queue(client: Client) -> None:
+    """The real fan-out: each batch is one SQS message on the follow-up queue, which the
+    worker's messages are made of (and the deployed roles must allow it)."""
+    import boto3
+
+    from chalicelib import wiring
+    from chalicelib.config import settings
+    from chalicelib.schedules.runs import Run
+    from chalicelib.services.followup import run_followups
+    from chalicelib.store.queue import send_followup_messages
+
+    for n in range(3):
+        submit_and_accept(client, f"FU-SQS-{n}")
+    poll(client)
+    at = utcnow() + timedelta(days=31)
+    planning = Run("plan", "claim-followups", "manual", at)
+    run_followups(
+        planning,
+        now=at,
+        gateway_for=wiring.gateway_for,
+        fanout=send_followup_messages,
+        batch_size=2,
+    )
+    assert planning.failed == 0, planning.errors
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    url = sqs.get_queue_url(QueueName=settings().followup_queue)["QueueUrl"]
+    received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    assert len(received) == 2
+    assert sum(len(json.loads(m["Body"])["claims"]) for m in received) == 3

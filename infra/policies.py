@@ -1,0 +1,138 @@
+"""Least-privilege IAM for the stage's functions, written down once and used twice: the
+deployed template's roles (infra/template.py) and the permission check of the test suite
+(tests/aws_calls.py records every AWS call the service makes and checks it against these).
+
+Two roles, because two kinds of function differ: `api` (every route, including the manual
+runs of schedules, and the clearinghouse and webhook secrets it writes) and `schedule` (the
+scheduled functions and the follow-up worker, which only read secrets). Every data action
+names its resource: the stage's table and its indexes, the idempotency table, the archive
+bucket's objects, the follow-up queue, the tenants' secrets under the stage's prefix and the
+stage's own secrets, the stage's KMS key. ARNs keep CloudFormation's pseudo parameters
+(`${AWS::Region}` ...) so the template wraps them in Fn::Sub and the check fills them in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+API, SCHEDULE = "api", "schedule"
+ROLES = (API, SCHEDULE)
+_ARN = "arn:${AWS::Partition}"
+_WHERE = "${AWS::Region}:${AWS::AccountId}"
+
+# Every item action the store uses (transactions are authorised per item action).
+_TABLE_ACTIONS = [
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:Query",
+]
+# Powertools' idempotency record: read, written under a condition, deleted on failure.
+_IDEMPOTENCY_ACTIONS = [
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Names:
+    """What a stage's resources are called (ARN text, pseudo parameters unresolved)."""
+
+    stage: str
+    table: str
+    idempotency_table: str
+    archive_bucket: str
+    followup_queue: str
+    secrets_prefix: str
+
+    @classmethod
+    def for_stage(cls, stage: str) -> Names:
+        base = f"claimgate-{stage}"
+        return cls(
+            stage=stage,
+            table=base,
+            idempotency_table=f"{base}-idempotency",
+            # bucket names are global: the account and region make the stage's own
+            archive_bucket=f"{base}-archive-${{AWS::AccountId}}-${{AWS::Region}}",
+            followup_queue=f"{base}-followups",
+            secrets_prefix=f"claimgate/{stage}",
+        )
+
+    @property
+    def function_prefix(self) -> str:
+        return f"claimgate-{self.stage}-"
+
+
+def statements(role: str, names: Names, key_arn: Any) -> list[dict[str, Any]]:
+    """The role's policy statements. `key_arn` is the stage key's ARN (a CloudFormation
+    reference in the template, a text in the check)."""
+    if role not in ROLES:
+        raise ValueError(f"no role {role!r}")
+    table = f"{_ARN}:dynamodb:{_WHERE}:table/{names.table}"
+    queue = f"{_ARN}:sqs:{_WHERE}:{names.followup_queue}"
+    secrets = f"{_ARN}:secretsmanager:{_WHERE}:secret:{names.secrets_prefix}"
+    logs = f"{_ARN}:logs:{_WHERE}:log-group:/aws/lambda/{names.function_prefix}*"
+    found: list[dict[str, Any]] = [
+        _allow("Logs", ["logs:CreateLogStream", "logs:PutLogEvents"], [f"{logs}:*"]),
+        _allow("ClaimsTable", _TABLE_ACTIONS, [table, f"{table}/index/*"]),
+        _allow(
+            "Archive",
+            ["s3:GetObject", "s3:PutObject"],
+            [f"{_ARN}:s3:::{names.archive_bucket}/*"],
+        ),
+        _allow("FollowupQueueSend", ["sqs:GetQueueUrl", "sqs:SendMessage"], [queue]),
+        _allow(
+            "TenantSecretsRead",
+            ["secretsmanager:GetSecretValue"],
+            [f"{secrets}/tenants/*", f"{secrets}/stage/*"],
+        ),
+        _allow(
+            "StageKey",
+            ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
+            [key_arn],
+        ),
+    ]
+    if role == API:
+        found += [
+            _allow(
+                "IdempotencyTable",
+                _IDEMPOTENCY_ACTIONS,
+                [f"{_ARN}:dynamodb:{_WHERE}:table/{names.idempotency_table}"],
+            ),
+            _allow(
+                "TenantSecretsWrite",
+                [
+                    "secretsmanager:CreateSecret",
+                    "secretsmanager:PutSecretValue",
+                    "secretsmanager:DeleteSecret",
+                ],
+                [f"{secrets}/tenants/*"],
+            ),
+        ]
+    else:
+        found.append(
+            _allow(
+                "FollowupQueueConsume",
+                [
+                    "sqs:ReceiveMessage",
+                    "sqs:DeleteMessage",
+                    "sqs:ChangeMessageVisibility",
+                    "sqs:GetQueueAttributes",
+                ],
+                [queue],
+            )
+        )
+    return found
+
+
+def document(role: str, names: Names, key_arn: Any) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": statements(role, names, key_arn)}
+
+
+def _allow(sid: str, actions: list[str], resources: list[Any]) -> dict[str, Any]:
+    return {"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": resources}

@@ -83,7 +83,11 @@ def main(argv: list[str]) -> int:
     if len(argv) != 1:
         print("usage: python -m infra.plan STAGE", file=sys.stderr)  # noqa: T201
         return 2
-    template = plan(argv[0])
+    try:
+        template = plan(argv[0])
+    except ValueError as error:
+        print(error, file=sys.stderr)  # noqa: T201
+        return 2
     print(f"{template} is ready and passes cfn-lint")  # noqa: T201
     return 0
 

@@ -13,10 +13,13 @@ stage's own secrets, the stage's KMS key. ARNs keep CloudFormation's pseudo para
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 API, SCHEDULE = "api", "schedule"
+# The bucket name (claimgate-<stage>-archive-<account>-<region>) must stay within 63 characters.
+STAGE = re.compile(r"[a-z][a-z0-9-]{0,15}")
 ROLES = (API, SCHEDULE)
 _ARN = "arn:${AWS::Partition}"
 _WHERE = "${AWS::Region}:${AWS::AccountId}"
@@ -52,6 +55,11 @@ class Names:
 
     @classmethod
     def for_stage(cls, stage: str) -> Names:
+        if not STAGE.fullmatch(stage):
+            raise ValueError(
+                f"stage {stage!r}: 1-16 lowercase letters, digits or '-', starting with a "
+                "letter (it becomes part of bucket, table and function names)"
+            )
         base = f"claimgate-{stage}"
         return cls(
             stage=stage,

@@ -141,3 +141,9 @@ def test_every_function_runs_as_its_role_with_the_stage_environment() -> None:
         environment = properties["Environment"]["Variables"]
         assert environment["CLAIMGATE_STAGE"] == "prod"
         assert environment["CLAIMGATE_CURSOR_SECRET_ID"] == {"Ref": "CursorSecret"}
+
+
+@pytest.mark.parametrize("stage", ["Bad_Stage", "", "9lives", "a-stage-name-far-too-long"])
+def test_a_stage_name_that_cannot_name_a_bucket_is_refused(stage: str) -> None:
+    with pytest.raises(ValueError, match="lowercase"):
+        build_template(stage)

@@ -10,13 +10,15 @@ from chalicelib.api.claims import claims
 from chalicelib.api.clearinghouses import clearinghouses
 from chalicelib.api.corrections import corrections
 from chalicelib.api.eligibility import eligibility
-from chalicelib.api.inbound import inbound
+from chalicelib.api.inbound import contract_problems, inbound
 from chalicelib.api.openapi import docs
 from chalicelib.api.operations import operations
 from chalicelib.api.payers import payers
+from chalicelib.api.uploads import uploads
 from chalicelib.api.webhooks import webhooks
 from chalicelib.api.worklist import worklist
 from chalicelib.schedules.handlers import schedules
+from chalicelib.wiring import use_contract_check
 
 app = ThreadSafeChalice(app_name="claimgate")
 app.register_middleware(authenticate, "http")
@@ -31,5 +33,7 @@ app.register_blueprint(clearinghouses)
 app.register_blueprint(worklist)
 app.register_blueprint(webhooks)
 app.register_blueprint(eligibility)
+app.register_blueprint(uploads)
 app.register_blueprint(docs)
 app.register_blueprint(schedules)
+use_contract_check(contract_problems)  # claim files applied by a schedule meet the API's rules

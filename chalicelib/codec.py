@@ -139,6 +139,8 @@ def _decoder(hint: Any) -> Decode:
         return _literal_decoder(args)
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
         return _enum_decoder(hint)
+    if hint is object:  # plain JSON kept as it came (a result's counts and problems)
+        return _any
     simple = _SIMPLE.get(hint)
     if simple is None:
         raise TypeError(f"no codec for {hint!r}")

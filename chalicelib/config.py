@@ -42,6 +42,10 @@ class Settings:
     followup_queue: str
     clock_start: datetime | None
     stage: str = LOCAL_STAGE
+    # X12 files up to this size may come in a request body (API Gateway to Lambda carries
+    # 6 MB); larger ones come through POST /v1/uploads (S3), up to upload_max_bytes.
+    direct_upload_max_bytes: int = 6 * 1024 * 1024
+    upload_max_bytes: int = 512 * 1024 * 1024
     cursor_secret_id: str | None = None  # Secrets Manager: the cursor key of a deployed stage
     kms_key_id: str | None = None  # the stage's customer-managed key (S3 objects, secrets)
 
@@ -73,6 +77,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         followup_queue=env.get("CLAIMGATE_FOLLOWUP_QUEUE", "claimgate-followups"),
         clock_start=_instant(env.get("CLAIMGATE_CLOCK_START")),
         stage=env.get("CLAIMGATE_STAGE") or LOCAL_STAGE,
+        direct_upload_max_bytes=int(
+            env.get("CLAIMGATE_DIRECT_UPLOAD_MAX_BYTES", str(6 * 1024 * 1024))
+        ),
+        upload_max_bytes=int(env.get("CLAIMGATE_UPLOAD_MAX_BYTES", str(512 * 1024 * 1024))),
         cursor_secret_id=env.get("CLAIMGATE_CURSOR_SECRET_ID") or None,
         kms_key_id=env.get("CLAIMGATE_KMS_KEY_ID") or None,
     )

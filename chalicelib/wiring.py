@@ -11,6 +11,7 @@ from chalicelib.clock import utcnow
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 
+    from chalicelib.claims.model import Claim
     from chalicelib.claims.repository import ClaimRepository, PayerDirectory
     from chalicelib.payers.accounts import ClearinghouseAccount, SftpConnection
     from chalicelib.payers.gateways.base import Gateway
@@ -63,6 +64,23 @@ def _mark_replayed(response: Any, idempotent_data: DataRecord) -> Any:
     if isinstance(response, dict):
         return {**response, "replayed": True}
     return response
+
+
+ContractCheck = Callable[["Claim"], list[tuple[str, str, str]]]
+_contract_check: list[ContractCheck] = []
+
+
+def use_contract_check(check: ContractCheck) -> None:
+    """What the API's contract refuses in a claim that did not come as a request (one read
+    from an 837P file): the app puts the API's own check here, so a file uploaded through S3
+    and applied by a schedule meets the same rules as one posted to the API."""
+    _contract_check[:] = [check]
+
+
+def contract_check() -> ContractCheck:
+    if not _contract_check:
+        raise RuntimeError("no contract check wired: app.py puts the API's in place")
+    return _contract_check[0]
 
 
 _gateways: dict[str, Gateway] = {}

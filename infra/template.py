@@ -35,6 +35,7 @@ from .gateway_responses import gateway_responses
 API_FUNCTION = "APIHandler"  # Chalice's logical id for the function behind every route
 API_GATEWAY_STAGE = "api"
 FOLLOWUP_WORKER = "claim-followups-worker"
+UPLOAD_RECEIVED = "upload-received"  # S3's "Object Created" under uploads/, via EventBridge
 # Chalice names the function of a route table "api_handler"; schedules and the SQS worker by
 # their Chalice names. Timeouts: the API answers within API Gateway's 29 s; a run may use a
 # whole Lambda lifetime (the leases of chalicelib.services.leases assume 15 minutes).
@@ -55,7 +56,7 @@ def functions() -> dict[str, str]:
     from chalicelib.schedules.registry import SCHEDULES
 
     found = {API_FUNCTION: "api"}
-    for name in (*SCHEDULES, FOLLOWUP_WORKER):
+    for name in (*SCHEDULES, FOLLOWUP_WORKER, UPLOAD_RECEIVED):
         found[to_cfn_resource_name(name)] = name
     return found
 
@@ -210,7 +211,14 @@ def _data(names: policies.Names) -> dict[str, Any]:
                             "NoncurrentVersionExpiration": {
                                 "NoncurrentDays": {"Ref": "ArchiveRetentionDays"}
                             },
-                        }
+                        },
+                        {
+                            # an uploaded file is archived under x12/ once applied
+                            "Id": "UploadsApplied",
+                            "Status": "Enabled",
+                            "Prefix": "uploads/",
+                            "ExpirationInDays": 30,
+                        },
                     ]
                 },
                 "PublicAccessBlockConfiguration": {
@@ -220,6 +228,10 @@ def _data(names: policies.Names) -> dict[str, Any]:
                     "RestrictPublicBuckets": True,
                 },
                 "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+                # uploads/ objects announce themselves to the upload-received function
+                "NotificationConfiguration": {
+                    "EventBridgeConfiguration": {"EventBridgeEnabled": True}
+                },
             },
         },
         "ArchiveBucketPolicy": {
@@ -344,6 +356,14 @@ def _functions(names: policies.Names) -> dict[str, Any]:
             "Timeout": API_TIMEOUT if role == policies.API else RUN_TIMEOUT,
             "Environment": {"Variables": _environment(names)},
         }
+        if name == UPLOAD_RECEIVED:
+            properties["Events"] = {
+                f"{logical_id}Event": {
+                    "Properties": {
+                        "Pattern": {"detail": {"bucket": {"name": [{"Ref": "ArchiveBucket"}]}}}
+                    }
+                }
+            }
         if name == FOLLOWUP_WORKER:
             properties["Events"] = {
                 f"{logical_id}SqsEventSource": {

@@ -11,18 +11,19 @@ from chalice.app import Blueprint, Response
 from pydantic import Field
 
 from chalicelib.clock import utcnow
+from chalicelib.config import settings
 
 from .auth import tenant_of
 from .http import error_response, json_response
 from .views import FileOutcomeOut, ProblemOut, View
 
 if TYPE_CHECKING:
+    from chalicelib.claims.model import Claim
     from chalicelib.services.inbound import FileOutcome
 
 inbound = Blueprint(__name__)
 
 X12_TYPES = ["application/edi-x12", "text/plain", "application/octet-stream"]
-MAX_BYTES = 6 * 1024 * 1024  # the Lambda request payload limit
 
 
 def _receive(accept: frozenset[str], source: str) -> Response:
@@ -157,8 +158,6 @@ def post_claim_file() -> Response:
     from chalicelib.services.claims import new_claim_id
     from chalicelib.x12.errors import X12ReadError
 
-    from .contract_render import contract_problems
-
     try:
         result = submit_claim_file(
             tenant_of(request),
@@ -180,13 +179,26 @@ def post_claim_file() -> Response:
     return json_response(ClaimFileOut.model_validate(result))
 
 
+def contract_problems(claim: Claim) -> list[tuple[str, str, str]]:
+    """The contract's check of a claim read from a file, its schema loaded on first use."""
+    from .contract_render import contract_problems as check
+
+    return check(claim)
+
+
 def _body() -> bytes | Response:
     raw = inbound.current_request.raw_body or b""
     body = raw.encode() if isinstance(raw, str) else raw
     if not body.strip():
         return error_response(400, "empty_body", "the request body must be an X12 file")
-    if len(body) > MAX_BYTES:
-        return error_response(413, "too_large", "X12 files over 6 MB must come by mailbox")
+    limit = settings().direct_upload_max_bytes
+    if len(body) > limit:
+        return error_response(
+            413,
+            "too_large",
+            f"X12 files over {limit:,} bytes must come through POST /v1/uploads (a presigned "
+            "S3 upload, applied the same way) or a clearinghouse mailbox",
+        )
     return body
 
 

@@ -16,6 +16,7 @@ from .eligibility import EligibilityOut
 from .inbound import ClaimFileOut, FileProblemOut, X12ErrorOut
 from .operations import RunOut, RunPageOut, ScheduleListOut
 from .payers import FeeScheduleErrorOut, FeeScheduleOut, PayerOut, PayerUpdateIn
+from .uploads import UploadIn, UploadOut
 from .views import (
     ClaimCreatedOut,
     ClaimDetailOut,
@@ -130,8 +131,10 @@ def openapi_document() -> dict[str, Any]:
         DeliveryListOut,
         EligibilityIn,
         EligibilityOut,
+        UploadIn,
+        UploadOut,
     )
-    inputs = (ClaimRequest, AccountIn, RouteIn, WebhookIn, EligibilityIn)
+    inputs = (ClaimRequest, AccountIn, RouteIn, WebhookIn, EligibilityIn, UploadIn)
     _, schemas = models_json_schema(
         [(m, "validation" if m in inputs else "serialization") for m in models],
         ref_template="#/components/schemas/{model}",
@@ -417,6 +420,28 @@ def openapi_document() -> dict[str, Any]:
                         ),
                         "500": _json(FileOutcomeOut, "Failed while applied: archived, listed"),
                     },
+                }
+            },
+            "/v1/uploads": {
+                "post": {
+                    "summary": "Announce an X12 file too large for a request body: the answer "
+                    "holds a presigned POST to send it straight to S3; its arrival applies it as "
+                    "the direct route would (remittance, acknowledgment or claim-file)",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref(UploadIn)}},
+                    },
+                    "responses": {
+                        "201": _json(UploadOut, "The upload, with the POST to send the file"),
+                        **_errors(400, 401, 413, 415, 422),
+                    },
+                }
+            },
+            "/v1/uploads/{uploadId}": {
+                "get": {
+                    "summary": "What became of an upload: waiting, processing, or its result",
+                    "parameters": [_path("uploadId")],
+                    "responses": {"200": _json(UploadOut, "The upload"), **_errors(401, 404)},
                 }
             },
             "/v1/inbound/{inboundId}": {

@@ -14,6 +14,7 @@ from .registry import (
     CLEARINGHOUSE_POLL,
     PAYMENT_MISMATCHES,
     SECONDARY_ROUTING,
+    UPLOADS,
     WEBHOOK_DELIVERIES,
 )
 
@@ -75,3 +76,33 @@ def webhook_deliveries(event: CloudWatchEvent) -> None:
     from chalicelib.services.runs import execute
 
     execute(WEBHOOK_DELIVERIES.name, trigger="schedule")
+
+
+@schedules.schedule(Rate(UPLOADS.rate_minutes, unit=Rate.MINUTES), name=UPLOADS.name)
+def uploads(event: CloudWatchEvent) -> None:
+    from chalicelib.services.runs import execute
+
+    execute(UPLOADS.name, trigger="schedule")
+
+
+@schedules.on_cw_event(
+    {
+        "source": ["aws.s3"],
+        "detail-type": ["Object Created"],
+        # the stage's bucket: infra/template.py sets it (the name holds account and region)
+        "detail": {
+            "bucket": {"name": [settings().archive_bucket]},
+            "object": {"key": [{"prefix": "uploads/"}]},
+        },
+    },
+    name="upload-received",
+)
+def upload_received(event: CloudWatchEvent) -> None:
+    """A file arrived through a presigned POST (S3's event, through EventBridge): apply it
+    now; the `uploads` schedule is the safety net for an event that never comes."""
+    from chalicelib.clock import utcnow
+    from chalicelib.services.uploads import received
+
+    key = event.detail.get("object", {}).get("key")
+    if isinstance(key, str):
+        received([key], now=utcnow())

@@ -55,6 +55,13 @@ WEBHOOK_DELIVERIES = Schedule(
     "after the last try the delivery is dead (listed, replayable)",
 )
 
+UPLOADS = Schedule(
+    "uploads",
+    1,
+    "apply the files uploaded through S3 whose arrival no event announced yet, take over "
+    "those left unfinished, expire announced uploads whose file never came",
+)
+
 SCHEDULES: dict[str, Schedule] = {
     s.name: s
     for s in (
@@ -63,5 +70,6 @@ SCHEDULES: dict[str, Schedule] = {
         SECONDARY_ROUTING,
         PAYMENT_MISMATCHES,
         WEBHOOK_DELIVERIES,
+        UPLOADS,
     )
 }

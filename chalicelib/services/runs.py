@@ -15,6 +15,7 @@ from chalicelib.schedules.registry import (
     PAYMENT_MISMATCHES,
     SCHEDULES,
     SECONDARY_ROUTING,
+    UPLOADS,
     WEBHOOK_DELIVERIES,
 )
 from chalicelib.schedules.runs import Run
@@ -96,6 +97,10 @@ def _body(name: str) -> Callable[[Run, datetime], None]:
         from .webhooks import run_webhooks
 
         return lambda run, now: run_webhooks(run, now=now)
+    if name == UPLOADS.name:
+        from .uploads import run_uploads
+
+        return lambda run, now: run_uploads(run, now=now)
     raise UnknownScheduleError(name)
 
 

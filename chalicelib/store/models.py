@@ -14,6 +14,7 @@ Key layout of the main table (pk, sk):
   T#<tenant>#WEBHOOKS, W#<webhook id>          a webhook endpoint (its secret elsewhere)
   T#<tenant>#WEBHOOK#<id>, D#<delivery id>     one delivery to it (due index while pending)
   T#<tenant>#ELIGIBILITY, E#<check id>         an eligibility check and its answer
+  T#<tenant>#UPLOADS, U#<upload id>            a file announced for upload through S3
 
 Money is a string attribute holding a Decimal; never NumberAttribute (a float).
 Table names come from config when the classes are defined; production tables are in infra/.
@@ -412,6 +413,15 @@ class WebhookDeliveryItem(Item, discriminator="webhook_delivery"):
 
     tenant_id = UnicodeAttribute()
     delivery = JSONAttribute(default=dict)
+    version = VersionAttribute()
+
+
+class UploadItem(Item, discriminator="upload"):
+    """A file announced for upload through S3 (store/uploads.py); on the due index
+    (`DUE#upload`) while it waits for its file or is being applied."""
+
+    tenant_id = UnicodeAttribute()
+    upload = JSONAttribute(default=dict)
     version = VersionAttribute()
 
 

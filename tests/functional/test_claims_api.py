@@ -253,6 +253,7 @@ def test_openapi_documents_every_route_of_the_app(client: Client) -> None:
             .replace("{delivery_id}", "{deliveryId}")
             .replace("{eligibility_id}", "{eligibilityId}")
             .replace("{inbound_id}", "{inboundId}")
+            .replace("{upload_id}", "{uploadId}")
         )
         assert spec_path in documented, f"{path} is not in the OpenAPI document"
         for method in methods:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -17,6 +17,7 @@ from chalice.test import Client
 
 from chalicelib.clock import utcnow
 from chalicelib.payers.gateways.webhooks import signature
+from tests.claim_files import interchange_837p
 from tests.claims_api_server import ClaimsApiServer, Fault
 from tests.functional.conftest import TENANT_B_KEY, contract, headers
 from tests.functional.test_clearinghouse_loop import claim, poll, submit
@@ -63,34 +64,10 @@ def api(client: Client, server: ClaimsApiServer) -> ClaimsApiServer:
 def reports_for(request: dict[str, Any]) -> list[tuple[str, bytes]]:
     """What the clearinghouse and payer send back for a claims v3 request: the sandbox's
     277CA and 835 for the same claim (no 999: a JSON API answers at once instead)."""
-    from chalicelib.api.contract import ClaimRequest
-    from chalicelib.x12.write.claim837p import render_837p
-    from chalicelib.x12.writer import EnvelopeValues
-
-    domain = ClaimRequest.model_validate(request).to_claim()
-    at = datetime(2026, 11, 27, 12, tzinfo=UTC)
-    interchange = render_837p(
-        [domain],
-        EnvelopeValues(
-            sender_qualifier="ZZ",
-            sender_id=SUBMITTER,
-            receiver_qualifier="ZZ",
-            receiver_id=RECEIVER,
-            interchange_control_number=int(request["controlNumber"]),
-            group_control_number=int(request["controlNumber"]),
-            date=at.date(),
-            time="1200",
-            usage_indicator=domain.usage_indicator,
-            functional_id="HC",
-            implementation_reference="005010X222A1",
-        ),
-        submitter_id=SUBMITTER,
-        receiver_id=RECEIVER,
-        transaction_control_number=request["controlNumber"],
-        reference_id=request["controlNumber"],
-        created_at=at,
+    interchange = interchange_837p(
+        [request], sender=SUBMITTER, receiver=RECEIVER, control=int(request["controlNumber"])
     )
-    return [(n, c) for n, c in answers_to(interchange.encode()) if b"*999*" not in c]
+    return [(n, c) for n, c in answers_to(interchange) if b"*999*" not in c]
 
 
 def test_a_claim_goes_out_as_json_and_comes_back_paid(client: Client, api: ClaimsApiServer) -> None:

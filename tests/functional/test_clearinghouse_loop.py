@@ -9,6 +9,7 @@ from typing import Any
 from chalice.test import Client
 
 from chalicelib.clock import utcnow
+from tests.claim_files import interchange_837p
 from tests.functional.conftest import TENANT_B_KEY, contract, headers
 
 
@@ -269,41 +270,13 @@ def test_remittance_for_unknown_claims_goes_to_the_unmatched_queue(client: Clien
 
 
 def test_claim_file_upload_scrubs_each_claim(client: Client) -> None:
-    from datetime import UTC, date, datetime
-
-    from chalicelib.api.contract import ClaimRequest
-    from chalicelib.x12.write.claim837p import render_837p
-    from chalicelib.x12.writer import EnvelopeValues
-
-    good = ClaimRequest.model_validate(contract("claim-dependent.json")).to_claim()
     bad_body = contract("claim-basic.json")
     bad_body["claimInformation"]["claimChargeAmount"] = "999.00"
-    bad = ClaimRequest.model_validate(bad_body).to_claim()
-    text = render_837p(
-        [good, bad],
-        EnvelopeValues(
-            "ZZ",
-            "PRACTICE",
-            "ZZ",
-            "CLAIMGATE",
-            7,
-            7,
-            date(2026, 11, 20),
-            "1200",
-            "T",
-            functional_id="HC",
-            implementation_reference="005010X222A1",
-        ),
-        submitter_id="PRACTICE",
-        receiver_id="CLAIMGATE",
-        transaction_control_number="0007",
-        reference_id="EXPORT7",
-        created_at=datetime(2026, 11, 20, 12, tzinfo=UTC),
-    )
+    text = interchange_837p([contract("claim-dependent.json"), bad_body])
     response = client.http.post(
         "/v1/claim-files",
         headers=headers(**{"Content-Type": "application/edi-x12"}),
-        body=text.encode(),
+        body=text,
     )
     assert response.status_code == 200, response.body
     results = response.json_body["claims"]

@@ -132,7 +132,7 @@ def test_every_function_runs_as_its_role_with_the_stage_environment() -> None:
     from chalicelib.schedules.registry import SCHEDULES
 
     made = functions()
-    assert set(made.values()) == {"api", *SCHEDULES, "claim-followups-worker"}
+    assert set(made.values()) == {"api", *SCHEDULES, "claim-followups-worker", "upload-received"}
     found = resources("prod")
     for logical_id, name in made.items():
         properties = found[logical_id]["Properties"]

@@ -1,0 +1,213 @@
+"""Large files through S3, as a billing service sends them: a file over the direct routes'
+limit answers 413 naming /v1/uploads; the announced upload gets a presigned POST scoped to the
+tenant and a size; the object's arrival (S3's event through EventBridge, or the `uploads`
+schedule when no event came) applies it as the direct route would, once, however many events
+arrive and in parallel; progress and result are readable; an upload whose file never comes
+expires; another tenant sees nothing."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from typing import Any
+
+import boto3
+import pytest
+from chalice.test import Client
+
+from chalicelib.clock import utcnow
+from tests.claim_files import interchange_837p
+from tests.functional.conftest import TENANT_B_KEY, contract, headers
+from tests.functional.test_clearinghouse_loop import claim, poll, submit
+from tests.functional.test_sftp_mailbox import answers_to
+
+
+def announce(client: Client, kind: str = "remittance", name: str = "big.835") -> dict[str, Any]:
+    answer = client.http.post(
+        "/v1/uploads", headers=headers(), body=json.dumps({"kind": kind, "fileName": name})
+    )
+    assert answer.status_code == 201, answer.body
+    body: dict[str, Any] = answer.json_body
+    return body
+
+
+def send(upload: dict[str, Any], content: bytes) -> None:
+    """What the client's multipart POST does: the object lands under the form's key."""
+    from chalicelib.config import settings
+
+    fields = upload["upload"]["fields"]
+    boto3.client("s3", region_name="us-east-1").put_object(
+        Bucket=settings().archive_bucket,
+        Key=fields["key"],
+        Body=content,
+        ServerSideEncryption=fields["x-amz-server-side-encryption"],
+    )
+
+
+def s3_event(key: str) -> dict[str, Any]:
+    return {
+        "version": "0",
+        "id": "e1",
+        "detail-type": "Object Created",
+        "source": "aws.s3",
+        "account": "123456789012",
+        "time": "2026-11-27T12:00:00Z",
+        "region": "us-east-1",
+        "resources": [],
+        "detail": {"bucket": {"name": "claimgate-test-archive"}, "object": {"key": key}},
+    }
+
+
+def deliver_event(key: str) -> None:
+    from app import app
+
+    app.handler_map["upload-received"](s3_event(key), None)
+
+
+def status(client: Client, upload_id: str, key: str | None = None) -> dict[str, Any]:
+    answer = client.http.get(f"/v1/uploads/{upload_id}", headers=headers(key) if key else headers())
+    assert answer.status_code == 200, answer.body
+    body: dict[str, Any] = answer.json_body
+    return body
+
+
+@pytest.fixture
+def remittance(client: Client) -> Iterator[tuple[str, bytes]]:
+    """A submitted claim and the 835 that pays it."""
+    claim_id = submit(client, "claim-basic.json")
+    assert poll(client)["failed"] == 0
+    sent = client.http.get(f"/v1/claims/{claim_id}/x12", headers=headers()).body
+    remit = next(c for _, c in answers_to(sent) if b"*835*" in c)
+    yield claim_id, remit
+
+
+def test_a_file_over_the_direct_limit_is_sent_to_the_upload_route(
+    client: Client, monkeypatch: pytest.MonkeyPatch, remittance: tuple[str, bytes]
+) -> None:
+    from chalicelib.config import settings
+
+    _, remit = remittance
+    monkeypatch.setenv("CLAIMGATE_DIRECT_UPLOAD_MAX_BYTES", str(len(remit) - 1))
+    settings.cache_clear()
+    try:
+        answer = client.http.post(
+            "/v1/remittances",
+            headers=headers(**{"Content-Type": "application/edi-x12"}),
+            body=remit,
+        )
+    finally:
+        monkeypatch.delenv("CLAIMGATE_DIRECT_UPLOAD_MAX_BYTES")
+        settings.cache_clear()
+    assert answer.status_code == 413
+    assert answer.json_body["errors"][0]["code"] == "too_large"
+    assert "/v1/uploads" in answer.json_body["message"]
+
+
+def test_an_uploaded_835_is_applied_once_with_progress_to_read(
+    client: Client, remittance: tuple[str, bytes]
+) -> None:
+    claim_id, remit = remittance
+    upload = announce(client)
+    upload_id = upload["uploadId"]
+    fields = upload["upload"]["fields"]
+    assert upload["status"] == "awaiting_file"
+    assert fields["key"] == f"uploads/tenant-a/{upload_id}"  # the tenant is ours to say
+    policy = json.loads(__import__("base64").b64decode(fields["policy"]))
+    assert ["content-length-range", 1, upload["upload"]["maxBytes"]] in policy["conditions"]
+    assert status(client, upload_id)["status"] == "awaiting_file"
+
+    send(upload, remit)
+    deliver_event(fields["key"])
+    done = status(client, upload_id)
+    assert done["status"] == "applied", done
+    assert done["size"] == len(remit)
+    assert done["result"]["claimsUpdated"] == 1
+    assert claim(client, claim_id)["payments"][0]["paid"] == "149.20"
+
+    deliver_event(fields["key"])  # S3 delivers an event twice: nothing more happens
+    assert status(client, upload_id)["finishedAt"] == done["finishedAt"]
+    assert len(claim(client, claim_id)["payments"]) == 1
+
+    again = announce(client)  # the same file uploaded a second time
+    send(again, remit)
+    deliver_event(again["upload"]["fields"]["key"])
+    assert status(client, again["uploadId"])["status"] == "duplicate"
+    assert len(claim(client, claim_id)["payments"]) == 1
+
+
+def test_events_and_the_schedule_at_once_apply_the_file_once(
+    client: Client, remittance: tuple[str, bytes]
+) -> None:
+    from chalicelib.services.runs import execute
+
+    claim_id, remit = remittance
+    upload = announce(client)
+    send(upload, remit)
+    key = upload["upload"]["fields"]["key"]
+    later = utcnow() + timedelta(minutes=2)
+
+    def one(n: int) -> None:
+        if n % 2:
+            deliver_event(key)
+        else:
+            execute("uploads", trigger="manual", clock=lambda: later)
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(one, range(6)))
+    assert status(client, upload["uploadId"])["status"] == "applied"
+    assert len(claim(client, claim_id)["payments"]) == 1
+
+
+def test_the_schedule_applies_an_upload_whose_event_never_came(
+    client: Client, remittance: tuple[str, bytes]
+) -> None:
+    from chalicelib.services.runs import execute
+
+    claim_id, remit = remittance
+    upload = announce(client)
+    early = execute("uploads", trigger="manual", clock=lambda: utcnow() + timedelta(minutes=2))
+    assert early.failed == 0 and early.acted == 0  # no file yet: it waits
+    send(upload, remit)
+    run = execute("uploads", trigger="manual", clock=lambda: utcnow() + timedelta(minutes=4))
+    assert run.failed == 0, run.errors
+    assert run.acted == 1
+    assert status(client, upload["uploadId"])["status"] == "applied"
+    assert claim(client, claim_id)["payments"][0]["paid"] == "149.20"
+
+
+def test_an_upload_whose_file_never_comes_expires(client: Client) -> None:
+    from chalicelib.services.runs import execute
+
+    upload = announce(client, kind="acknowledgment", name="ack.999")
+    execute("uploads", trigger="manual", clock=lambda: utcnow() + timedelta(minutes=30))
+    assert status(client, upload["uploadId"])["status"] == "expired"
+
+
+def test_a_claim_file_upload_queues_its_claims(client: Client) -> None:
+    requests = []
+    for n in range(3):
+        body = contract("claim-basic.json")
+        body["claimInformation"]["patientControlNumber"] = f"UPL-{n}"
+        requests.append(body)
+    text = interchange_837p(requests)
+    upload = announce(client, kind="claim-file", name="export.837")
+    send(upload, text)
+    deliver_event(upload["upload"]["fields"]["key"])
+    done = status(client, upload["uploadId"])
+    assert done["status"] == "applied", done
+    assert (done["result"]["claims"], done["result"]["accepted"]) == (3, 3)
+    for claim_id in done["result"]["claimIds"]:
+        assert claim(client, claim_id)["status"] == "queued"
+
+
+def test_uploads_are_the_tenants_own_and_checked(client: Client) -> None:
+    upload = announce(client)
+    other = client.http.get(f"/v1/uploads/{upload['uploadId']}", headers=headers(TENANT_B_KEY))
+    assert other.status_code == 404
+    bad = client.http.post("/v1/uploads", headers=headers(), body=json.dumps({"kind": "photos"}))
+    assert bad.status_code == 422
+    assert bad.json_body["errors"][0]["field"] == "kind"
+    deliver_event("uploads/tenant-b/" + upload["uploadId"])  # a key no upload of B's has
+    assert status(client, upload["uploadId"])["status"] == "awaiting_file"

@@ -61,6 +61,10 @@ Parsed = Acknowledgment | ClaimStatusReport | Remittance
 APPLY_LEASE = timedelta(minutes=15)
 
 
+# A stored result lists at most this many ids; its counts say how many there were.
+MAX_LISTED = 100
+
+
 class PartialPostingError(Exception):
     """Some claims of a remittance could not be posted: it stays open for the next delivery."""
 
@@ -96,6 +100,20 @@ class FileOutcome:
     unmatched: int = 0
     errors: list[dict[str, object]] = field(default_factory=list)
     remittances: list[dict[str, object]] = field(default_factory=list)
+
+    def stored(self) -> dict[str, object]:
+        """What the file's record keeps: the lists cut to MAX_LISTED, with their counts (one
+        DynamoDB item holds 400 KB; a large 835 updates tens of thousands of claims)."""
+        lists: dict[str, list[Any]] = {
+            "claimsUpdated": list(self.claims_updated),
+            "notes": list(self.notes),
+            "errors": list(self.errors),
+        }
+        whole = self.as_dict()
+        for name, items in lists.items():
+            whole[name] = items[:MAX_LISTED]
+            whole[f"{name}Count"] = len(items)
+        return whole
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -190,7 +208,7 @@ def receive_file(
         if any(r.get("state") == "in_progress" for r in outcome.remittances):
             outcome.status = "in_progress"
     stored = {"in_progress": "deferred"}.get(outcome.status, outcome.status)
-    inbound.finish_inbound_file(tenant_id, sha, status=stored, result=outcome.as_dict())
+    inbound.finish_inbound_file(tenant_id, sha, status=stored, result=outcome.stored())
     return outcome
 
 
@@ -626,7 +644,8 @@ def _post_remittance(
         {
             "imbalances": [_imbalance(flag) for flag in check_remittance_balance(remittance)],
             "state": "posted",
-            "claimsPosted": posted,
+            "claimsPosted": posted[:MAX_LISTED],  # the record's size is bounded
+            "claimsPostedCount": len(posted),
             "unmatched": unmatched,
             "findings": len(remittance.findings),
         }

@@ -211,3 +211,33 @@ def test_uploads_are_the_tenants_own_and_checked(client: Client) -> None:
     assert bad.json_body["errors"][0]["field"] == "kind"
     deliver_event("uploads/tenant-b/" + upload["uploadId"])  # a key no upload of B's has
     assert status(client, upload["uploadId"])["status"] == "awaiting_file"
+
+
+def test_what_a_file_record_keeps_is_bounded_by_counts(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A remittance of tens of thousands of claims must still fit one record (400 KB): the
+    records keep the first ids and the counts, the duplicate answer says how many."""
+    from chalicelib.services import inbound
+
+    monkeypatch.setattr(inbound, "MAX_LISTED", 1)
+    requests = []
+    for n in range(3):
+        body = contract("claim-basic.json")
+        body["claimInformation"]["patientControlNumber"] = f"BIG-{n}"
+        created = client.http.post("/v1/claims", headers=headers(), body=json.dumps(body))
+        assert created.status_code == 201, created.body
+        requests.append(body)
+    assert poll(client)["failed"] == 0
+    remit = next(
+        c for _, c in answers_to(interchange_837p(requests, sender="CGTENANTA")) if b"*835*" in c
+    )
+    x12 = headers(**{"Content-Type": "application/edi-x12"})
+    first = client.http.post("/v1/remittances", headers=x12, body=remit)
+    assert first.status_code == 200, first.body
+    assert len(first.json_body["claimsUpdated"]) == 3  # the answer itself lists them all
+    reformatted = client.http.post("/v1/remittances", headers=x12, body=remit.replace(b"~", b"~\n"))
+    [earlier] = reformatted.json_body["remittances"]
+    assert earlier["duplicate"] is True
+    assert len(earlier["claimsPosted"]) == 1
+    assert earlier["claimsPostedCount"] == 3

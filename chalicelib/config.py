@@ -46,6 +46,9 @@ class Settings:
     # 6 MB); larger ones come through POST /v1/uploads (S3), up to upload_max_bytes.
     direct_upload_max_bytes: int = 6 * 1024 * 1024
     upload_max_bytes: int = 512 * 1024 * 1024
+    # Claims one request may post or create: a request must finish within API Gateway's 29 s
+    # (about 2 DynamoDB requests a claim posted, 3 to 4 created); more come by upload.
+    direct_max_claims: int = 1000
     cursor_secret_id: str | None = None  # Secrets Manager: the cursor key of a deployed stage
     kms_key_id: str | None = None  # the stage's customer-managed key (S3 objects, secrets)
 
@@ -81,6 +84,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             env.get("CLAIMGATE_DIRECT_UPLOAD_MAX_BYTES", str(6 * 1024 * 1024))
         ),
         upload_max_bytes=int(env.get("CLAIMGATE_UPLOAD_MAX_BYTES", str(512 * 1024 * 1024))),
+        direct_max_claims=int(env.get("CLAIMGATE_DIRECT_MAX_CLAIMS", "1000")),
         cursor_secret_id=env.get("CLAIMGATE_CURSOR_SECRET_ID") or None,
         kms_key_id=env.get("CLAIMGATE_KMS_KEY_ID") or None,
     )

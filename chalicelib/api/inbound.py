@@ -40,6 +40,7 @@ def _receive(accept: frozenset[str], source: str) -> Response:
         source=source,
         now=utcnow(),
         accept=accept,
+        max_claims=settings().direct_max_claims,
     )
     return _outcome_response(outcome)
 
@@ -47,9 +48,13 @@ def _receive(accept: frozenset[str], source: str) -> Response:
 def _outcome_response(outcome: FileOutcome) -> Response:
     # in_progress: another delivery of the same file or remittance is applying it right now;
     # failed: archived and listed for a person, our fault (logged with the correlation id).
-    status = {"applied": 200, "duplicate": 200, "in_progress": 202, "failed": 500}.get(
-        outcome.status, 422
-    )
+    status = {
+        "applied": 200,
+        "duplicate": 200,
+        "in_progress": 202,
+        "failed": 500,
+        "too_large": 413,
+    }.get(outcome.status, 422)
     answer = outcome.as_dict()
     answer["message"] = OUTCOME_MESSAGES.get(outcome.status, outcome.status)
     answer["errors"] = [file_problem(error).model_dump() for error in outcome.errors]
@@ -143,6 +148,8 @@ OUTCOME_MESSAGES = {
     "unreadable": "the file cannot be read: it is archived and listed on the worklist",
     "refused": "this route does not take this kind of file: it is archived, nothing applied",
     "failed": "the file could not be applied: it is archived and listed on the worklist",
+    "too_large": "the file holds more claims than one request applies: send it through "
+    "POST /v1/uploads; it is archived, nothing applied",
 }
 
 
@@ -154,7 +161,7 @@ def post_claim_file() -> Response:
     body = _body()
     if isinstance(body, Response):
         return body
-    from chalicelib.services.claim_files import submit_claim_file
+    from chalicelib.services.claim_files import TooManyClaimsError, submit_claim_file
     from chalicelib.services.claims import new_claim_id
     from chalicelib.x12.errors import X12ReadError
 
@@ -165,6 +172,14 @@ def post_claim_file() -> Response:
             now=utcnow(),
             new_claim_id=new_claim_id,
             contract_check=contract_problems,
+            max_claims=settings().direct_max_claims,
+        )
+    except TooManyClaimsError as error:
+        return error_response(
+            413,
+            "too_many_claims",
+            f"the file holds {error.claims:,} claims; one request creates at most "
+            f"{error.limit:,} (it could not finish in time): send it through POST /v1/uploads",
         )
     except X12ReadError as error:
         problem = {

@@ -28,6 +28,15 @@ def _problem(code: str, message: str, field: str | None = None) -> dict[str, obj
     return {"field": field, "code": code, "message": message, "severity": "error"}
 
 
+class TooManyClaimsError(Exception):
+    """More claims than one request can create in time: the file must come by upload."""
+
+    def __init__(self, claims: int, limit: int) -> None:
+        super().__init__(f"{claims} claims, at most {limit}")
+        self.claims = claims
+        self.limit = limit
+
+
 def submit_claim_file(
     tenant_id: str,
     content: bytes,
@@ -35,12 +44,16 @@ def submit_claim_file(
     now: datetime,
     new_claim_id: Callable[[], str],
     contract_check: ContractCheck,
+    max_claims: int | None = None,
 ) -> dict[str, object]:
     """Raises X12ReadError (nothing stored but the archived file) when the file itself cannot
-    be read; otherwise returns one entry per claim: its id and status, or its errors."""
+    be read, TooManyClaimsError (nothing stored either) when it holds more than `max_claims`;
+    otherwise returns one entry per claim: its id and status, or its errors."""
     key = archive.save_raw(content, kind="837P", source=f"{tenant_id}/{SOURCE}")
     reader = EnvelopeReader(content)
     read = [claim for ts in reader for claim in parse_837p(ts)]  # whole file first
+    if max_claims is not None and len(read) > max_claims:
+        raise TooManyClaimsError(len(read), max_claims)
     results: list[dict[str, object]] = []
     for index, item in enumerate(read):
         entry: dict[str, object] = {

@@ -146,11 +146,13 @@ def receive_file(
     now: datetime,
     accept: frozenset[str] | None = None,
     addressed_to: str | None = None,
+    max_claims: int | None = None,
 ) -> FileOutcome:
     """Archive, read whole, take the file, then apply it. `accept` limits the transaction
     types (an upload route for 835s refuses a 999 rather than applying it by surprise);
     `addressed_to`, the tenant's submitter id at the mailbox the file came from: a file
-    addressed (ISA08) to anyone else is archived and reported, never applied."""
+    addressed (ISA08) to anyone else is archived and reported, never applied; `max_claims`,
+    what one request may apply (status `too_large`, nothing applied, above it)."""
     sha = hashlib.sha256(content).hexdigest()
     key = archive.save_raw(content, kind="inbound", source=f"{tenant_id}/{source}")
     outcome = FileOutcome(sha, key, "applied")
@@ -168,6 +170,19 @@ def receive_file(
         )
         return _unreadable(tenant_id, outcome, fault, name=name, source=source, now=now)
     kinds = [_kind(s.parsed) for s in sets]
+    claims = sum(len(getattr(s.parsed, "claims", ())) for s in sets)
+    if max_claims is not None and claims > max_claims:
+        outcome.status = "too_large"
+        outcome.kinds = kinds
+        outcome.errors.append(
+            {
+                "code": "too_many_claims",
+                "message": f"the file holds {claims:,} claims; one request applies at most "
+                f"{max_claims:,} (it could not finish in time): send it through POST "
+                "/v1/uploads",
+            }
+        )
+        return outcome
     if accept is not None and not set(kinds) <= accept:
         outcome.status = "refused"
         outcome.kinds = kinds

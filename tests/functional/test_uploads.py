@@ -241,3 +241,47 @@ def test_what_a_file_record_keeps_is_bounded_by_counts(
     assert earlier["duplicate"] is True
     assert len(earlier["claimsPosted"]) == 1
     assert earlier["claimsPostedCount"] == 3
+
+
+def test_more_claims_than_a_request_can_finish_go_by_upload(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A request has 29 s: a file small in bytes but with more claims than one request can
+    post or create in that time is refused whole (413, nothing applied) and pointed to
+    /v1/uploads, where the same file is taken."""
+    from chalicelib.config import settings
+
+    requests = []
+    for n in range(3):
+        body = contract("claim-basic.json")
+        body["claimInformation"]["patientControlNumber"] = f"MANY-{n}"
+        requests.append(body)
+    claim_file = interchange_837p(requests)
+    x12 = headers(**{"Content-Type": "application/edi-x12"})
+    monkeypatch.setenv("CLAIMGATE_DIRECT_MAX_CLAIMS", "2")
+    settings.cache_clear()
+    try:
+        refused = client.http.post("/v1/claim-files", headers=x12, body=claim_file)
+        assert refused.status_code == 413, refused.body
+        assert refused.json_body["errors"][0]["code"] == "too_many_claims"
+        assert "/v1/uploads" in refused.json_body["message"]
+        for body in requests:
+            created = client.http.post("/v1/claims", headers=headers(), body=json.dumps(body))
+            assert created.status_code == 201  # nothing of the refused file was stored
+        assert poll(client)["failed"] == 0
+        remit = next(
+            c
+            for _, c in answers_to(interchange_837p(requests, sender="CGTENANTA"))
+            if b"*835*" in c
+        )
+        too_many = client.http.post("/v1/remittances", headers=x12, body=remit)
+        assert too_many.status_code == 413, too_many.body
+        assert too_many.json_body["status"] == "too_large"
+        upload = announce(client)
+        send(upload, remit)
+        deliver_event(upload["upload"]["fields"]["key"])
+        done = status(client, upload["uploadId"])
+        assert (done["status"], done["result"]["claimsUpdated"]) == ("applied", 3)
+    finally:
+        monkeypatch.delenv("CLAIMGATE_DIRECT_MAX_CLAIMS")
+        settings.cache_clear()

@@ -48,6 +48,7 @@ class BenefitOut(View):
     percent: Decimal | None
     remaining: bool
     authorizationRequired: bool | None  # noqa: N815
+    procedureCode: str | None  # noqa: N815 - EB13: the procedure the benefit is about
     messages: list[str]
 
 
@@ -107,6 +108,7 @@ class EligibilityOut(View):
                     percent=b.percent,
                     remaining=b.remaining,
                     authorizationRequired=b.authorization_required,
+                    procedureCode=b.procedure,
                     messages=list(b.messages),
                 )
                 for b in answer.benefits

@@ -146,6 +146,7 @@ class BenefitAnswer:
     remaining: bool  # EB06 29: the amount is what remains (of a deductible, a limit)
     authorization_required: bool | None
     messages: tuple[str, ...]
+    procedure: str | None = None  # EB13-2: the benefit (or its authorization) is for this code
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +200,7 @@ def _benefit(benefit: Benefit) -> BenefitAnswer:
         remaining=benefit.time_period == "29",
         authorization_required=_yes_no(benefit.authorization_required),
         messages=benefit.messages,
+        procedure=benefit.procedure[1] if len(benefit.procedure) > 1 else None,
     )
 
 

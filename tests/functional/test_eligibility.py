@@ -127,3 +127,32 @@ def test_a_retry_with_the_same_idempotency_key_asks_the_payer_once(client: Clien
         if b"*270*" in s3.get_object(Bucket="claimgate-test-archive", Key=k)["Body"].read()
     ]
     assert len(sent) == 1
+
+
+def member(member_id: str) -> dict[str, Any]:
+    body: dict[str, Any] = json.loads(json.dumps(REQUEST))
+    body["subscriber"]["memberId"] = member_id
+    return body
+
+
+def test_a_terminated_member_is_inactive_with_last_years_plan_dates(client: Client) -> None:
+    answer = check(client, member("TRM0000042"))
+    assert answer.status_code == 200, answer.body
+    found = answer.json_body
+    assert found["status"] == "inactive"
+    assert (found["planBegin"], found["planEnd"]) == ("2025-01-01", "2025-12-31")
+    assert [b["code"] for b in found["benefits"]] == ["6"]
+
+
+def test_another_payer_primary_is_named(client: Client) -> None:
+    found = check(client, member("COB0000042")).json_body
+    assert found["status"] == "active"
+    [primary] = found["otherPayers"]
+    assert (primary["entityCode"], primary["id"]) == ("PRP", "SBXMCR")
+    assert any(b["code"] == "R" for b in found["benefits"])
+
+
+def test_the_procedures_that_need_an_authorization_are_listed(client: Client) -> None:
+    found = check(client, REQUEST).json_body
+    needing = {b["procedureCode"] for b in found["benefits"] if b["authorizationRequired"]}
+    assert needing == {"70553", "74177", "72148", "95810"}

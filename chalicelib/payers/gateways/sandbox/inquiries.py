@@ -27,7 +27,13 @@ from .mailbox import (
     PENDING,
     SandboxState,
 )
-from .payers import SANDBOX_PAYERS, SandboxPayer, member_known
+from .payers import (
+    AUTHORIZATION_REQUIRED,
+    SANDBOX_PAYERS,
+    SandboxPayer,
+    coverage_case,
+    member_known,
+)
 from .write import ack277ca, status277
 
 
@@ -84,12 +90,38 @@ def _status_result(
 _PLAN_NAMES = {"SBX01": "SANDBOX PPO GOLD", "SBXMCR": "MEDICARE PART B", "SBXMCD": "STATE MEDICAID"}
 
 
-def _benefits(builder: X12Builder, payer: SandboxPayer, remaining: Decimal) -> None:
+def _plan_dates(builder: X12Builder, case: str, when: datetime) -> None:
+    """2100C/D DTP: plan begin (346) this year; a terminated plan began and ended (347) last
+    year."""
+    year = when.date().replace(month=1, day=1)
+    if case == "terminated":
+        last = year.replace(year=year.year - 1)
+        builder.add("DTP", "346", "D8", format_date8(last))
+        builder.add("DTP", "347", "D8", format_date8(last.replace(month=12, day=31)))
+    else:
+        builder.add("DTP", "346", "D8", format_date8(year))
+
+
+def _benefits(builder: X12Builder, payer: SandboxPayer, remaining: Decimal, case: str) -> None:
     """2110C/D EB: active coverage (1), copay (B), coinsurance (A), deductible (C) for the
-    calendar year (EB06 23) and what remains of it (EB06 29)."""
+    calendar year (EB06 23) and what remains of it (EB06 29); the procedures that need a prior
+    authorization (EB11 Y, EB13 the procedure). Terminated: inactive coverage (6) only.
+    Another payer primary (R): its name and id in 2120C, between LS and LE."""
     # EB04 insurance type: PR preferred provider organization, MB Medicare Part B, MC Medicaid.
     insurance = {"12": "PR", "MB": "MB", "MC": "MC"}.get(payer.remittance_filing_code, "")
-    builder.add("EB", "1", "", "30", insurance, _PLAN_NAMES.get(payer.payer_id, payer.name))
+    plan = _PLAN_NAMES.get(payer.payer_id, payer.name)
+    if case == "terminated":
+        builder.add("EB", "6", "", "30", insurance, plan)
+        return
+    builder.add("EB", "1", "", "30", insurance, plan)
+    if case == "other_payer_primary":
+        primary = (
+            SANDBOX_PAYERS["SBXMCR"] if payer.payer_id != "SBXMCR" else SANDBOX_PAYERS["SBX01"]
+        )
+        builder.add("EB", "R", "", "30", "")
+        builder.add("LS", "2120")
+        builder.add("NM1", "PRP", "2", primary.name, *("", "", "", ""), "PI", primary.payer_id)
+        builder.add("LE", "2120")
     if payer.copay:
         # 98 professional (physician) visit - office; EB06 27 per visit.
         builder.add("EB", "B", "IND", "98", insurance, "", "27", str(payer.copay))
@@ -100,6 +132,11 @@ def _benefits(builder: X12Builder, payer: SandboxPayer, remaining: Decimal) -> N
     if payer.annual_deductible:
         builder.add("EB", "C", "IND", "30", insurance, "", "23", str(payer.annual_deductible))
         builder.add("EB", "C", "IND", "30", insurance, "", "29", str(remaining))
+    for code in AUTHORIZATION_REQUIRED:
+        # EB11 Y: authorization or certification required; EB13 the procedure (HC: CPT).
+        builder.add(
+            "EB", "1", "IND", "", insurance, *("",) * 6, "Y", "", builder.composite("HC", code)
+        )
 
 
 def _render_271(
@@ -156,10 +193,10 @@ def _render_271(
         if member.subscriber_dmg is not None:
             builder.add("DMG", *member.subscriber_dmg[1:])
         remaining = state.deductible(payer, element(member.subscriber, 9))
-        year = when.date().replace(month=1, day=1)
+        case = coverage_case(element(member.subscriber, 9))
         if member.dependent is None:
-            builder.add("DTP", "346", "D8", format_date8(year))  # plan begin
-            _benefits(builder, payer, remaining)
+            _plan_dates(builder, case, when)
+            _benefits(builder, payer, remaining, case)
             continue
         hl += 1
         builder.add("HL", str(hl), str(subscriber_hl), "23", "0")
@@ -167,8 +204,8 @@ def _render_271(
         builder.add("NM1", *member.dependent[1:])
         if member.dependent_dmg is not None:
             builder.add("DMG", *member.dependent_dmg[1:])
-        builder.add("DTP", "346", "D8", format_date8(year))
-        _benefits(builder, payer, remaining)
+        _plan_dates(builder, case, when)
+        _benefits(builder, payer, remaining, case)
     builder.se()
     builder.ge()
     builder.iea()

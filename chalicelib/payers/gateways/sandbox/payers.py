@@ -11,6 +11,13 @@ below them on purpose, see `adjudication.py`).
 Member roster rule (all three payers): every member id is known except one that starts with
 "UNK" (any case). So the contract examples' members W123456789, 1EG4TE5MK73 and MCD55512345
 are known, and a test wanting an unknown member uses e.g. "UNK0000001".
+
+Eligibility answers (271) follow the member id the same way, so a biller can try each case:
+"TRM..." coverage terminated at the end of last year (EB01 6, plan dates of last year);
+"COB..." covered, but another payer is primary (EB01 R with the primary payer in 2120C:
+Sandbox Medicare, SBXMCR); anyone else active. Every payer asks for a prior authorization for
+the procedures in AUTHORIZATION_REQUIRED (advanced imaging, sleep studies: EB11 Y with the
+procedure in EB13).
 """
 
 from __future__ import annotations
@@ -26,6 +33,11 @@ from chalicelib.claims.model import Address
 from chalicelib.payers.fee_schedules import FeeScheduleRow
 
 UNKNOWN_MEMBER_PREFIX = "UNK"
+TERMINATED_MEMBER_PREFIX = "TRM"
+OTHER_PAYER_PRIMARY_PREFIX = "COB"
+# Procedures every sandbox payer authorizes first: MRI brain, CT abdomen, MRI lumbar spine,
+# polysomnography.
+AUTHORIZATION_REQUIRED = ("70553", "74177", "72148", "95810")
 EM_OFFICE_NEW = frozenset({"99202", "99203", "99204", "99205"})
 EM_OFFICE_ESTABLISHED = frozenset({"99211", "99212", "99213", "99214", "99215"})
 EM_OFFICE = EM_OFFICE_NEW | EM_OFFICE_ESTABLISHED
@@ -144,6 +156,17 @@ class SandboxPayer:
 def member_known(member_id: str) -> bool:
     """The roster rule shared by the three payers (module docstring)."""
     return not member_id.upper().startswith(UNKNOWN_MEMBER_PREFIX)
+
+
+def coverage_case(member_id: str) -> str:
+    """How a known member's eligibility reads (module docstring): `terminated`,
+    `other_payer_primary` or `active`."""
+    upper = member_id.upper()
+    if upper.startswith(TERMINATED_MEMBER_PREFIX):
+        return "terminated"
+    if upper.startswith(OTHER_PAYER_PRIMARY_PREFIX):
+        return "other_payer_primary"
+    return "active"
 
 
 _VENIPUNCTURE_WITH_VISIT = Bundle("36415", EM_OFFICE)

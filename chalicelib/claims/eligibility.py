@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from chalicelib.claims.model import Claim
+from chalicelib.claims.scrub import ScrubFinding
 from chalicelib.x12.read.eligibility271 import (
     ACTIVE_CODES,
     INACTIVE_CODES,
@@ -269,3 +271,53 @@ class EligibilityCheck:
     answer: CoverageAnswer
     inquiry_key: str
     response_key: str
+
+
+def coverage_edits(claim: Claim, check: EligibilityCheck) -> tuple[ScrubFinding, ...]:
+    """What the payer's own 271 says about this claim (issue: preventable denials, CARC 27,
+    22, 197): coverage inactive on the date of service blocks; another payer named as
+    primary while the claim bills this one as primary, and a procedure the payer authorizes
+    first billed without an authorization number, warn."""
+    found: list[ScrubFinding] = []
+    answer = check.answer
+    lines = claim.claim_information.service_lines
+    service = min((line.service_date for line in lines), default=check.date_of_service)
+    ended = answer.plan_end is not None and service is not None and service > answer.plan_end
+    if answer.status == "inactive" or (answer.status == "active" and ended):
+        found.append(
+            ScrubFinding(
+                field="subscriber.memberId",
+                code="coverage_inactive",
+                message=f"the payer's eligibility answer of {check.checked_at.date()} says "
+                "coverage is not active on the date of service (CARC 27): check the member "
+                "and the payer, or bill the patient",
+                severity="error",
+            )
+        )
+    primary = claim.subscriber.payment_responsibility_level_code == "P"
+    if primary and answer.other_payers and any(b.code == OTHER_PAYER for b in answer.benefits):
+        names = ", ".join(p.name for p in answer.other_payers)
+        found.append(
+            ScrubFinding(
+                field="subscriber.paymentResponsibilityLevelCode",
+                code="other_payer_primary",
+                message=f"the payer's eligibility answer names another payer ({names}): bill "
+                "the primary payer first (CARC 22)",
+                severity="warning",
+            )
+        )
+    needs = {b.procedure for b in answer.benefits if b.authorization_required and b.procedure}
+    claim_level = claim.claim_information.prior_authorization_number
+    for index, line in enumerate(lines):
+        if line.procedure_code in needs and not (claim_level or line.prior_authorization_numbers):
+            found.append(
+                ScrubFinding(
+                    field=f"claimInformation.serviceLines[{index}].professionalService."
+                    "procedureCode",
+                    code="authorization_missing",
+                    message=f"the payer requires a prior authorization for {line.procedure_code}"
+                    " and the claim carries none (REF*G1; CARC 197)",
+                    severity="warning",
+                )
+            )
+    return tuple(found)

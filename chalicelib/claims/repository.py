@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from chalicelib.payers.accounts import ClearinghouseAccount, PayerRoute
 from chalicelib.payers.directory import Payer
 from chalicelib.payers.policies import PayerPolicy
 
+from .eligibility import EligibilityCheck
 from .lifecycle import Status
 from .records import ClaimEvent, ClaimRecord
 from .work_items import WorklistItem
@@ -84,8 +85,9 @@ class ClaimRepository(Protocol):
 
 
 class PayerDirectory(Protocol):
-    """The payer directory, each tenant's policy for a payer, and each tenant's clearinghouse
-    accounts and payer routes, as the use cases read them."""
+    """The payer directory, each tenant's policy for a payer, each tenant's clearinghouse
+    accounts and payer routes, and what payers answered about members' coverage, as the use
+    cases read them."""
 
     def load_payer(self, payer_id: str) -> Payer | None: ...
 
@@ -94,3 +96,9 @@ class PayerDirectory(Protocol):
     def load_accounts(self, tenant_id: str) -> Sequence[ClearinghouseAccount]: ...
 
     def load_routes(self, tenant_id: str) -> Sequence[PayerRoute]: ...
+
+    def load_coverage(
+        self, tenant_id: str, payer_id: str, member_id: str, birth_date: date | None
+    ) -> Sequence[EligibilityCheck]:
+        """The payer's eligibility answers for this member, newest first."""
+        ...

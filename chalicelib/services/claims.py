@@ -10,13 +10,14 @@ import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
+from chalicelib.claims.eligibility import EligibilityCheck, coverage_edits
 from chalicelib.claims.lifecycle import Event, Status, apply_event
 from chalicelib.claims.model import Claim
 from chalicelib.claims.records import ClaimEvent, ClaimRecord, with_event
 from chalicelib.claims.repository import ClaimPage
 from chalicelib.claims.scrub import ScrubFinding, scrub_claim
 from chalicelib.store.errors import ConcurrentUpdateError
-from chalicelib.wiring import claim_repository
+from chalicelib.wiring import claim_repository, payer_directory
 
 from .lookups import find_payer
 from .worklist import with_worklist
@@ -46,7 +47,26 @@ def check_claim(tenant_id: str, claim: Claim, *, now: datetime) -> tuple[ScrubFi
                 severity="error",
             ),
         )
-    return findings
+        return findings
+    check = latest_coverage(tenant_id, claim)
+    return findings + (coverage_edits(claim, check) if check is not None else ())
+
+
+def latest_coverage(tenant_id: str, claim: Claim) -> EligibilityCheck | None:
+    """The payer's newest eligibility answer for the claim's patient: one checked for the
+    claim's date of service if there is one, else the newest."""
+    patient_birth = (
+        claim.dependent.date_of_birth if claim.dependent else claim.subscriber.date_of_birth
+    )
+    checks = payer_directory().load_coverage(
+        tenant_id, claim.trading_partner_service_id, claim.subscriber.member_id, patient_birth
+    )
+    lines = claim.claim_information.service_lines
+    service = min((line.service_date for line in lines), default=None)
+    for check in checks:
+        if check.date_of_service == service:
+            return check
+    return checks[0] if checks else None
 
 
 def blocking(findings: tuple[ScrubFinding, ...]) -> tuple[ScrubFinding, ...]:

@@ -98,7 +98,9 @@ def check_eligibility(
         inquiry_key=inquiry_key,
         response_key=response_key,
     )
-    store.save_check(check)
+    patient = dependent or subscriber
+    member = store.member_key(payer_id, subscriber.member_id or "", patient.birth_date)
+    store.save_check(check, member=member)
     return check
 
 

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
+
+from chalicelib.claims.eligibility import EligibilityCheck
+
 from .clearinghouses import list_accounts, list_routes
 from .contracts import load_policy
+from .eligibility import latest_checks, member_key
 from .payers import load_payer
 
 
@@ -12,3 +18,9 @@ class DynamoPayerDirectory:
     load_policy = staticmethod(load_policy)
     load_accounts = staticmethod(list_accounts)
     load_routes = staticmethod(list_routes)
+
+    @staticmethod
+    def load_coverage(
+        tenant_id: str, payer_id: str, member_id: str, birth_date: date | None
+    ) -> Sequence[EligibilityCheck]:
+        return latest_checks(tenant_id, member_key(payer_id, member_id, birth_date))

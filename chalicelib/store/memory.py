@@ -8,9 +8,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+from chalicelib.claims.eligibility import EligibilityCheck
 from chalicelib.claims.lifecycle import Status
 from chalicelib.claims.records import ClaimEvent, ClaimRecord
 from chalicelib.claims.repository import ClaimPage, UnreadableClaimError
@@ -184,3 +185,8 @@ class MemoryPayerDirectory:
 
     def load_routes(self, tenant_id: str) -> Sequence[PayerRoute]:
         return [r for r in self._routes if r.tenant_id == tenant_id]
+
+    def load_coverage(
+        self, tenant_id: str, payer_id: str, member_id: str, birth_date: date | None
+    ) -> Sequence[EligibilityCheck]:
+        return ()  # no eligibility checks are kept in memory

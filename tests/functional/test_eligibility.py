@@ -156,3 +156,58 @@ def test_the_procedures_that_need_an_authorization_are_listed(client: Client) ->
     found = check(client, REQUEST).json_body
     needing = {b["procedureCode"] for b in found["benefits"] if b["authorizationRequired"]}
     assert needing == {"70553", "74177", "72148", "95810"}
+
+
+def claim_for(member_id: str, **line: str) -> dict[str, Any]:
+    """claim-basic.json for the member, its patient the subscriber the check asked about."""
+    from tests.functional.conftest import contract
+
+    body = contract("claim-basic.json")
+    body["subscriber"]["memberId"] = member_id
+    body["claimInformation"]["patientControlNumber"] = f"ELIG-{member_id}"
+    body["claimInformation"]["serviceLines"][0]["professionalService"].update(line)
+    return body
+
+
+def checked(client: Client, member_id: str) -> None:
+    body = member(member_id)
+    body["subscriber"]["dateOfBirth"] = "19620314"  # the claim's patient
+    body["encounter"]["dateOfService"] = "20261116"  # the claim's date of service
+    assert check(client, body).status_code == 200
+
+
+def test_a_claim_for_coverage_the_payer_says_ended_is_refused(client: Client) -> None:
+    checked(client, "TRM0000077")
+    refused = client.http.post(
+        "/v1/claims", headers=headers(), body=json.dumps(claim_for("TRM0000077"))
+    )
+    assert refused.status_code == 422, refused.body
+    [error] = [e for e in refused.json_body["errors"] if e["code"] == "coverage_inactive"]
+    assert error["field"] == "subscriber.memberId"
+    # A member nobody checked is not held to any answer.
+    unchecked = client.http.post(
+        "/v1/claims", headers=headers(), body=json.dumps(claim_for("TRM0000078"))
+    )
+    assert unchecked.status_code == 201, unchecked.body
+
+
+def test_another_payer_primary_and_a_missing_authorization_warn(client: Client) -> None:
+    checked(client, "COB0000077")
+    answer = client.http.post(
+        "/v1/claims",
+        headers=headers(),
+        body=json.dumps(claim_for("COB0000077", procedureCode="70553")),
+    )
+    assert answer.status_code == 201, answer.body
+    warned = {(w["code"], w["field"]) for w in answer.json_body["warnings"]}
+    assert ("other_payer_primary", "subscriber.paymentResponsibilityLevelCode") in warned
+    assert (
+        "authorization_missing",
+        "claimInformation.serviceLines[0].professionalService.procedureCode",
+    ) in warned
+    checked(client, "W123456789")
+    body = claim_for("W123456789", procedureCode="70553")
+    body["claimInformation"]["priorAuthorizationNumber"] = "AUTH12345"
+    authorized = client.http.post("/v1/claims", headers=headers(), body=json.dumps(body))
+    assert authorized.status_code == 201, authorized.body
+    assert "authorization_missing" not in {w["code"] for w in authorized.json_body["warnings"]}

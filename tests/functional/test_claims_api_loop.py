@@ -309,25 +309,3 @@ def test_a_batch_formed_for_x12_is_split_when_its_account_became_a_json_api(
     assert sorted(claim(client, i)["status"] for i in ids) == ["submitted", "submitted"]
     assert len(api.submissions) == 2
     assert len({s["controlNumber"] for s in api.submissions}) == 2
-
-
-def test_the_same_report_pushed_in_parallel_is_applied_once(
-    client: Client, api: ClaimsApiServer
-) -> None:
-    """A clearinghouse that retries its push while the first is still being applied: eight
-    deliveries at once post one payment."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    inbound_url = client.http.get("/v1/clearinghouses/ch", headers=headers()).json_body[
-        "inboundUrl"
-    ]
-    claim_id = submit(client, "claim-basic.json")
-    poll(client)
-    [request] = api.submissions
-    remit = next(c for _, c in reports_for(request) if b"*835*" in c)
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        answers = list(pool.map(lambda _: push(client, inbound_url, remit), range(8)))
-    statuses = sorted(a.json_body["status"] for a in answers)
-    assert statuses.count("applied") == 1, statuses
-    assert set(statuses) <= {"applied", "duplicate", "in_progress"}
-    assert len(claim(client, claim_id)["payments"]) == 1

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -134,29 +133,6 @@ def test_an_uploaded_835_is_applied_once_with_progress_to_read(
     send(again, remit)
     deliver_event(again["upload"]["fields"]["key"])
     assert status(client, again["uploadId"])["status"] == "duplicate"
-    assert len(claim(client, claim_id)["payments"]) == 1
-
-
-def test_events_and_the_schedule_at_once_apply_the_file_once(
-    client: Client, remittance: tuple[str, bytes]
-) -> None:
-    from chalicelib.services.runs import execute
-
-    claim_id, remit = remittance
-    upload = announce(client)
-    send(upload, remit)
-    key = upload["upload"]["fields"]["key"]
-    later = utcnow() + timedelta(minutes=2)
-
-    def one(n: int) -> None:
-        if n % 2:
-            deliver_event(key)
-        else:
-            execute("uploads", trigger="manual", clock=lambda: later)
-
-    with ThreadPoolExecutor(max_workers=6) as pool:
-        list(pool.map(one, range(6)))
-    assert status(client, upload["uploadId"])["status"] == "applied"
     assert len(claim(client, claim_id)["payments"]) == 1
 
 

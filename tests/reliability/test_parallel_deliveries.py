@@ -1,0 +1,66 @@
+"""Deliveries that arrive together, as S3 and clearinghouses send them (at least once, and
+retried while the first is still being applied): eight pushes of one report post one payment;
+S3 events and the uploads schedule at once apply an uploaded file once. Threads against the
+Chalice test client on moto, made atomic per request like the real services
+(tests/reliability/conftest.py)."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+from chalice.test import Client
+
+from chalicelib.clock import utcnow
+from tests.claims_api_server import ClaimsApiServer
+from tests.functional.conftest import headers
+from tests.functional.test_claims_api_loop import api, push, reports_for, server
+from tests.functional.test_clearinghouse_loop import claim, poll, submit
+from tests.functional.test_uploads import announce, deliver_event, remittance, send, status
+
+__all__ = ["api", "remittance", "server"]
+
+
+def test_the_same_report_pushed_in_parallel_is_applied_once(
+    client: Client, api: ClaimsApiServer
+) -> None:
+    """A clearinghouse that retries its push while the first is still being applied: eight
+    deliveries at once post one payment."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    inbound_url = client.http.get("/v1/clearinghouses/ch", headers=headers()).json_body[
+        "inboundUrl"
+    ]
+    claim_id = submit(client, "claim-basic.json")
+    poll(client)
+    [request] = api.submissions
+    remit = next(c for _, c in reports_for(request) if b"*835*" in c)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda _: push(client, inbound_url, remit), range(8)))
+    statuses = sorted(a.json_body["status"] for a in answers)
+    assert statuses.count("applied") == 1, statuses
+    assert set(statuses) <= {"applied", "duplicate", "in_progress"}
+    assert len(claim(client, claim_id)["payments"]) == 1
+
+
+def test_events_and_the_schedule_at_once_apply_the_file_once(
+    client: Client, remittance: tuple[str, bytes]
+) -> None:
+    from chalicelib.services.runs import execute
+
+    claim_id, remit = remittance
+    upload = announce(client)
+    send(upload, remit)
+    key = upload["upload"]["fields"]["key"]
+    later = utcnow() + timedelta(minutes=2)
+
+    def one(n: int) -> None:
+        if n % 2:
+            deliver_event(key)
+        else:
+            execute("uploads", trigger="manual", clock=lambda: later)
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(one, range(6)))
+    assert status(client, upload["uploadId"])["status"] == "applied"
+    assert len(claim(client, claim_id)["payments"]) == 1

@@ -212,9 +212,8 @@ def test_a_pushed_report_is_verified_and_applied_once(client: Client, api: Claim
     assert len(claim(client, claim_id)["payments"]) == 1
 
 
-def test_a_push_for_another_practice_is_reported_not_applied(
-    client: Client, api: ClaimsApiServer
-) -> None:
+def sent_and_remitted(client: Client, api: ClaimsApiServer) -> tuple[str, str, bytes]:
+    """The account's inbound URL, a claim sent through the JSON API, the 835 that pays it."""
     inbound_url = client.http.get("/v1/clearinghouses/ch", headers=headers()).json_body[
         "inboundUrl"
     ]
@@ -222,6 +221,13 @@ def test_a_push_for_another_practice_is_reported_not_applied(
     poll(client)
     [request] = api.submissions
     remit = next(c for _, c in reports_for(request) if b"*835*" in c)
+    return str(inbound_url), claim_id, remit
+
+
+def test_a_push_for_another_practice_is_reported_not_applied(
+    client: Client, api: ClaimsApiServer
+) -> None:
+    inbound_url, claim_id, remit = sent_and_remitted(client, api)
     stranger = remit.replace(SUBMITTER.ljust(15).encode(), b"ETINOTHER".ljust(15))
     answer = push(client, inbound_url, stranger)
     assert answer.status_code == 422, answer.body

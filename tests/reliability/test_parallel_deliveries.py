@@ -13,9 +13,8 @@ from chalice.test import Client
 
 from chalicelib.clock import utcnow
 from tests.claims_api_server import ClaimsApiServer
-from tests.functional.conftest import headers
-from tests.functional.test_claims_api_loop import api, push, reports_for, server
-from tests.functional.test_clearinghouse_loop import claim, poll, submit
+from tests.functional.test_claims_api_loop import api, push, sent_and_remitted, server
+from tests.functional.test_clearinghouse_loop import claim
 from tests.functional.test_uploads import announce, deliver_event, remittance, send, status
 
 __all__ = ["api", "remittance", "server"]
@@ -28,13 +27,7 @@ def test_the_same_report_pushed_in_parallel_is_applied_once(
     deliveries at once post one payment."""
     from concurrent.futures import ThreadPoolExecutor
 
-    inbound_url = client.http.get("/v1/clearinghouses/ch", headers=headers()).json_body[
-        "inboundUrl"
-    ]
-    claim_id = submit(client, "claim-basic.json")
-    poll(client)
-    [request] = api.submissions
-    remit = next(c for _, c in reports_for(request) if b"*835*" in c)
+    inbound_url, claim_id, remit = sent_and_remitted(client, api)
     with ThreadPoolExecutor(max_workers=8) as pool:
         answers = list(pool.map(lambda _: push(client, inbound_url, remit), range(8)))
     statuses = sorted(a.json_body["status"] for a in answers)

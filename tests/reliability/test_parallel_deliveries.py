@@ -25,8 +25,6 @@ def test_the_same_report_pushed_in_parallel_is_applied_once(
 ) -> None:
     """A clearinghouse that retries its push while the first is still being applied: eight
     deliveries at once post one payment."""
-    from concurrent.futures import ThreadPoolExecutor
-
     inbound_url, claim_id, remit = sent_and_remitted(client, api)
     with ThreadPoolExecutor(max_workers=8) as pool:
         answers = list(pool.map(lambda _: push(client, inbound_url, remit), range(8)))

@@ -45,10 +45,19 @@ class Settings:
     # X12 files up to this size may come in a request body (API Gateway to Lambda carries
     # 6 MB); larger ones come through POST /v1/uploads (S3), up to upload_max_bytes.
     direct_upload_max_bytes: int = 6 * 1024 * 1024
-    upload_max_bytes: int = 512 * 1024 * 1024
+    upload_max_bytes: int = 256 * 1024 * 1024
+    # An uploaded 837P's claims are created in one invocation (about 2 requests a claim):
+    # more than this is refused whole, before anything is stored (split the file).
+    claim_file_max_claims: int = 20_000
     # Claims one request may post or create: a request must finish within API Gateway's 29 s
     # (about 2 DynamoDB requests a claim posted, 3 to 4 created); more come by upload.
     direct_max_claims: int = 1000
+    # A file with more 835 claims than part_claims is posted in parts over SQS (parts_queue):
+    # each part at most part_claims claims and part_chars characters (an SQS message carries
+    # 256 KB). See benchmarks/volume.py for the per-claim cost the default comes from.
+    parts_queue: str = "claimgate-remittance-parts"
+    part_claims: int = 500
+    part_chars: int = 200_000
     cursor_secret_id: str | None = None  # Secrets Manager: the cursor key of a deployed stage
     kms_key_id: str | None = None  # the stage's customer-managed key (S3 objects, secrets)
 
@@ -83,8 +92,12 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         direct_upload_max_bytes=int(
             env.get("CLAIMGATE_DIRECT_UPLOAD_MAX_BYTES", str(6 * 1024 * 1024))
         ),
-        upload_max_bytes=int(env.get("CLAIMGATE_UPLOAD_MAX_BYTES", str(512 * 1024 * 1024))),
+        upload_max_bytes=int(env.get("CLAIMGATE_UPLOAD_MAX_BYTES", str(256 * 1024 * 1024))),
+        claim_file_max_claims=int(env.get("CLAIMGATE_CLAIM_FILE_MAX_CLAIMS", "20000")),
         direct_max_claims=int(env.get("CLAIMGATE_DIRECT_MAX_CLAIMS", "1000")),
+        parts_queue=env.get("CLAIMGATE_PARTS_QUEUE", "claimgate-remittance-parts"),
+        part_claims=int(env.get("CLAIMGATE_PART_CLAIMS", "500")),
+        part_chars=int(env.get("CLAIMGATE_PART_CHARS", "200000")),
         cursor_secret_id=env.get("CLAIMGATE_CURSOR_SECRET_ID") or None,
         kms_key_id=env.get("CLAIMGATE_KMS_KEY_ID") or None,
     )

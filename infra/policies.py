@@ -52,6 +52,7 @@ class Names:
     archive_bucket: str
     followup_queue: str
     secrets_prefix: str
+    parts_queue: str = ""
 
     @classmethod
     def for_stage(cls, stage: str) -> Names:
@@ -69,6 +70,7 @@ class Names:
             archive_bucket=f"{base}-archive-${{AWS::AccountId}}-${{AWS::Region}}",
             followup_queue=f"{base}-followups",
             secrets_prefix=f"claimgate/{stage}",
+            parts_queue=f"{base}-remittance-parts",
         )
 
     @property
@@ -83,6 +85,7 @@ def statements(role: str, names: Names, key_arn: Any) -> list[dict[str, Any]]:
         raise ValueError(f"no role {role!r}")
     table = f"{_ARN}:dynamodb:{_WHERE}:table/{names.table}"
     queue = f"{_ARN}:sqs:{_WHERE}:{names.followup_queue}"
+    parts = f"{_ARN}:sqs:{_WHERE}:{names.parts_queue}"
     secrets = f"{_ARN}:secretsmanager:{_WHERE}:secret:{names.secrets_prefix}"
     logs = f"{_ARN}:logs:{_WHERE}:log-group:/aws/lambda/{names.function_prefix}*"
     found: list[dict[str, Any]] = [
@@ -94,6 +97,8 @@ def statements(role: str, names: Names, key_arn: Any) -> list[dict[str, Any]]:
             [f"{_ARN}:s3:::{names.archive_bucket}/*"],
         ),
         _allow("FollowupQueueSend", ["sqs:GetQueueUrl", "sqs:SendMessage"], [queue]),
+        # the uploads schedule, S3's event and an operator's run (through the API) plan parts
+        _allow("PartsQueueSend", ["sqs:GetQueueUrl", "sqs:SendMessage"], [parts]),
         _allow(
             "TenantSecretsRead",
             ["secretsmanager:GetSecretValue"],
@@ -125,14 +130,14 @@ def statements(role: str, names: Names, key_arn: Any) -> list[dict[str, Any]]:
     else:
         found.append(
             _allow(
-                "FollowupQueueConsume",
+                "QueuesConsume",
                 [
                     "sqs:ReceiveMessage",
                     "sqs:DeleteMessage",
                     "sqs:ChangeMessageVisibility",
                     "sqs:GetQueueAttributes",
                 ],
-                [queue],
+                [queue, parts],
             )
         )
     return found

@@ -35,11 +35,23 @@ from .gateway_responses import gateway_responses
 API_FUNCTION = "APIHandler"  # Chalice's logical id for the function behind every route
 API_GATEWAY_STAGE = "api"
 FOLLOWUP_WORKER = "claim-followups-worker"
+PARTS_WORKER = "remittance-parts-worker"  # one part of a large 835 per invocation
 UPLOAD_RECEIVED = "upload-received"  # S3's "Object Created" under uploads/, via EventBridge
 # Chalice names the function of a route table "api_handler"; schedules and the SQS worker by
 # their Chalice names. Timeouts: the API answers within API Gateway's 29 s; a run may use a
 # whole Lambda lifetime (the leases of chalicelib.services.leases assume 15 minutes).
 API_TIMEOUT, RUN_TIMEOUT = 30, 900
+# A part is sized to post in well under a minute (benchmarks/volume.py): five minutes leave
+# room for a slow table without holding a failed part's retry back a quarter of an hour.
+PART_TIMEOUT = 300
+# Parts posted at once: enough for a 100,000-claim 835 in minutes, few enough that a large
+# file leaves the table's capacity to the API (benchmarks/volume.py prints what it gives).
+PARTS_CONCURRENCY = 10
+# The functions that read a whole uploaded or fetched file before applying it (and cut a
+# large 835 into parts): a 100,000-claim 835 of 44 MB peaks near 600 MB in them
+# (benchmarks/volume.py), so the largest upload (CLAIMGATE_UPLOAD_MAX_BYTES, 256 MB) fits.
+FILE_READER_MEMORY = 4096
+PART_MEMORY = 1024
 
 
 def _sub(text: str) -> dict[str, str]:
@@ -56,7 +68,7 @@ def functions() -> dict[str, str]:
     from chalicelib.schedules.registry import SCHEDULES
 
     found = {API_FUNCTION: "api"}
-    for name in (*SCHEDULES, FOLLOWUP_WORKER, UPLOAD_RECEIVED):
+    for name in (*SCHEDULES, FOLLOWUP_WORKER, PARTS_WORKER, UPLOAD_RECEIVED):
         found[to_cfn_resource_name(name)] = name
     return found
 
@@ -283,6 +295,27 @@ def _data(names: policies.Names) -> dict[str, Any]:
                 },
             },
         },
+        "PartsDeadLetters": {
+            "Type": "AWS::SQS::Queue",
+            "Properties": {
+                "QueueName": f"{names.parts_queue}-dlq",
+                "MessageRetentionPeriod": 1209600,
+                "KmsMasterKeyId": {"Ref": "StageKey"},
+            },
+        },
+        "PartsQueue": {
+            "Type": "AWS::SQS::Queue",
+            "Properties": {
+                "QueueName": names.parts_queue,
+                "VisibilityTimeout": PART_TIMEOUT * 6,
+                "MessageRetentionPeriod": 1209600,
+                "KmsMasterKeyId": {"Ref": "StageKey"},
+                "RedrivePolicy": {
+                    "deadLetterTargetArn": _arn("PartsDeadLetters"),
+                    "maxReceiveCount": 5,
+                },
+            },
+        },
         "CursorSecret": {
             "Type": "AWS::SecretsManager::Secret",
             "Properties": {
@@ -338,6 +371,7 @@ def _environment(names: policies.Names) -> dict[str, Any]:
         "CLAIMGATE_IDEMPOTENCY_TABLE": {"Ref": "IdempotencyTable"},
         "CLAIMGATE_ARCHIVE_BUCKET": {"Ref": "ArchiveBucket"},
         "CLAIMGATE_FOLLOWUP_QUEUE": {"Fn::GetAtt": ["FollowupQueue", "QueueName"]},
+        "CLAIMGATE_PARTS_QUEUE": {"Fn::GetAtt": ["PartsQueue", "QueueName"]},
         "CLAIMGATE_SECRETS_PREFIX": names.secrets_prefix,
         "CLAIMGATE_CURSOR_SECRET_ID": {"Ref": "CursorSecret"},
         "CLAIMGATE_KMS_KEY_ID": _arn("StageKey"),
@@ -353,9 +387,16 @@ def _functions(names: policies.Names) -> dict[str, Any]:
         properties: dict[str, Any] = {
             "FunctionName": function_name,
             "Role": _arn(_role_id(role)),
-            "Timeout": API_TIMEOUT if role == policies.API else RUN_TIMEOUT,
+            "Timeout": {
+                API_FUNCTION: API_TIMEOUT,
+                to_cfn_resource_name(PARTS_WORKER): PART_TIMEOUT,
+            }.get(logical_id, RUN_TIMEOUT),
             "Environment": {"Variables": _environment(names)},
         }
+        if name in (UPLOAD_RECEIVED, "uploads", "clearinghouse-poll"):
+            properties["MemorySize"] = FILE_READER_MEMORY
+        elif name == PARTS_WORKER:
+            properties["MemorySize"] = PART_MEMORY
         if name == UPLOAD_RECEIVED:
             properties["Events"] = {
                 f"{logical_id}Event": {
@@ -364,16 +405,20 @@ def _functions(names: policies.Names) -> dict[str, Any]:
                     }
                 }
             }
-        if name == FOLLOWUP_WORKER:
+        queue = {FOLLOWUP_WORKER: "FollowupQueue", PARTS_WORKER: "PartsQueue"}.get(name)
+        if queue is not None:
             properties["Events"] = {
                 f"{logical_id}SqsEventSource": {
                     "Properties": {
                         # Chalice writes the ARN as an Fn::Sub: the same key replaces it
-                        "Queue": _sub("${FollowupQueue.Arn}"),
+                        "Queue": _sub(f"${{{queue}.Arn}}"),
                         "FunctionResponseTypes": ["ReportBatchItemFailures"],
                     }
                 }
             }
+        if name == PARTS_WORKER:
+            [source] = properties["Events"].values()
+            source["Properties"]["ScalingConfig"] = {"MaximumConcurrency": PARTS_CONCURRENCY}
         found[logical_id] = {"DependsOn": [f"{logical_id}Logs"], "Properties": properties}
         found[f"{logical_id}Logs"] = {
             "Type": "AWS::Logs::LogGroup",
@@ -476,19 +521,24 @@ def _alarms(names: policies.Names) -> dict[str, Any]:
         Threshold=5000,
         ComparisonOperator="GreaterThanThreshold",
     )
-    found["FollowupDeadLettersAlarm"] = _alarm(
-        "Follow-up batches failed five times and wait in the dead-letter queue",
-        Namespace="AWS/SQS",
-        MetricName="ApproximateNumberOfMessagesVisible",
-        Dimensions=[
-            {"Name": "QueueName", "Value": {"Fn::GetAtt": ["FollowupDeadLetters", "QueueName"]}}
-        ],
-        Statistic="Maximum",
-        Period=300,
-        EvaluationPeriods=1,
-        Threshold=0,
-        ComparisonOperator="GreaterThanThreshold",
-    )
+    dead_letters = {
+        "FollowupDeadLetters": "Follow-up batches failed five times and wait in the "
+        "dead-letter queue",
+        "PartsDeadLetters": "Parts of a large 835 failed five times and wait in the "
+        "dead-letter queue (the upload's progress names their claims): fix them, then redrive",
+    }
+    for queue, description in dead_letters.items():
+        found[f"{queue}Alarm"] = _alarm(
+            description,
+            Namespace="AWS/SQS",
+            MetricName="ApproximateNumberOfMessagesVisible",
+            Dimensions=[{"Name": "QueueName", "Value": {"Fn::GetAtt": [queue, "QueueName"]}}],
+            Statistic="Maximum",
+            Period=300,
+            EvaluationPeriods=1,
+            Threshold=0,
+            ComparisonOperator="GreaterThanThreshold",
+        )
     return found
 
 

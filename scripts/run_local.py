@@ -8,7 +8,8 @@ started: the server runs in its own process group, which is killed as a whole.
 
 The local server does not run schedules, so a local timer starts each schedule through the
 operators' API every CLAIMGATE_SCHEDULE_SECONDS (default 60; 0 turns it off and leaves the
-runs to you: POST /v1/schedules/{name}/runs).
+runs to you: POST /v1/schedules/{name}/runs). Nor does it consume queues: scripts/local_queues
+stands in for Lambda's SQS event sources (follow-up batches, parts of large 835s).
 
 Settings: CLAIMGATE_PORT (API port, default 8000), CLAIMGATE_AWS_PORT (local AWS port,
 default: any free one), CLAIMGATE_DEMO_API_KEY (the demo tenant's key).
@@ -121,6 +122,7 @@ def main() -> int:
 
     import chalicelib.observability  # noqa: F401 - quiets the SDK loggers before they speak
     from scripts.local_aws import serialize_requests
+    from scripts.local_queues import serve as serve_queues
 
     serialize_requests()
 
@@ -168,6 +170,8 @@ def main() -> int:
             start_new_session=True,
         )
         _wait_until_serving(api_port, 60, chalice)
+        # Lambda's SQS event sources: the follow-up batches and the parts of large 835s
+        threading.Thread(target=serve_queues, args=(stop_timer,), daemon=True).start()
         if timer_seconds > 0:
             threading.Thread(
                 target=_local_timer,

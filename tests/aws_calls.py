@@ -147,6 +147,7 @@ def names_under_test() -> Any:
         archive_bucket=cfg.archive_bucket,
         followup_queue=cfg.followup_queue,
         secrets_prefix=cfg.secrets_prefix,
+        parts_queue=cfg.parts_queue,
     )
 
 

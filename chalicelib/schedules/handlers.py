@@ -60,6 +60,17 @@ def claim_followups_worker(event: SQSEvent) -> dict[str, Any]:
     return dict(handle_followup_messages(event.to_dict()))
 
 
+@schedules.on_sqs_message(
+    queue=settings().parts_queue, batch_size=1, name="remittance-parts-worker"
+)
+def remittance_parts_worker(event: SQSEvent) -> dict[str, Any]:
+    """One part of a large 835 per invocation (batch size 1: no invocation holds more than
+    one part). A part that fails is reported back; SQS retries it, then dead-letters it."""
+    from chalicelib.services.remittance_parts import handle_part_messages
+
+    return dict(handle_part_messages(event.to_dict()))
+
+
 @schedules.schedule(
     Rate(PAYMENT_MISMATCHES.rate_minutes, unit=Rate.MINUTES), name=PAYMENT_MISMATCHES.name
 )

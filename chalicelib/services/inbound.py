@@ -20,7 +20,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from chalicelib.claims.acknowledgments import (
     CLEARINGHOUSE_ENTITY_CODES,
@@ -85,6 +85,7 @@ class ReadSet:
     identity: str
     parsed: Parsed
     first_index: int
+    source: TransactionSet  # its text, for a remittance posted in parts
 
 
 @dataclass(slots=True)
@@ -93,7 +94,7 @@ class FileOutcome:
 
     sha256: str
     archive_key: str
-    status: str  # applied | duplicate | in_progress | unreadable | refused | failed
+    status: str  # applied | posting | duplicate | in_progress | unreadable | refused | failed
     kinds: list[str] = field(default_factory=list)
     claims_updated: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -129,6 +130,20 @@ class FileOutcome:
         }
 
 
+class PartsPlanner(Protocol):
+    """Posts a file's remittances in parts elsewhere (services.remittance_parts.PartsPlan)."""
+
+    def wanted(self, sets: list[ReadSet]) -> bool: ...
+
+    def take(
+        self, tenant_id: str, read: ReadSet, outcome: FileOutcome, *, now: datetime, file_key: str
+    ) -> None: ...
+
+    def send(self, tenant_id: str, outcome: FileOutcome) -> None: ...
+
+    def abandon(self, tenant_id: str) -> None: ...
+
+
 def _kind(item: Parsed) -> str:
     if isinstance(item, Acknowledgment):
         return "999"
@@ -147,12 +162,15 @@ def receive_file(
     accept: frozenset[str] | None = None,
     addressed_to: str | None = None,
     max_claims: int | None = None,
+    parts: PartsPlanner | None = None,
 ) -> FileOutcome:
     """Archive, read whole, take the file, then apply it. `accept` limits the transaction
     types (an upload route for 835s refuses a 999 rather than applying it by surprise);
     `addressed_to`, the tenant's submitter id at the mailbox the file came from: a file
     addressed (ISA08) to anyone else is archived and reported, never applied; `max_claims`,
-    what one request may apply (status `too_large`, nothing applied, above it)."""
+    what one request may apply (status `too_large`, nothing applied, above it); `parts`, how
+    to post a file with many claims in parts over SQS (status `posting` until the last part
+    is done) rather than here."""
     sha = hashlib.sha256(content).hexdigest()
     key = archive.save_raw(content, kind="inbound", source=f"{tenant_id}/{source}")
     outcome = FileOutcome(sha, key, "applied")
@@ -205,11 +223,19 @@ def receive_file(
         else:
             outcome.status = "in_progress"
         return outcome
+    in_parts = parts if parts is not None and parts.wanted(sets) else None
     try:
         for read in sets:
             outcome.kinds.append(_kind(read.parsed))
-            _apply(tenant_id, read, outcome, now=now, file_key=key)
+            if in_parts is not None and isinstance(read.parsed, Remittance):
+                in_parts.take(tenant_id, read, outcome, now=now, file_key=key)
+            else:
+                _apply(tenant_id, read, outcome, now=now, file_key=key)
+        if in_parts is not None:
+            in_parts.send(tenant_id, outcome)
     except Exception as error:  # isolated: the file is kept for a person, the mailbox goes on
+        if in_parts is not None:
+            in_parts.abandon(tenant_id)
         where = where_raised(error)
         logger.error(
             "inbound file failed", extra={"sha256": sha, "error": error.__class__.__name__}
@@ -222,6 +248,8 @@ def receive_file(
     else:
         if any(r.get("state") == "in_progress" for r in outcome.remittances):
             outcome.status = "in_progress"
+    if outcome.status == "posting":  # its record is the plan; the last part finishes it
+        return outcome
     stored = {"in_progress": "deferred"}.get(outcome.status, outcome.status)
     inbound.finish_inbound_file(tenant_id, sha, status=stored, result=outcome.stored())
     return outcome
@@ -315,7 +343,7 @@ def _read_whole(content: bytes, addressed_to: str | None = None) -> list[ReadSet
                 segment_id="ST",
                 element_position=1,
             )
-        parsed.append(ReadSet(_identity(ts), item, ts.first_index))
+        parsed.append(ReadSet(_identity(ts), item, ts.first_index, ts))
     if not parsed:
         raise X12ReadError("the file holds no transaction set", segment_index=0, segment_id="")
     return parsed
@@ -561,10 +589,35 @@ def _park_status(
     )
 
 
-def _remit_payer_key(remittance: Remittance) -> str:
+def remit_payer_key(remittance: Remittance) -> str:
+    """Who paid: N1*PR's id (Loop 1000A), else TRN03 (the payer's originating company)."""
     if remittance.payer and remittance.payer.id:
         return remittance.payer.id
     return remittance.trace.payer_id if remittance.trace else "unknown"
+
+
+def take_remittance(
+    tenant_id: str, remittance: Remittance, outcome: FileOutcome, *, now: datetime, file_key: str
+) -> dict[str, object] | None:
+    """Take the right to post the remittance (payer and TRN02): its summary to complete, or
+    None when another delivery holds it or posted it (then the outcome says which)."""
+    payer_key = remit_payer_key(remittance)
+    trace = remittance.trace_number or ""  # present: files without it are refused first
+    summary: dict[str, object] = {
+        "payer": payer_key,
+        "traceNumber": trace,
+        "totalPaid": str(remittance.payment.total_paid),
+    }
+    holder = inbound.claim_remittance(
+        tenant_id, payer_key, trace, archive_key=file_key, now=now, lease=APPLY_LEASE
+    )
+    if holder is None:
+        return summary
+    if holder.result.get("state") == "posted":
+        outcome.remittances.append({**holder.result, "duplicate": True})
+    else:  # another delivery is posting it right now (or its parts are): it answers for it
+        outcome.remittances.append({**summary, "state": "in_progress"})
+    return None
 
 
 def _apply_835(
@@ -575,27 +628,19 @@ def _apply_835(
     now: datetime,
     file_key: str,
 ) -> None:
-    payer_key = _remit_payer_key(remittance)
-    trace = remittance.trace_number or ""  # present: files without it are refused first
-    summary: dict[str, object] = {
-        "payer": payer_key,
-        "traceNumber": trace,
-        "totalPaid": str(remittance.payment.total_paid),
-    }
-    holder = inbound.claim_remittance(
-        tenant_id, payer_key, trace, archive_key=file_key, now=now, lease=APPLY_LEASE
-    )
-    if holder is not None:
-        if holder.result.get("state") == "posted":
-            outcome.remittances.append({**holder.result, "duplicate": True})
-        else:  # another delivery is posting it right now: it answers for it
-            outcome.remittances.append({**summary, "state": "in_progress"})
+    summary = take_remittance(tenant_id, remittance, outcome, now=now, file_key=file_key)
+    if summary is None:
         return
     try:
         _post_remittance(tenant_id, remittance, outcome, summary, now=now, file_key=file_key)
-    except Exception:
-        inbound.abandon_remittance(tenant_id, payer_key, trace)  # the next delivery resumes
+    except Exception:  # the next delivery resumes
+        inbound.abandon_remittance(tenant_id, str(summary["payer"]), str(summary["traceNumber"]))
         raise
+
+
+def imbalances(remittance: Remittance) -> list[dict[str, object]]:
+    """Where the remittance does not balance (BPR02 against CLP04 and PLB), as answers show it."""
+    return [_imbalance(flag) for flag in check_remittance_balance(remittance)]
 
 
 def _post_remittance(
@@ -611,9 +656,40 @@ def _post_remittance(
     posted, and the remittance is left open (PartialPostingError) so that the next delivery
     posts what is missing, the payments already on their claims skipped by their keys."""
     payer_key, trace = str(summary["payer"]), str(summary["traceNumber"])
-    posted: list[str] = []
-    unmatched = 0
-    failed: list[str] = []
+    done = post_claims(tenant_id, remittance, outcome, now=now, file_key=file_key)
+    if done.failed:
+        raise PartialPostingError(done.failed)
+    summary.update(
+        {
+            "imbalances": imbalances(remittance),
+            "state": "posted",
+            "claimsPosted": done.posted[:MAX_LISTED],  # the record's size is bounded
+            "claimsPostedCount": len(done.posted),
+            "unmatched": done.unmatched,
+            "findings": len(remittance.findings),
+        }
+    )
+    inbound.finish_remittance(tenant_id, payer_key, trace, summary)
+    outcome.remittances.append(summary)
+
+
+@dataclass(slots=True)
+class PostedClaims:
+    """What posting a remittance's claims did: the claims posted (or already carrying the
+    payment), the payments that matched no claim, the claims that failed."""
+
+    posted: list[str] = field(default_factory=list)
+    unmatched: int = 0
+    failed: list[str] = field(default_factory=list)
+
+
+def post_claims(
+    tenant_id: str, remittance: Remittance, outcome: FileOutcome, *, now: datetime, file_key: str
+) -> PostedClaims:
+    """Post each claim payment of the remittance (or of one part of it) on its claim; what
+    matches no claim is parked; one claim that fails never stops the others."""
+    payer_key, trace = remit_payer_key(remittance), remittance.trace_number or ""
+    done = PostedClaims()
     contract = contracts.load_fee_schedules(tenant_id, payer_key)
     for payment in remittance.claims:
         record = _find_claim(
@@ -623,11 +699,11 @@ def _post_remittance(
             payment.payer_claim_control_number or None,
         )
         if record is None:
-            unmatched += 1
+            done.unmatched += 1
             _park_payment(tenant_id, payer_key, trace, payment, outcome, now=now, file_key=file_key)
             continue
         try:
-            unmatched += _post_payment(
+            done.unmatched += _post_payment(
                 tenant_id,
                 record,
                 remittance,
@@ -649,24 +725,11 @@ def _post_remittance(
                     "message": f"{error.__class__.__name__} at {where_raised(error)}",
                 }
             )
-            failed.append(record.claim_id)
+            done.failed.append(record.claim_id)
             continue
-        posted.append(record.claim_id)
-    outcome.unmatched += unmatched
-    if failed:
-        raise PartialPostingError(failed)
-    summary.update(
-        {
-            "imbalances": [_imbalance(flag) for flag in check_remittance_balance(remittance)],
-            "state": "posted",
-            "claimsPosted": posted[:MAX_LISTED],  # the record's size is bounded
-            "claimsPostedCount": len(posted),
-            "unmatched": unmatched,
-            "findings": len(remittance.findings),
-        }
-    )
-    inbound.finish_remittance(tenant_id, payer_key, trace, summary)
-    outcome.remittances.append(summary)
+        done.posted.append(record.claim_id)
+    outcome.unmatched += done.unmatched
+    return done
 
 
 def _imbalance(flag: VarianceFlag) -> dict[str, object]:
@@ -693,7 +756,7 @@ def _post_payment(
     file_key: str,
 ) -> int:
     """Post one claim payment on its claim; returns how many of its lines matched no line."""
-    payer_key, trace = _remit_payer_key(remittance), remittance.trace_number or ""
+    payer_key, trace = remit_payer_key(remittance), remittance.trace_number or ""
     claim = record.claim
     posting = post_claim_payment(
         claim,

@@ -20,6 +20,7 @@ from chalicelib.payers.gateways.base import Gateway, GatewayError
 from chalicelib.schedules.runs import Run
 from chalicelib.store import batches as batch_store
 from chalicelib.store import inbound as inbound_store
+from chalicelib.store.queue import send_part_messages
 from chalicelib.store.tenants import list_tenant_ids
 from chalicelib.wiring import claim_repository
 
@@ -27,6 +28,7 @@ from .due import by_tenant, report_unreadable
 from .inbound import receive_file
 from .leases import tenant_lease
 from .lookups import tenant_accounts
+from .remittance_parts import PartsPlan
 from .submission import GatewayLookup, account_for, send_queued_claims
 
 DUE_PER_RUN = 1000
@@ -100,6 +102,7 @@ def _fetch_mailbox(
             source=name,
             now=now,
             addressed_to=account if own else None,
+            parts=PartsPlan(fanout=send_part_messages),
         )
         taken.append(file.name)
         run.count(f"files_{outcome.status}")

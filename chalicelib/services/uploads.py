@@ -23,13 +23,15 @@ from chalicelib.observability import logger, where_raised
 from chalicelib.schedules.runs import Run
 from chalicelib.store import uploads as store
 from chalicelib.store.errors import ConcurrentUpdateError
+from chalicelib.store.queue import send_part_messages
 from chalicelib.store.uploads import PROCESSING, WAITING, Upload
 from chalicelib.wiring import contract_check
 from chalicelib.x12.errors import X12ReadError
 
-from .claim_files import submit_claim_file
+from .claim_files import TooManyClaimsError, submit_claim_file
 from .errors import RefusedError
 from .inbound import receive_file
+from .remittance_parts import PartsPlan, progress
 
 __all__ = ["KINDS", "Upload", "get_upload", "received", "run_uploads", "start_upload", "take"]
 
@@ -73,9 +75,16 @@ def start_upload(
 
 
 def get_upload(tenant_id: str, upload_id: str) -> Upload:
+    """The upload; while its file is posted in parts (`posting`, or `in_progress` behind
+    another delivery of the same bytes), with the parts' progress read live."""
     found = store.load_upload(tenant_id, upload_id)
     if found is None:
         raise RefusedError("not_found", "no such upload")
+    sha = found.result.get("sha256")
+    if found.status in ("posting", "in_progress") and isinstance(sha, str):
+        now = progress(tenant_id, sha)
+        if now is not None:
+            return replace(found, result={**found.result, "progress": now})
     return found
 
 
@@ -171,8 +180,10 @@ def _apply(upload: Upload, content: bytes, now: datetime) -> tuple[str, dict[str
             source=f"upload-{upload.kind}",
             now=now,
             accept=accept,
+            parts=PartsPlan(fanout=send_part_messages, upload_id=upload.upload_id),
         )
         return outcome.status, {
+            "sha256": outcome.sha256,
             "archiveKey": outcome.archive_key,
             "kinds": sorted(set(outcome.kinds)),
             "claimsUpdated": len(outcome.claims_updated),
@@ -191,6 +202,13 @@ def _apply(upload: Upload, content: bytes, now: datetime) -> tuple[str, dict[str
             now=now,
             new_claim_id=new_claim_id,
             contract_check=contract_check(),
+            max_claims=settings().claim_file_max_claims,
+        )
+    except TooManyClaimsError as error:
+        return "refused", _problem(
+            "too_many_claims",
+            f"the file holds {error.claims:,} claims; one claim-file upload creates at most "
+            f"{error.limit:,} (it must finish within one invocation): split the file",
         )
     except X12ReadError as error:
         return "unreadable", {

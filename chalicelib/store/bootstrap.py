@@ -5,6 +5,7 @@ recovery, are declared in infra/. Every step is safe to repeat."""
 
 from __future__ import annotations
 
+import json
 from contextlib import suppress
 from dataclasses import replace
 from datetime import date, datetime
@@ -37,9 +38,24 @@ def create_storage() -> None:
         TableName=settings().idempotency_table_name,
         TimeToLiveSpecification={"Enabled": True, "AttributeName": "expiration"},
     )
-    sqs_client().create_queue(
+    sqs = sqs_client()
+    sqs.create_queue(
         QueueName=settings().followup_queue,
         Attributes={"VisibilityTimeout": "900", "SqsManagedSseEnabled": "true"},
+    )
+    # Parts of large 835s: a part that fails five times goes to the dead letters (as
+    # deployed, infra/template.py); locally it is seen again after 30 s, not 15 minutes.
+    dead = sqs.create_queue(QueueName=f"{settings().parts_queue}-dlq")["QueueUrl"]
+    dead_arn = sqs.get_queue_attributes(QueueUrl=dead, AttributeNames=["QueueArn"])
+    sqs.create_queue(
+        QueueName=settings().parts_queue,
+        Attributes={
+            "VisibilityTimeout": "30",
+            "SqsManagedSseEnabled": "true",
+            "RedrivePolicy": json.dumps(
+                {"deadLetterTargetArn": dead_arn["Attributes"]["QueueArn"], "maxReceiveCount": 5}
+            ),
+        },
     )
     s3 = s3_client()
     bucket = settings().archive_bucket

@@ -4,10 +4,11 @@ remittances (deduplicated by payer and trace number) and the unmatched queue."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import suppress
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from pynamodb.exceptions import DeleteError, DoesNotExist, PutError
+from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, UpdateError
 from pynamodb.expressions.condition import Condition
 
 from chalicelib.claims.work_items import WorklistItem
@@ -91,6 +92,85 @@ def finish_inbound_file(
             InboundFileItem.lease_until.remove(),
         ]
     )
+
+
+def plan_parts(
+    tenant_id: str, sha256: str, *, parts_total: int, result: Mapping[str, object]
+) -> None:
+    """The file held by this delivery (`applying`) is posted in `parts_total` parts: written
+    before the first part is sent, so the last part always finds the plan. The lease stays
+    until every part is sent (`release_file`): a delivery that died sending is taken over."""
+    InboundFileItem(pk=_file_pk(tenant_id, sha256), sk="#FILE").update(
+        actions=[
+            InboundFileItem.status.set("posting"),
+            InboundFileItem.result.set(dict(result)),
+            InboundFileItem.parts_total.set(parts_total),
+            InboundFileItem.parts_done.remove(),
+            InboundFileItem.claims_posted.set(0),
+            InboundFileItem.claims_unmatched.set(0),
+            InboundFileItem.failed_parts.set({}),
+        ],
+        condition=InboundFileItem.status == "applying",
+    )
+
+
+def release_file(tenant_id: str, sha256: str) -> None:
+    """Every part is sent: the file is the queue's now, no delivery takes it again."""
+    InboundFileItem(pk=_file_pk(tenant_id, sha256), sk="#FILE").update(
+        actions=[InboundFileItem.lease_until.remove()]
+    )
+
+
+def finish_part(
+    tenant_id: str, sha256: str, part: str, *, posted: int, unmatched: int
+) -> InboundFileItem | None:
+    """Record part `part` done with its counts, once: the file as it is after this write, or
+    None when the part was already recorded (a redelivered message) or the file is done."""
+    item = InboundFileItem(pk=_file_pk(tenant_id, sha256), sk="#FILE")
+    try:
+        item.update(
+            actions=[
+                InboundFileItem.parts_done.add({part}),
+                InboundFileItem.claims_posted.add(posted),
+                InboundFileItem.claims_unmatched.add(unmatched),
+                InboundFileItem.failed_parts[part].remove(),
+            ],
+            condition=(InboundFileItem.status == "posting")
+            & ~InboundFileItem.parts_done.contains(part),
+        )
+    except UpdateError as error:
+        if not conditional_failed(error):
+            raise
+        return None
+    return item
+
+
+def fail_part(tenant_id: str, sha256: str, part: str, claim_ids: list[str]) -> None:
+    """Part `part` could not post these claims (it is retried, then dead-lettered): the
+    file's progress names them until the part succeeds."""
+    with suppress(UpdateError):  # the file was finished meanwhile: nothing to show
+        InboundFileItem(pk=_file_pk(tenant_id, sha256), sk="#FILE").update(
+            actions=[InboundFileItem.failed_parts[part].set(claim_ids)],
+            condition=InboundFileItem.status == "posting",
+        )
+
+
+def finish_posting(tenant_id: str, sha256: str, result: Mapping[str, object]) -> bool:
+    """The last part is done: the file is applied (once; False when it already was)."""
+    try:
+        InboundFileItem(pk=_file_pk(tenant_id, sha256), sk="#FILE").update(
+            actions=[
+                InboundFileItem.status.set("applied"),
+                InboundFileItem.result.set(dict(result)),
+                InboundFileItem.lease_until.remove(),
+            ],
+            condition=InboundFileItem.status == "posting",
+        )
+    except UpdateError as error:
+        if not conditional_failed(error):
+            raise
+        return False
+    return True
 
 
 def save_inbound_file(
@@ -218,6 +298,23 @@ def finish_remittance(
 ) -> None:
     RemittanceItem(pk=_remittance_pk(tenant_id, payer_key, trace_number), sk="#REMIT").update(
         actions=[RemittanceItem.result.set(dict(result)), RemittanceItem.lease_until.remove()]
+    )
+
+
+def plan_remittance(
+    tenant_id: str, payer_key: str, trace_number: str, result: Mapping[str, object]
+) -> None:
+    """The remittance this delivery holds is posted in parts: its record says how many (the
+    lease stays until they are sent; the last of them marks it posted)."""
+    RemittanceItem(pk=_remittance_pk(tenant_id, payer_key, trace_number), sk="#REMIT").update(
+        actions=[RemittanceItem.result.set(dict(result))]
+    )
+
+
+def release_remittance(tenant_id: str, payer_key: str, trace_number: str) -> None:
+    """Its parts are sent: no delivery takes the remittance again."""
+    RemittanceItem(pk=_remittance_pk(tenant_id, payer_key, trace_number), sk="#REMIT").update(
+        actions=[RemittanceItem.lease_until.remove()]
     )
 
 

@@ -27,8 +27,10 @@ from typing import Any
 from pynamodb.attributes import (
     DiscriminatorAttribute,
     JSONAttribute,
+    MapAttribute,
     NumberAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
     UTCDateTimeAttribute,
     VersionAttribute,
 )
@@ -283,9 +285,17 @@ class InboundFileItem(Item, discriminator="inbound_file"):
     name = UnicodeAttribute()
     source = UnicodeAttribute()
     received_at = UTCDateTimeAttribute()
-    status = UnicodeAttribute()  # applying | applied | unreadable | refused | failed | deferred
+    # applying | posting | applied | unreadable | refused | failed | deferred
+    status = UnicodeAttribute()
     result = JSONAttribute(default=dict)
     lease_until = UnicodeAttribute(null=True)  # ISO instant: an `applying` delivery's lease
+    # A file posted in parts (`posting`): how many, which are done ("<set>:<part>"), what
+    # they posted, and the claim ids of a part that failed (until it succeeds).
+    parts_total = NumberAttribute(null=True)
+    parts_done = UnicodeSetAttribute(null=True)
+    claims_posted = NumberAttribute(null=True)
+    claims_unmatched = NumberAttribute(null=True)
+    failed_parts = MapAttribute(null=True)  # type: ignore[var-annotated]
 
 
 class GatewayCursorItem(Item, discriminator="gateway_cursor"):

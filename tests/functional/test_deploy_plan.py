@@ -39,6 +39,11 @@ def test_every_function_is_the_stages_own(templates: dict[str, dict[str, Any]], 
     [source] = worker.values()
     assert source["Properties"]["Queue"] == {"Fn::Sub": "${FollowupQueue.Arn}"}
     assert source["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    parts = made["RemittancePartsWorker"]["Properties"]
+    [source] = parts["Events"].values()
+    assert source["Properties"]["Queue"] == {"Fn::Sub": "${PartsQueue.Arn}"}
+    assert source["Properties"]["BatchSize"] == 1  # one part an invocation
+    assert parts["Timeout"] * 6 == resources["PartsQueue"]["Properties"]["VisibilityTimeout"]
     assert "DefaultRole" not in resources  # Chalice manages no role of its own
     assert "EndpointURL" in templates[stage]["Outputs"]
 

@@ -261,3 +261,32 @@ def test_more_claims_than_a_request_can_finish_go_by_upload(
     finally:
         monkeypatch.delenv("CLAIMGATE_DIRECT_MAX_CLAIMS")
         settings.cache_clear()
+
+
+def test_a_claim_file_too_large_for_one_invocation_is_refused_whole(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its claims are created in one invocation: past the limit nothing is stored and the
+    upload says why and what to do."""
+    from chalicelib.config import settings
+
+    requests = []
+    for n in range(3):
+        body = contract("claim-basic.json")
+        body["claimInformation"]["patientControlNumber"] = f"HUGE-{n}"
+        requests.append(body)
+    monkeypatch.setenv("CLAIMGATE_CLAIM_FILE_MAX_CLAIMS", "2")
+    settings.cache_clear()
+    try:
+        upload = announce(client, kind="claim-file", name="export.837")
+        send(upload, interchange_837p(requests))
+        deliver_event(upload["upload"]["fields"]["key"])
+        done = status(client, upload["uploadId"])
+    finally:
+        monkeypatch.delenv("CLAIMGATE_CLAIM_FILE_MAX_CLAIMS")
+        settings.cache_clear()
+    assert done["status"] == "refused", done
+    [error] = done["result"]["errors"]
+    assert error["code"] == "too_many_claims" and "split the file" in error["message"]
+    listed = client.http.get("/v1/claims?limit=10", headers=headers()).json_body
+    assert listed["claims"] == []

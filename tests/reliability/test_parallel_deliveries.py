@@ -9,15 +9,17 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+import pytest
 from chalice.test import Client
 
 from chalicelib.clock import utcnow
 from tests.claims_api_server import ClaimsApiServer
 from tests.functional.test_claims_api_loop import api, push, sent_and_remitted, server
 from tests.functional.test_clearinghouse_loop import claim
+from tests.functional.test_remittance_parts import paid, payments, upload
 from tests.functional.test_uploads import announce, deliver_event, remittance, send, status
 
-__all__ = ["api", "remittance", "server"]
+__all__ = ["api", "paid", "remittance", "server"]
 
 
 def test_the_same_report_pushed_in_parallel_is_applied_once(
@@ -55,3 +57,26 @@ def test_events_and_the_schedule_at_once_apply_the_file_once(
         list(pool.map(one, range(6)))
     assert status(client, upload["uploadId"])["status"] == "applied"
     assert len(claim(client, claim_id)["payments"]) == 1
+
+
+def test_parts_of_a_large_835_delivered_many_times_at_once_post_each_claim_once(
+    client: Client, paid: tuple[list[str], bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQS delivers each part at least once, and Lambda runs them side by side: every part
+    three times at once, in any order, posts each claim once, counts each part once, and
+    applies the file once."""
+    from chalicelib.services import uploads
+    from chalicelib.services.remittance_parts import post_part
+
+    sent: list[str] = []
+    monkeypatch.setattr(uploads, "send_part_messages", sent.extend)
+    ids, remit = paid
+    upload_id = upload(client, remit)
+    assert len(sent) == 4
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = list(pool.map(lambda body: post_part(body, now=utcnow()), sent * 3))
+    assert outcomes.count("posted") == 4, outcomes
+    done = status(client, upload_id)
+    assert done["status"] == "applied", done
+    assert (done["result"]["claimsUpdated"], done["result"]["parts"]) == (len(ids), 4)
+    assert payments(client, ids) == [1] * len(ids)

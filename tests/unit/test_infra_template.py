@@ -123,7 +123,7 @@ def test_data_is_protected_at_rest_and_in_transit() -> None:
         "TlsOnly",
         "KmsEncryptedPutsOnly",
     }
-    for queue in ("FollowupQueue", "FollowupDeadLetters"):
+    for queue in ("FollowupQueue", "FollowupDeadLetters", "PartsQueue", "PartsDeadLetters"):
         assert found[queue]["Properties"]["KmsMasterKeyId"] == {"Ref": "StageKey"}
     assert found["CursorSecret"]["Properties"]["KmsKeyId"] == {"Ref": "StageKey"}
 
@@ -132,7 +132,8 @@ def test_every_function_runs_as_its_role_with_the_stage_environment() -> None:
     from chalicelib.schedules.registry import SCHEDULES
 
     made = functions()
-    assert set(made.values()) == {"api", *SCHEDULES, "claim-followups-worker", "upload-received"}
+    workers = {"claim-followups-worker", "remittance-parts-worker", "upload-received"}
+    assert set(made.values()) == {"api", *SCHEDULES, *workers}
     found = resources("prod")
     for logical_id, name in made.items():
         properties = found[logical_id]["Properties"]

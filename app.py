@@ -3,8 +3,10 @@ chalicelib/schedules; importing this module builds no client and touches no netw
 
 from __future__ import annotations
 
+from chalicelib.api.admin import admin
 from chalicelib.api.appeals import appeals
 from chalicelib.api.application import ThreadSafeChalice
+from chalicelib.api.audit import audit
 from chalicelib.api.auth import authenticate
 from chalicelib.api.claims import claims
 from chalicelib.api.clearinghouses import clearinghouses
@@ -34,6 +36,8 @@ app.register_blueprint(worklist)
 app.register_blueprint(webhooks)
 app.register_blueprint(eligibility)
 app.register_blueprint(uploads)
+app.register_blueprint(admin)
+app.register_blueprint(audit)
 app.register_blueprint(docs)
 app.register_blueprint(schedules)
 use_contract_check(contract_problems)  # claim files applied by a schedule meet the API's rules

@@ -73,7 +73,13 @@ def main() -> None:
 
         create_storage()
         now = datetime(2026, 11, 20, tzinfo=UTC)
-        seed(tenant_id=TENANT, tenant_name="Chaos", api_key=KEY, now=now, roles=("operator",))
+        seed(
+            tenant_id=TENANT,
+            tenant_name="Chaos",
+            api_key=KEY,
+            now=now,
+            roles=("tenant", "operator"),
+        )
         seed_sandbox_contracts(TENANT, now=now)
         gateway = HoldingGateway(wiring.gateway("sandbox"), frozenset({"835"}))
         wiring.use_gateway("sandbox", gateway)

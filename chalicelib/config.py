@@ -58,6 +58,10 @@ class Settings:
     parts_queue: str = "claimgate-remittance-parts"
     part_claims: int = 500
     part_chars: int = 200_000
+    # Every read of patient data through the API is recorded here, kept this long (HIPAA
+    # asks six years of its documentation; seven by default, like the archive).
+    audit_table_name: str = "claimgate-audit"
+    audit_retention_days: int = 2557
     cursor_secret_id: str | None = None  # Secrets Manager: the cursor key of a deployed stage
     kms_key_id: str | None = None  # the stage's customer-managed key (S3 objects, secrets)
 
@@ -98,6 +102,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         parts_queue=env.get("CLAIMGATE_PARTS_QUEUE", "claimgate-remittance-parts"),
         part_claims=int(env.get("CLAIMGATE_PART_CLAIMS", "500")),
         part_chars=int(env.get("CLAIMGATE_PART_CHARS", "200000")),
+        audit_table_name=env.get("CLAIMGATE_AUDIT_TABLE", "claimgate-audit"),
+        audit_retention_days=int(env.get("CLAIMGATE_AUDIT_RETENTION_DAYS", "2557")),
         cursor_secret_id=env.get("CLAIMGATE_CURSOR_SECRET_ID") or None,
         kms_key_id=env.get("CLAIMGATE_KMS_KEY_ID") or None,
     )

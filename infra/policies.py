@@ -53,6 +53,7 @@ class Names:
     followup_queue: str
     secrets_prefix: str
     parts_queue: str = ""
+    audit_table: str = ""
 
     @classmethod
     def for_stage(cls, stage: str) -> Names:
@@ -71,6 +72,7 @@ class Names:
             followup_queue=f"{base}-followups",
             secrets_prefix=f"claimgate/{stage}",
             parts_queue=f"{base}-remittance-parts",
+            audit_table=f"{base}-audit",
         )
 
     @property
@@ -112,6 +114,12 @@ def statements(role: str, names: Names, key_arn: Any) -> list[dict[str, Any]]:
     ]
     if role == API:
         found += [
+            # the access audit: appended to and read, never changed (no Update, no Delete)
+            _allow(
+                "AuditAppendAndRead",
+                ["dynamodb:PutItem", "dynamodb:Query"],
+                [f"{_ARN}:dynamodb:{_WHERE}:table/{names.audit_table}"],
+            ),
             _allow(
                 "IdempotencyTable",
                 _IDEMPOTENCY_ACTIONS,

@@ -108,6 +108,7 @@ def build_template(stage: str) -> dict[str, Any]:
         "Outputs": {
             "TableName": {"Value": {"Ref": "ClaimsTable"}},
             "IdempotencyTableName": {"Value": {"Ref": "IdempotencyTable"}},
+            "AuditTableName": {"Value": {"Ref": "AuditTable"}},
             "ArchiveBucketName": {"Value": {"Ref": "ArchiveBucket"}},
             "FollowupQueueUrl": {"Value": {"Ref": "FollowupQueue"}},
             "StageKeyArn": {"Value": _arn("StageKey")},
@@ -151,6 +152,7 @@ def _key(stage: str) -> dict[str, Any]:
 
 
 def _data(names: policies.Names) -> dict[str, Any]:
+    from chalicelib.store.audit import audit_table_definition
     from chalicelib.store.models import table_definition
 
     table = table_definition()
@@ -180,6 +182,18 @@ def _data(names: policies.Names) -> dict[str, Any]:
                 "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
                 "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
                 "TimeToLiveSpecification": {"AttributeName": "expiration", "Enabled": True},
+                "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+                "DeletionProtectionEnabled": True,
+                "SSESpecification": kms,
+            },
+        },
+        "AuditTable": {  # append-only: the roles may put and query (infra/policies.py)
+            "Type": "AWS::DynamoDB::Table",
+            **kept,
+            "Properties": {
+                **audit_table_definition(),
+                "TableName": names.audit_table,
+                "TimeToLiveSpecification": {"AttributeName": "expires", "Enabled": True},
                 "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
                 "DeletionProtectionEnabled": True,
                 "SSESpecification": kms,
@@ -369,6 +383,7 @@ def _environment(names: policies.Names) -> dict[str, Any]:
         "CLAIMGATE_STAGE": names.stage,
         "CLAIMGATE_TABLE": {"Ref": "ClaimsTable"},
         "CLAIMGATE_IDEMPOTENCY_TABLE": {"Ref": "IdempotencyTable"},
+        "CLAIMGATE_AUDIT_TABLE": {"Ref": "AuditTable"},
         "CLAIMGATE_ARCHIVE_BUCKET": {"Ref": "ArchiveBucket"},
         "CLAIMGATE_FOLLOWUP_QUEUE": {"Fn::GetAtt": ["FollowupQueue", "QueueName"]},
         "CLAIMGATE_PARTS_QUEUE": {"Fn::GetAtt": ["PartsQueue", "QueueName"]},

@@ -12,7 +12,8 @@ runs to you: POST /v1/schedules/{name}/runs). Nor does it consume queues: script
 stands in for Lambda's SQS event sources (follow-up batches, parts of large 835s).
 
 Settings: CLAIMGATE_PORT (API port, default 8000), CLAIMGATE_AWS_PORT (local AWS port,
-default: any free one), CLAIMGATE_DEMO_API_KEY (the demo tenant's key).
+default: any free one), CLAIMGATE_DEMO_API_KEY (the demo tenant's key),
+CLAIMGATE_DEMO_ADMIN_KEY (the stage administrators' key).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from chalicelib.clock import utcnow
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DEMO_KEY = "cg_demo_local_key"
+DEFAULT_ADMIN_KEY = "cg_demo_admin_key"
 # Requests to the local API go straight to it, whatever http_proxy says.
 _DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -129,6 +131,7 @@ def main() -> int:
     api_port = int(os.environ.get("CLAIMGATE_PORT", "8000"))
     aws_port = int(os.environ.get("CLAIMGATE_AWS_PORT") or _free_port())
     demo_key = os.environ.get("CLAIMGATE_DEMO_API_KEY", DEFAULT_DEMO_KEY)
+    admin_key = os.environ.get("CLAIMGATE_DEMO_ADMIN_KEY", DEFAULT_ADMIN_KEY)
     timer_seconds = float(os.environ.get("CLAIMGATE_SCHEDULE_SECONDS", "60"))
     endpoint = f"http://127.0.0.1:{aws_port}"
     # Local credentials only: the embedded AWS accepts any, real AWS is never contacted.
@@ -164,6 +167,13 @@ def main() -> int:
             roles=("tenant", "operator"),  # one key for the whole local walk-through
         )
         seed_sandbox_contracts("demo", now=utcnow())
+        seed(  # the stage's administrators: tenants, keys, audit (README: "Running a stage")
+            tenant_id="demo",
+            tenant_name="Demo practice",
+            api_key=admin_key,
+            now=utcnow(),
+            roles=("admin",),
+        )
         chalice = subprocess.Popen(
             [sys.executable, "-m", "scripts.serve_api", "--port", str(api_port)],
             cwd=ROOT,
@@ -182,6 +192,7 @@ def main() -> int:
             f"\nclaimgate is serving on http://127.0.0.1:{api_port}\n"
             f"  local AWS (DynamoDB, S3, SQS): {endpoint}\n"
             f"  demo tenant API key: {demo_key}\n"
+            f"  stage admin API key: {admin_key}\n"
             "  Ctrl-C stops everything.\n",
             flush=True,
         )

@@ -148,6 +148,7 @@ def names_under_test() -> Any:
         followup_queue=cfg.followup_queue,
         secrets_prefix=cfg.secrets_prefix,
         parts_queue=cfg.parts_queue,
+        audit_table=cfg.audit_table_name,
     )
 
 

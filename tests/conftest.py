@@ -18,6 +18,7 @@ os.environ.update(
         "AWS_REGION": "us-east-1",
         "CLAIMGATE_TABLE": "claimgate-test",
         "CLAIMGATE_IDEMPOTENCY_TABLE": "claimgate-test-idempotency",
+        "CLAIMGATE_AUDIT_TABLE": "claimgate-test-audit",
         "CLAIMGATE_ARCHIVE_BUCKET": "claimgate-test-archive",
         "POWERTOOLS_SERVICE_NAME": "claimgate",
         "POWERTOOLS_METRICS_NAMESPACE": "claimgate-test",

@@ -10,7 +10,18 @@ from chalice.app import Blueprint, Response
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from .admin import (
+    IssuedKeyOut,
+    KeyIn,
+    KeyListOut,
+    KeyOut,
+    RotatedOut,
+    RotateIn,
+    TenantIn,
+    TenantOut,
+)
 from .appeals import AppealListOut, AppealOut
+from .audit import AuditOut
 from .clearinghouses import AccountIn, AccountListOut, AccountOut, RouteIn, RouteOut
 from .eligibility import EligibilityOut
 from .inbound import ClaimFileOut, FileProblemOut, X12ErrorOut
@@ -44,8 +55,9 @@ def _json(model: type[BaseModel], description: str) -> dict[str, Any]:
 def _errors(*codes: int) -> dict[str, Any]:
     text = {
         400: "Bad request (malformed JSON or query)",
-        401: "Missing or unknown x-api-key",
-        403: "The API key lacks the role this route needs (operator)",
+        401: "Missing, unknown, revoked or expired x-api-key, or a suspended tenant",
+        403: "The API key lacks a role this route takes (chalicelib/api/access.py)",
+        503: "The read could not be recorded in the access audit: nothing shown, retry",
         413: "Body over the route's size limit",
         404: "Not found (also another tenant's claim)",
         409: "Conflict: duplicate claim, request in progress, or a concurrent update",
@@ -128,13 +140,32 @@ def openapi_document() -> dict[str, Any]:
         WebhookCreatedOut,
         WebhookListOut,
         DeliveryOut,
+        TenantIn,
+        TenantOut,
+        KeyIn,
+        KeyOut,
+        IssuedKeyOut,
+        KeyListOut,
+        RotateIn,
+        RotatedOut,
+        AuditOut,
         DeliveryListOut,
         EligibilityIn,
         EligibilityOut,
         UploadIn,
         UploadOut,
     )
-    inputs = (ClaimRequest, AccountIn, RouteIn, WebhookIn, EligibilityIn, UploadIn)
+    inputs = (
+        ClaimRequest,
+        AccountIn,
+        RouteIn,
+        WebhookIn,
+        EligibilityIn,
+        UploadIn,
+        TenantIn,
+        KeyIn,
+        RotateIn,
+    )
     _, schemas = models_json_schema(
         [(m, "validation" if m in inputs else "serialization") for m in models],
         ref_template="#/components/schemas/{model}",
@@ -759,6 +790,104 @@ def openapi_document() -> dict[str, Any]:
                     "summary": "An earlier check and its answer",
                     "parameters": [_path("eligibilityId")],
                     "responses": {"200": _json(EligibilityOut, "The check"), **_errors(401, 404)},
+                }
+            },
+            "/v1/admin/tenants": {
+                "post": {
+                    "summary": "Admins: create a tenant (a practice)",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref(TenantIn)}},
+                    },
+                    "responses": {
+                        "201": _json(TenantOut, "The tenant"),
+                        **_errors(400, 401, 403, 409, 422),
+                    },
+                }
+            },
+            "/v1/admin/tenants/{tenantId}": {
+                "get": {
+                    "summary": "Admins: a tenant",
+                    "parameters": [_path("tenantId")],
+                    "responses": {"200": _json(TenantOut, "The tenant"), **_errors(401, 403, 404)},
+                }
+            },
+            **{
+                f"/v1/admin/tenants/{{tenantId}}/{action}": {
+                    "post": {
+                        "summary": f"Admins: {action} the tenant ({what})",
+                        "parameters": [_path("tenantId")],
+                        "responses": {
+                            "200": _json(TenantOut, "The tenant"),
+                            **_errors(401, 403, 404),
+                        },
+                    }
+                }
+                for action, what in (
+                    ("suspend", "every key of it refused"),
+                    ("resume", "its keys work again"),
+                )
+            },
+            "/v1/admin/tenants/{tenantId}/keys": {
+                "post": {
+                    "summary": "Admins: issue a key with roles, a name and an optional expiry; "
+                    "the key is in this answer only (kept as a hash)",
+                    "parameters": [_path("tenantId")],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref(KeyIn)}},
+                    },
+                    "responses": {
+                        "201": _json(IssuedKeyOut, "The key, shown once"),
+                        **_errors(400, 401, 403, 404, 422),
+                    },
+                },
+                "get": {
+                    "summary": "Admins: the tenant's keys (prefix, roles, name, last use)",
+                    "parameters": [_path("tenantId")],
+                    "responses": {
+                        "200": _json(KeyListOut, "The keys, never a secret"),
+                        **_errors(401, 403, 404),
+                    },
+                },
+            },
+            "/v1/admin/tenants/{tenantId}/keys/{keyId}/rotate": {
+                "post": {
+                    "summary": "Admins: a new key like this one; this one works for graceHours",
+                    "parameters": [_path("tenantId"), _path("keyId")],
+                    "requestBody": {
+                        "required": False,
+                        "content": {"application/json": {"schema": _ref(RotateIn)}},
+                    },
+                    "responses": {
+                        "201": _json(RotatedOut, "The new key (shown once) and the old"),
+                        **_errors(400, 401, 403, 404, 409, 422),
+                    },
+                }
+            },
+            "/v1/admin/tenants/{tenantId}/keys/{keyId}": {
+                "delete": {
+                    "summary": "Admins: revoke the key (refused everywhere within a minute)",
+                    "parameters": [_path("tenantId"), _path("keyId")],
+                    "responses": {"200": _json(KeyOut, "The key"), **_errors(401, 403, 404)},
+                }
+            },
+            "/v1/audit": {
+                "get": {
+                    "summary": "Admins: the access audit of one tenant (who read which "
+                    "patient's data, when), up to 31 days; format=csv for a review",
+                    "parameters": [
+                        _query("tenantId", "The tenant (required)", {"type": "string"}),
+                        _query("from", "First day, CCYY-MM-DD (today)", {"type": "string"}),
+                        _query("to", "Last day, CCYY-MM-DD (today)", {"type": "string"}),
+                        _query("principal", "A key id", {"type": "string"}),
+                        _query("resource", "A path and what lies under it", {"type": "string"}),
+                        _query("format", "json or csv", {"enum": ["json", "csv"]}),
+                    ],
+                    "responses": {
+                        "200": _json(AuditOut, "The records, oldest first"),
+                        **_errors(401, 403, 422),
+                    },
                 }
             },
             "/v1/openapi.json": {

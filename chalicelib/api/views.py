@@ -86,6 +86,8 @@ class ClaimEventOut(View):
     toStatus: str  # noqa: N815
     codes: list[str]
     detail: dict[str, str]  # what the event carried: file, trace number, fields changed ...
+    actor: str | None  # who caused it: an API key's id, `seed:<tenant>`, `schedule:<name>`
+    actorName: str | None  # noqa: N815 - the person or system the key was issued to
 
     @classmethod
     def of(cls, event: ClaimEvent) -> ClaimEventOut:
@@ -98,6 +100,8 @@ class ClaimEventOut(View):
             toStatus=event.to_status.value,
             codes=list(event.codes),
             detail=dict(event.detail),
+            actor=event.actor,
+            actorName=event.actor_name,
         )
 
 

@@ -30,6 +30,9 @@ class ClaimEvent:
     to_status: Status
     codes: tuple[str, ...] = ()
     detail: Mapping[str, str] = field(default_factory=dict)
+    # Who caused it (chalicelib.actor): a key id and the name it was issued to, a schedule.
+    actor: str | None = None
+    actor_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

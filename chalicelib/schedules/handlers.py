@@ -111,9 +111,11 @@ def uploads(event: CloudWatchEvent) -> None:
 def upload_received(event: CloudWatchEvent) -> None:
     """A file arrived through a presigned POST (S3's event, through EventBridge): apply it
     now; the `uploads` schedule is the safety net for an event that never comes."""
+    from chalicelib.actor import Actor, acting_as
     from chalicelib.clock import utcnow
     from chalicelib.services.uploads import received
 
     key = event.detail.get("object", {}).get("key")
     if isinstance(key, str):
-        received([key], now=utcnow())
+        with acting_as(Actor("event:upload-received")):
+            received([key], now=utcnow())

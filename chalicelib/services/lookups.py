@@ -8,6 +8,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from datetime import datetime
 from typing import TypeVar
 
 from chalicelib.payers.accounts import ClearinghouseAccount, PayerRoute
@@ -84,13 +85,25 @@ def clear_caches() -> None:
 on_reset(clear_caches)
 
 
-def authenticate(api_key: str) -> tenant_store.Principal | None:
-    """Who an API key belongs to, or None when the key is unknown (not cached: see TtlCache)."""
+def authenticate(api_key: str, *, now: datetime) -> tenant_store.Principal | None:
+    """Who an API key belongs to, or None when the key is unknown, revoked, expired or its
+    tenant suspended. Cached a minute per container (unknown keys are not: see TtlCache):
+    a revocation or a suspension reaches every warm container within that minute; an
+    expiry is checked on every request."""
     if len(api_key) > 256:  # ours are a few dozen characters: no lookup for a longer one
         return None
-    return _tenants.get(
-        tenant_store.hash_api_key(api_key), lambda: tenant_store.principal_for_api_key(api_key)
+    found = _tenants.get(
+        tenant_store.hash_api_key(api_key),
+        lambda: tenant_store.principal_for_api_key(api_key, now=now),
     )
+    if found is not None and found.expires_at is not None and found.expires_at <= now:
+        return None
+    return found
+
+
+def forget_key(key_hash: str) -> None:
+    """After a key is revoked or its tenant suspended: this container refuses it at once."""
+    _tenants.forget(key_hash)
 
 
 def find_payer(tenant_id: str, payer_id: str) -> Payer | None:

@@ -32,6 +32,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
+from chalicelib.actor import Actor, acting_as
 from chalicelib.codec import decode, encode
 from chalicelib.config import settings
 from chalicelib.observability import logger
@@ -320,7 +321,8 @@ def _failed_parts(file: InboundFileItem) -> dict[str, Any]:
 def _handle(record: SQSRecord) -> None:
     from chalicelib.clock import utcnow
 
-    post_part(record.body, now=utcnow())
+    with acting_as(Actor("worker:remittance-parts")):
+        post_part(record.body, now=utcnow())
 
 
 def handle_part_messages(event: dict[str, Any]) -> PartialItemFailureResponse:

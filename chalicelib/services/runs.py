@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime
 
+from chalicelib.actor import Actor, acting_as
 from chalicelib.clock import utcnow
 from chalicelib.observability import logger, where_raised
 from chalicelib.schedules.registry import (
@@ -47,7 +48,8 @@ def execute(
     run_store.save_run(run)
     logger.thread_safe_append_keys(run_id=run.run_id, schedule=name)
     try:
-        (body or _body(name))(run, clock())
+        with acting_as(Actor(f"schedule:{name}")):
+            (body or _body(name))(run, clock())
     except Exception as error:
         # Exception messages can carry data (PHI): log the type and where it was raised only.
         where = where_raised(error)

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from chalicelib.config import settings
 from chalicelib.payers.directory import SANDBOX_PAYERS
 
+from .audit import audit_table_definition
 from .connection import dynamodb_client, s3_client, sqs_client
 from .models import table_definition
 from .payers import save_payer
@@ -31,12 +32,20 @@ def idempotency_table_definition() -> dict[str, object]:
 def create_storage() -> None:
     client = dynamodb_client()
     existing = set(client.list_tables()["TableNames"])
-    for definition in (table_definition(), idempotency_table_definition()):
+    for definition in (
+        table_definition(),
+        idempotency_table_definition(),
+        audit_table_definition(),
+    ):
         if definition["TableName"] not in existing:
             client.create_table(**definition)
     client.update_time_to_live(
         TableName=settings().idempotency_table_name,
         TimeToLiveSpecification={"Enabled": True, "AttributeName": "expiration"},
+    )
+    client.update_time_to_live(
+        TableName=settings().audit_table_name,
+        TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires"},
     )
     sqs = sqs_client()
     sqs.create_queue(

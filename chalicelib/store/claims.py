@@ -18,6 +18,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import GlobalSecondaryIndex
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.actor import current_actor
 from chalicelib.claims.lifecycle import Event, Status
 from chalicelib.claims.model import Claim
 from chalicelib.claims.posting import Posting
@@ -133,6 +134,7 @@ def notice_keys(record: ClaimRecord, event: ClaimEvent) -> tuple[str | None, str
 def _event_item(record: ClaimRecord, event: ClaimEvent) -> ClaimEventItem:
     tenant_id, claim_id = record.tenant_id, record.claim_id
     due_pk, due_sk = notice_keys(record, event)
+    acting = current_actor()
     return ClaimEventItem(
         due_pk=due_pk,
         due_sk=due_sk,
@@ -148,6 +150,8 @@ def _event_item(record: ClaimRecord, event: ClaimEvent) -> ClaimEventItem:
         to_status=event.to_status.value,
         codes=list(event.codes),
         detail=dict(event.detail),
+        actor=event.actor or (acting.principal if acting else None),
+        actor_name=event.actor_name or (acting.name if acting else None),
     )
 
 
@@ -161,6 +165,8 @@ def event_from_item(item: ClaimEventItem) -> ClaimEvent:
         to_status=Status(item.to_status),
         codes=tuple(item.codes or ()),
         detail=dict(item.detail or {}),
+        actor=item.actor,
+        actor_name=item.actor_name,
     )
 
 

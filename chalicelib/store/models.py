@@ -201,6 +201,8 @@ class ClaimEventItem(Item, discriminator="claim_event"):
     to_status = UnicodeAttribute()
     codes = JSONAttribute(default=list)
     detail = JSONAttribute(default=dict)
+    actor = UnicodeAttribute(null=True)
+    actor_name = UnicodeAttribute(null=True)
 
 
 class PatientControlGuardItem(Item, discriminator="pcn_guard"):
@@ -208,16 +210,25 @@ class PatientControlGuardItem(Item, discriminator="pcn_guard"):
 
 
 class ApiKeyItem(Item, discriminator="api_key"):
+    """An API key, keyed by its SHA-256 (the key itself is shown once, never stored); listed
+    per tenant on the by-tenant index (`T#<tenant>#KEYS`, by key id)."""
+
     tenant_id = UnicodeAttribute()
-    label = UnicodeAttribute(null=True)
+    label = UnicodeAttribute(null=True)  # the person or system the key belongs to
     roles = JSONAttribute(default=list)
     created_at = UTCDateTimeAttribute()
+    key_id = UnicodeAttribute(null=True)  # the key's public prefix (none: a seeded key)
+    expires_at = UTCDateTimeAttribute(null=True)
+    revoked_at = UTCDateTimeAttribute(null=True)
+    last_used_at = UTCDateTimeAttribute(null=True)  # to the minute a container saw it
+    rotated_to = UnicodeAttribute(null=True)
 
 
 class TenantItem(Item, discriminator="tenant"):
     tenant_id = UnicodeAttribute()
     name = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
+    suspended_at = UTCDateTimeAttribute(null=True)
 
 
 class PayerItem(Item, discriminator="payer"):

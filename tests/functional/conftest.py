@@ -18,6 +18,7 @@ from tests.conftest import CONTRACT
 
 TENANT_A_KEY = "cg_test_tenant_a_key"
 TENANT_B_KEY = "cg_test_tenant_b_key"
+ADMIN_KEY = "cg_test_stage_admin_key"
 
 
 @pytest.fixture
@@ -39,6 +40,14 @@ def aws() -> Iterator[None]:
         )
         seed_sandbox_contracts("tenant-a", now=now)
         seed(tenant_id="tenant-b", tenant_name="Practice B", api_key=TENANT_B_KEY, now=now)
+        # the stage's administrators: tenants and keys, nothing of any practice's claims
+        seed(
+            tenant_id="tenant-a",  # a key of their own: tenants, keys, the audit; no claims
+            tenant_name="Practice A",
+            api_key=ADMIN_KEY,
+            now=now,
+            roles=("admin",),
+        )
         yield
 
 

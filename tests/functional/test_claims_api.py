@@ -254,6 +254,8 @@ def test_openapi_documents_every_route_of_the_app(client: Client) -> None:
             .replace("{eligibility_id}", "{eligibilityId}")
             .replace("{inbound_id}", "{inboundId}")
             .replace("{upload_id}", "{uploadId}")
+            .replace("{tenant_id}", "{tenantId}")
+            .replace("{key_id}", "{keyId}")
         )
         assert spec_path in documented, f"{path} is not in the OpenAPI document"
         for method in methods:

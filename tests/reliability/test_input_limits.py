@@ -473,7 +473,7 @@ def test_input_limits_exception_in_the_middleware_is_our_500(
 ) -> None:
     from chalicelib.services import lookups
 
-    def explode(api_key: str) -> None:
+    def explode(api_key: str, *, now: object) -> None:
         raise RuntimeError(PHI)
 
     monkeypatch.setattr(lookups, "authenticate", explode)

@@ -3,6 +3,7 @@ first out, known keys kept for the TTL, unknown keys never kept."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from functools import partial
 
 import pytest
@@ -106,20 +107,23 @@ def test_api_key_cache_forget_and_clear() -> None:
     assert len(cache) == 0
 
 
+NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
+
+
 def test_api_key_cache_authenticate_keeps_no_unknown_keys(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     looked_up: list[str] = []
 
-    def lookup(api_key: str) -> tenant_store.Principal | None:
+    def lookup(api_key: str, *, now: datetime) -> tenant_store.Principal | None:
         looked_up.append(api_key)
         return None
 
     monkeypatch.setattr(tenant_store, "principal_for_api_key", lookup)
     monkeypatch.setattr(service, "_tenants", TtlCache())
     for n in range(2000):
-        assert service.authenticate(f"cg_made_up_{n}") is None
+        assert service.authenticate(f"cg_made_up_{n}", now=NOW) is None
     assert len(service._tenants) == 0
     assert len(looked_up) == 2000
-    assert service.authenticate("x" * 10_000) is None  # no key of ours: not looked up
+    assert service.authenticate("x" * 10_000, now=NOW) is None  # no key of ours: not looked up
     assert len(looked_up) == 2000

@@ -13,6 +13,7 @@ issued or rotated: it is kept only as a hash.
     python -m chalicelib.admin --stage prod rotate-key acme 3f9a1b2c4d5e [--grace-hours 24]
     python -m chalicelib.admin --stage prod revoke-key acme 3f9a1b2c4d5e
     python -m chalicelib.admin --stage prod suspend acme | resume acme
+    python -m chalicelib.admin --stage prod offboard acme   # suspended first: export, delete
 """
 
 from __future__ import annotations
@@ -42,10 +43,12 @@ def _parser() -> argparse.ArgumentParser:
     issue.add_argument("--role", action="append", choices=ROLES, required=True)
     issue.add_argument("--name", help="the person or system the key belongs to")
     issue.add_argument("--expires", type=datetime.fromisoformat)
+    issue.add_argument("--requests-per-minute", type=int, help="the key's own limit")
     rotate = commands.add_parser("rotate-key")
     rotate.add_argument("tenant_id")
     rotate.add_argument("key_id")
     rotate.add_argument("--grace-hours", type=int, default=24)
+    commands.add_parser("offboard").add_argument("tenant_id")
     revoke = commands.add_parser("revoke-key")
     revoke.add_argument("tenant_id")
     revoke.add_argument("key_id")
@@ -63,6 +66,10 @@ def _run(args: argparse.Namespace) -> Any:
         return admin.get_tenant(args.tenant_id)
     if args.command in ("suspend", "resume"):
         return admin.set_suspended(args.tenant_id, suspended=args.command == "suspend", now=now)
+    if args.command == "offboard":  # to the end: a shell has no request's time limit
+        from chalicelib.services.offboarding import offboard
+
+        return offboard(args.tenant_id, principal="cli", now=now, budget_seconds=None)
     if args.command == "list-keys":
         return {"keys": admin.list_keys(args.tenant_id)}
     if args.command == "issue-key":
@@ -72,6 +79,7 @@ def _run(args: argparse.Namespace) -> Any:
             name=args.name,
             expires_at=args.expires,
             now=now,
+            requests_per_minute=args.requests_per_minute,
         )
         return {"apiKey": api_key, **asdict(key)}
     if args.command == "rotate-key":

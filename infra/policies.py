@@ -114,6 +114,12 @@ def statements(role: str, names: Names, key_arn: Any) -> list[dict[str, Any]]:
     ]
     if role == API:
         found += [
+            # offboarding a tenant reads every item of it: no index lists every kind
+            _allow(
+                "OffboardingScan",
+                ["dynamodb:Scan"],
+                [f"{_ARN}:dynamodb:{_WHERE}:table/{names.table}"],
+            ),
             # the access audit: appended to and read, never changed (no Update, no Delete)
             _allow(
                 "AuditAppendAndRead",

@@ -83,7 +83,21 @@ def build_template(stage: str) -> dict[str, Any]:
         **_alarms(names),
         **gateway_responses(),
         "Dashboard": _dashboard(names),
-        "RestAPI": {"Properties": {"Name": f"claimgate-{stage}"}},
+        "RestAPI": {
+            "Properties": {
+                "Name": f"claimgate-{stage}",
+                # The stage's outer limit, before any function runs; each key has its own,
+                # counted by the service (CLAIMGATE_KEY_REQUESTS_PER_MINUTE, 429 past it).
+                "MethodSettings": [
+                    {
+                        "ResourcePath": "/*",
+                        "HttpMethod": "*",
+                        "ThrottlingRateLimit": 500,
+                        "ThrottlingBurstLimit": 1000,
+                    }
+                ],
+            }
+        },
     }
     return {
         "Parameters": {

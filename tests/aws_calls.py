@@ -24,7 +24,11 @@ ACCOUNT = "123456789012"  # moto's default account
 _ROOT = Path(__file__).resolve().parents[1]
 _SERVICE = str(_ROOT / "chalicelib")
 _API = str(_ROOT / "chalicelib" / "api")
-_NOT_THE_SERVICE = (str(_ROOT / "chalicelib" / "store" / "bootstrap.py"),)
+# Not a function's role: the local set-up, and the admin command (the deployer's credentials).
+_NOT_THE_SERVICE = (
+    str(_ROOT / "chalicelib" / "store" / "bootstrap.py"),
+    str(_ROOT / "chalicelib" / "admin.py"),
+)
 
 # DynamoDB transactions and batches are authorised per item action.
 _TRANSACT = {
@@ -92,6 +96,10 @@ def iam_view(service: str, operation: str, params: dict[str, Any]) -> Iterator[t
     """(IAM action, resource ARN) pairs one API call is authorised by."""
     if service == "dynamodb":
         yield from _dynamodb(operation, params)
+    elif service == "s3" and operation == "CopyObject":  # read the source, write the copy
+        source = params["CopySource"]
+        yield "s3:GetObject", f"arn:aws:s3:::{source['Bucket']}/{source['Key']}"
+        yield "s3:PutObject", f"arn:aws:s3:::{params['Bucket']}/{params['Key']}"
     elif service == "s3":
         bucket, key = params.get("Bucket", ""), params.get("Key")
         action = _S3_ACTIONS.get(operation, operation)

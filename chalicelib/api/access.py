@@ -68,6 +68,8 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/v1/admin/tenants/{tenant_id}/keys"): _ADMIN,
     ("POST", "/v1/admin/tenants/{tenant_id}/keys/{key_id}/rotate"): _ADMIN,
     ("DELETE", "/v1/admin/tenants/{tenant_id}/keys/{key_id}"): _ADMIN,
+    ("POST", "/v1/admin/tenants/{tenant_id}/offboarding"): _ADMIN,
+    ("GET", "/v1/admin/tenants/{tenant_id}/offboarding"): _ADMIN,
     ("GET", "/v1/audit"): _ADMIN,
 }
 

@@ -18,6 +18,7 @@ from .views import View
 
 if TYPE_CHECKING:
     from chalicelib.services.admin import ApiKey, Tenant
+    from chalicelib.services.offboarding import Offboarding
 
 admin = Blueprint(__name__)
 
@@ -37,6 +38,8 @@ class KeyIn(BaseModel):
     roles: list[Role] = Field(min_length=1, max_length=5)
     name: str | None = Field(default=None, min_length=1, max_length=200)
     expiresAt: datetime | None = None  # noqa: N815
+    # none: the stage's CLAIMGATE_KEY_REQUESTS_PER_MINUTE
+    requestsPerMinute: int | None = Field(default=None, ge=1, le=100_000)  # noqa: N815
 
 
 class RotateIn(BaseModel):
@@ -70,6 +73,7 @@ class KeyOut(View):
     revokedAt: datetime | None  # noqa: N815
     lastUsedAt: datetime | None  # noqa: N815 - to the minute
     rotatedTo: str | None  # noqa: N815
+    requestsPerMinute: int | None  # noqa: N815 - none: the stage's default
 
     @classmethod
     def of(cls, key: ApiKey) -> KeyOut:
@@ -83,6 +87,7 @@ class KeyOut(View):
             revokedAt=key.revoked_at,
             lastUsedAt=key.last_used_at,
             rotatedTo=key.rotated_to,
+            requestsPerMinute=key.requests_per_minute,
         )
 
 
@@ -170,6 +175,7 @@ def issue_key(tenant_id: str) -> Response:
             name=given.name,
             expires_at=given.expiresAt,
             now=utcnow(),
+            requests_per_minute=given.requestsPerMinute,
         )
     except refusals() as error:
         return refusal_response(error)
@@ -215,3 +221,64 @@ def revoke_key(tenant_id: str, key_id: str) -> Response:
     except refusals() as error:
         return refusal_response(error, "keyId")
     return json_response(KeyOut.of(key))
+
+
+class OffboardingOut(View):
+    """Where a tenant's offboarding stands: `exporting`, `deleting`, `done`."""
+
+    tenantId: str  # noqa: N815
+    status: str
+    exportPrefix: str  # noqa: N815 - in the stage's archive bucket
+    startedAt: datetime  # noqa: N815
+    startedBy: str  # noqa: N815
+    finishedAt: datetime | None  # noqa: N815
+    pages: int
+    itemsExported: int  # noqa: N815
+    filesExported: int  # noqa: N815
+    itemsDeleted: int  # noqa: N815
+
+    @classmethod
+    def of(cls, record: Offboarding) -> OffboardingOut:
+        return cls(
+            tenantId=record.tenant_id,
+            status=record.status,
+            exportPrefix=record.prefix,
+            startedAt=record.started_at,
+            startedBy=record.started_by,
+            finishedAt=record.finished_at,
+            pages=record.pages,
+            itemsExported=record.items_exported,
+            filesExported=record.files_exported,
+            itemsDeleted=record.items_deleted,
+        )
+
+
+OFFBOARDING_BUDGET_SECONDS = 20.0  # of a request's 29: call again to go on
+
+
+@admin.route("/v1/admin/tenants/{tenant_id}/offboarding", methods=["POST"])
+def offboard(tenant_id: str) -> Response:
+    from chalicelib.services import offboarding as service
+
+    from .auth import principal_of
+
+    try:
+        record = service.offboard(
+            tenant_id,
+            principal=principal_of(admin.current_request),
+            now=utcnow(),
+            budget_seconds=OFFBOARDING_BUDGET_SECONDS,
+        )
+    except refusals() as error:
+        return refusal_response(error, "tenantId")
+    return json_response(OffboardingOut.of(record), 200 if record.status == "done" else 202)
+
+
+@admin.route("/v1/admin/tenants/{tenant_id}/offboarding", methods=["GET"])
+def get_offboarding(tenant_id: str) -> Response:
+    from chalicelib.services import offboarding as service
+
+    try:
+        return json_response(OffboardingOut.of(service.get_offboarding(tenant_id)))
+    except refusals() as error:
+        return refusal_response(error, "tenantId")

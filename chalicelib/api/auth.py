@@ -79,6 +79,13 @@ def _authenticated(
     if principal is None:
         logger.info("api key refused")
         return error_response(401, "unauthorized", "the API key is not valid", "x-api-key")
+    wait = lookups.over_limit(principal, now=utcnow())
+    if wait is not None:  # counted for every key alike: API Gateway's own limits are wider
+        limited = error_response(
+            429, "rate_limited", f"this API key has made this minute's requests: retry in {wait} s"
+        )
+        limited.headers["Retry-After"] = str(wait)
+        return limited
     roles = effective_roles(principal.roles)
     authorizer = event.context.setdefault("authorizer", {})
     authorizer[TENANT] = principal.tenant_id

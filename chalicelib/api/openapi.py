@@ -15,6 +15,7 @@ from .admin import (
     KeyIn,
     KeyListOut,
     KeyOut,
+    OffboardingOut,
     RotatedOut,
     RotateIn,
     TenantIn,
@@ -149,6 +150,7 @@ def openapi_document() -> dict[str, Any]:
         RotateIn,
         RotatedOut,
         AuditOut,
+        OffboardingOut,
         DeliveryListOut,
         EligibilityIn,
         EligibilityOut,
@@ -871,6 +873,27 @@ def openapi_document() -> dict[str, Any]:
                     "parameters": [_path("tenantId"), _path("keyId")],
                     "responses": {"200": _json(KeyOut, "The key"), **_errors(401, 403, 404)},
                 }
+            },
+            "/v1/admin/tenants/{tenantId}/offboarding": {
+                "post": {
+                    "summary": "Admins: export all of a suspended tenant's data to its own "
+                    "prefix of the archive bucket, then delete it; works about 20 s a call "
+                    "(202 while it goes on: call again; 200 when done)",
+                    "parameters": [_path("tenantId")],
+                    "responses": {
+                        "200": _json(OffboardingOut, "Done"),
+                        "202": _json(OffboardingOut, "Going on: call again"),
+                        **_errors(401, 403, 404, 409),
+                    },
+                },
+                "get": {
+                    "summary": "Admins: where the tenant's offboarding stands (kept when done)",
+                    "parameters": [_path("tenantId")],
+                    "responses": {
+                        "200": _json(OffboardingOut, "The record"),
+                        **_errors(401, 403, 404),
+                    },
+                },
             },
             "/v1/audit": {
                 "get": {

@@ -73,6 +73,7 @@ def issue_key(
     name: str | None,
     expires_at: datetime | None,
     now: datetime,
+    requests_per_minute: int | None = None,
 ) -> tuple[str, ApiKey]:
     """A new key for the tenant: (the key, shown once; what is kept of it)."""
     get_tenant(tenant_id)
@@ -83,8 +84,15 @@ def issue_key(
         )
     if expires_at is not None and expires_at <= now:
         raise RefusedError("invalid_expires_at", "the expiry must be in the future")
+    if requests_per_minute is not None and not 1 <= requests_per_minute <= 100_000:
+        raise RefusedError("invalid_requests_per_minute", "1 to 100,000 requests a minute")
     return store.issue_key(
-        tenant_id, roles=tuple(sorted(set(roles))), name=name, expires_at=expires_at, now=now
+        tenant_id,
+        roles=tuple(sorted(set(roles))),
+        name=name,
+        expires_at=expires_at,
+        now=now,
+        requests_per_minute=requests_per_minute,
     )
 
 
@@ -104,7 +112,12 @@ def rotate_key(
     if old.revoked_at is not None or (old.expires_at is not None and old.expires_at <= now):
         raise RefusedError("key_not_active", "the key is revoked or expired: issue a new one")
     api_key, new = store.issue_key(
-        tenant_id, roles=old.roles, name=old.name, expires_at=old.expires_at, now=now
+        tenant_id,
+        roles=old.roles,
+        name=old.name,
+        expires_at=old.expires_at,
+        now=now,
+        requests_per_minute=old.requests_per_minute,
     )
     before = store.expire_key(tenant_id, key_id, at=now + grace, rotated_to=new.key_id)
     forget_key(store.key_hash(tenant_id, key_id))

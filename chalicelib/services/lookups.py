@@ -11,8 +11,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
 
+from chalicelib.config import settings
 from chalicelib.payers.accounts import ClearinghouseAccount, PayerRoute
 from chalicelib.payers.directory import Payer
+from chalicelib.store import rate_limits
 from chalicelib.store import tenants as tenant_store
 from chalicelib.wiring import on_reset, payer_directory
 
@@ -99,6 +101,14 @@ def authenticate(api_key: str, *, now: datetime) -> tenant_store.Principal | Non
     if found is not None and found.expires_at is not None and found.expires_at <= now:
         return None
     return found
+
+
+def over_limit(principal: tenant_store.Principal, *, now: datetime) -> int | None:
+    """Count the request against the key's limit a minute: None within it, else the seconds
+    until the next minute (answer 429 with Retry-After)."""
+    limit = principal.requests_per_minute or settings().key_requests_per_minute
+    who = principal.key_id or f"seed:{principal.tenant_id}"
+    return rate_limits.take(who, limit=limit, now=now)
 
 
 def forget_key(key_hash: str) -> None:

@@ -222,6 +222,7 @@ class ApiKeyItem(Item, discriminator="api_key"):
     revoked_at = UTCDateTimeAttribute(null=True)
     last_used_at = UTCDateTimeAttribute(null=True)  # to the minute a container saw it
     rotated_to = UnicodeAttribute(null=True)
+    requests_per_minute = NumberAttribute(null=True)  # none: the stage's default
 
 
 class TenantItem(Item, discriminator="tenant"):
@@ -452,3 +453,10 @@ class EligibilityItem(Item, discriminator="eligibility"):
 
     tenant_id = UnicodeAttribute()
     check = JSONAttribute(default=dict)
+
+
+class OffboardingItem(Item, discriminator="offboarding"):
+    """A tenant taken off the stage (store/offboarding.py): kept after its data is gone."""
+
+    offboarding = JSONAttribute(default=dict)
+    version = VersionAttribute()

@@ -40,6 +40,7 @@ class Principal:
     key_id: str | None = None
     name: str | None = None
     expires_at: datetime | None = None
+    requests_per_minute: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +64,7 @@ class ApiKey:
     revoked_at: datetime | None
     last_used_at: datetime | None
     rotated_to: str | None
+    requests_per_minute: int | None = None
 
 
 def hash_api_key(api_key: str) -> str:
@@ -98,6 +100,7 @@ def principal_for_api_key(api_key: str, *, now: datetime) -> Principal | None:
         key_id=item.key_id,
         name=item.label,
         expires_at=item.expires_at,
+        requests_per_minute=int(item.requests_per_minute) if item.requests_per_minute else None,
     )
 
 
@@ -177,6 +180,7 @@ def issue_key(
     name: str | None,
     expires_at: datetime | None,
     now: datetime,
+    requests_per_minute: int | None = None,
 ) -> tuple[str, ApiKey]:
     """A new key: (the key itself, to show once; what is kept of it)."""
     key_id = secrets.token_hex(6)
@@ -190,6 +194,7 @@ def issue_key(
         created_at=now,
         key_id=key_id,
         expires_at=expires_at,
+        requests_per_minute=requests_per_minute,
         gsi3pk=_keys_pk(tenant_id),
         gsi_sk=key_id,
     )
@@ -249,9 +254,12 @@ def _key(item: ApiKeyItem) -> ApiKey:
         revoked_at=item.revoked_at,
         last_used_at=item.last_used_at,
         rotated_to=item.rotated_to,
+        requests_per_minute=int(item.requests_per_minute) if item.requests_per_minute else None,
     )
 
 
 def list_tenant_ids() -> list[str]:
-    """Every tenant, from an index query (schedules visit each tenant's mailboxes)."""
-    return [item.tenant_id for item in Item.by_payer.query(TENANTS) if isinstance(item, TenantItem)]
+    """Every tenant not suspended, from an index query (schedules visit each tenant's
+    mailboxes; a suspended one is left as it is, e.g. while it is offboarded)."""
+    tenants = [item for item in Item.by_payer.query(TENANTS) if isinstance(item, TenantItem)]
+    return [tenant.tenant_id for tenant in tenants if tenant.suspended_at is None]

@@ -186,6 +186,11 @@ def test_the_command_line_takes_a_practice_on(
     assert submit(client, issued["apiKey"], "ZEN-2").status_code == 401
     assert main(["create-tenant", "zen", "Again"]) == 2
     assert json.loads(capsys.readouterr().err)["code"] == "tenant_exists"
+    assert main(["offboard", "zen"]) == 2  # still active
+    assert json.loads(capsys.readouterr().err)["code"] == "tenant_active"
+    assert main(["suspend", "zen"]) == 0 and main(["offboard", "zen"]) == 0
+    done = json.loads(capsys.readouterr().out.split("\n}\n", 1)[1])
+    assert done["status"] == "done" and done["items_deleted"] == done["items_exported"] > 0
 
 
 def test_every_event_names_who_caused_it(client: Client) -> None:
@@ -215,3 +220,98 @@ def test_every_event_names_who_caused_it(client: Client) -> None:
         biller["keyId"],
         "Jane Biller",
     )
+
+
+def test_a_key_past_its_limit_a_minute_is_told_when_to_retry(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each key has its own limit (counted for the stage, not per container): past it, 429
+    with Retry-After; another key is not held back; the next minute it works again."""
+    from datetime import timedelta
+
+    from chalicelib.api import auth
+    from chalicelib.clock import utcnow
+
+    new_practice(client)
+    slow = issue(client, ["read_only"], requestsPerMinute=3)
+    assert slow["requestsPerMinute"] == 3
+    start = utcnow().replace(second=10, microsecond=0)
+    monkeypatch.setattr(auth, "utcnow", lambda: start)
+    for _ in range(3):
+        assert client.http.get("/v1/worklist", headers=headers(slow["apiKey"])).status_code == 200
+    refused = client.http.get("/v1/worklist", headers=headers(slow["apiKey"]))
+    assert refused.status_code == 429
+    assert refused.headers["Retry-After"] == "50"
+    assert refused.json_body["errors"][0]["code"] == "rate_limited"
+    assert client.http.get("/v1/worklist", headers=headers(TENANT_A_KEY)).status_code == 200
+    monkeypatch.setattr(auth, "utcnow", lambda: start + timedelta(minutes=1))
+    assert client.http.get("/v1/worklist", headers=headers(slow["apiKey"])).status_code == 200
+
+
+def test_a_suspended_practice_is_exported_whole_then_deleted_and_the_record_stays(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its claims, events and keys land as JSON lines under its own prefix with the X12
+    files they name; then nothing of it is left in the table but the record that says who
+    took it off, when, and where the export is; another practice keeps everything."""
+    import boto3
+
+    from chalicelib.config import settings
+    from chalicelib.store import offboarding as store
+    from tests.functional.test_clearinghouse_loop import claim, poll
+
+    new_practice(client)
+    key = issue(client, ["submitter", "biller"])["apiKey"]
+    ids = [submit(client, key, f"OFF-{n}").json_body["claimId"] for n in range(3)]
+    assert poll(client)["failed"] == 0  # sent: an 837 in the archive, events, batches
+    mine = submit(client, TENANT_A_KEY, "KEEP-1").json_body["claimId"]
+
+    early = admin(client, "POST", "/v1/admin/tenants/acme/offboarding")
+    assert early.status_code == 409 and early.json_body["errors"][0]["code"] == "tenant_active"
+    assert admin(client, "POST", "/v1/admin/tenants/acme/suspend").status_code == 200
+    from chalicelib.api import admin as routes
+
+    monkeypatch.setattr(store, "tenant_page", _small_pages(store.tenant_page))
+    monkeypatch.setattr(routes, "OFFBOARDING_BUDGET_SECONDS", 0.0)  # a page a call
+    answers: list[Any] = []
+    while not answers or answers[-1].status_code == 202:  # a request's time at a time
+        answers.append(admin(client, "POST", "/v1/admin/tenants/acme/offboarding"))
+        assert len(answers) < 500
+    done = answers[-1]
+    assert done.status_code == 200, done.body
+    assert len(answers) > 4  # exported and deleted over several calls, none repeated
+    record = done.json_body
+    assert record["status"] == "done" and record["startedBy"] == "seed:tenant-a"
+    assert record["itemsExported"] == record["itemsDeleted"] >= 3 * 2 + 2  # claims, events, keys
+
+    s3 = boto3.client("s3", region_name="us-east-1")
+    bucket = settings().archive_bucket
+    listed = s3.list_objects_v2(Bucket=bucket, Prefix=record["exportPrefix"])["Contents"]
+    names = [o["Key"][len(record["exportPrefix"]) :] for o in listed]
+    assert any(n.startswith("x12/") for n in names)  # the 837 the claims went out in
+    lines = [
+        line
+        for name in names
+        if name.startswith("items/")
+        for line in s3.get_object(Bucket=bucket, Key=record["exportPrefix"] + name)["Body"]
+        .read()
+        .decode()
+        .splitlines()
+    ]
+    assert len(lines) == record["itemsExported"]
+    assert all(any(claim_id in line for line in lines) for claim_id in ids)
+
+    assert submit(client, key, "OFF-9").status_code == 401  # its keys are gone
+    assert admin(client, "GET", "/v1/admin/tenants/acme").status_code == 404
+    kept = admin(client, "GET", "/v1/admin/tenants/acme/offboarding")
+    assert kept.status_code == 200 and kept.json_body["status"] == "done"
+    assert claim(client, mine)["claimId"] == mine  # the other practice keeps everything
+
+
+def _small_pages(real: Any) -> Any:
+    """Pages of a few items, so that the export and the deletion take several calls."""
+
+    def page(tenant_id: str, start: Any, *, limit: int = 500) -> Any:
+        return real(tenant_id, start, limit=7)
+
+    return page

@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(PY) -m benchmarks.followup
 	$(PY) -m benchmarks.cold_start
 	$(PY) -m benchmarks.chaos
+	$(PY) -m benchmarks.volume
 
 # One stage's whole CloudFormation (build/$(STAGE)/sam.json), offline, cfn-lint clean.
 deploy-plan: $(STAMP)

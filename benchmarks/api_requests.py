@@ -8,7 +8,6 @@ app through the Chalice test client on moto; counts every AWS API call by operat
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,18 +15,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-os.environ.update(
-    {
-        "AWS_ACCESS_KEY_ID": "bench",
-        "AWS_SECRET_ACCESS_KEY": "bench",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "CLAIMGATE_TABLE": "claimgate-bench",
-        "CLAIMGATE_IDEMPOTENCY_TABLE": "claimgate-bench-idempotency",
-        "CLAIMGATE_CLOCK_START": "2026-11-27T12:00:00+00:00",
-        "POWERTOOLS_METRICS_DISABLED": "true",
-    }
+from benchmarks import use_moto_environment
+
+use_moto_environment(
+    "bench",
+    CLAIMGATE_CLOCK_START="2026-11-27T12:00:00+00:00",
+    POWERTOOLS_METRICS_DISABLED="true",
 )
-os.environ.pop("CLAIMGATE_AWS_ENDPOINT", None)
 
 CONTRACT = Path(__file__).resolve().parents[1] / "examples"
 

@@ -23,16 +23,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-os.environ.update(
-    {
-        "AWS_ACCESS_KEY_ID": "bench",
-        "AWS_SECRET_ACCESS_KEY": "bench",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "CLAIMGATE_TABLE": "claimgate-bench",
-        "CLAIMGATE_IDEMPOTENCY_TABLE": "claimgate-bench-idempotency",
-    }
-)
-os.environ.pop("CLAIMGATE_AWS_ENDPOINT", None)
+from benchmarks import use_moto_environment
+
+use_moto_environment("bench")
 
 CONTRACT = Path(__file__).resolve().parents[1] / "examples"
 READS = ("Query", "Scan", "GetItem", "BatchGetItem")

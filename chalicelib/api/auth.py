@@ -1,6 +1,8 @@
-"""API-key authentication: `x-api-key` -> tenant, for every route but the OpenAPI document;
-and the one place every request passes, so also its correlation id and the last word on
-what an error answer looks like.
+"""API-key authentication: `x-api-key` -> tenant and roles, for every route but the public
+ones; and the one place every request passes, so also: the key's limit a minute (429), the
+route x role table (403, chalicelib.api.access), who is acting (chalicelib.actor), the access
+audit of every answer holding patient data, the correlation id, and the last word on what an
+error answer looks like.
 
 Done as Chalice HTTP middleware rather than an API Gateway authorizer: `chalice local` only
 emulates authorizers on the Authorization header and answers 403 where the contract says
@@ -49,7 +51,7 @@ logging.getLogger(logger.name).addFilter(SAFE_EXCEPTION_LOGS)
 def authenticate(event: Request, get_response: Callable[[Request], Response]) -> Response:
     correlation_id = _correlation_id(event)
     # Keys per thread: `chalice local` serves each request in a thread of its own.
-    logger.thread_safe_remove_keys([TENANT, "claim_id"])
+    logger.thread_safe_remove_keys([TENANT, "claim_id", "key_id"])
     logger.thread_safe_append_keys(correlation_id=correlation_id)
     try:
         response = _authenticated(event, get_response, correlation_id)

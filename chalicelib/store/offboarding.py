@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -44,7 +44,6 @@ class Offboarding:
     items_deleted: int = 0
     cursor: Mapping[str, Any] | None = None
     finished_at: datetime | None = None
-    detail: Mapping[str, str] = field(default_factory=dict)
     version: int | None = None
 
     @property

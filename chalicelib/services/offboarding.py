@@ -14,15 +14,19 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from chalicelib.clock import utcnow
 from chalicelib.store import offboarding as store
 from chalicelib.store import tenants as tenant_store
+from chalicelib.store.errors import ConcurrentUpdateError
 from chalicelib.store.offboarding import Offboarding
 
 from .errors import RefusedError
 
 __all__ = ["Offboarding", "get_offboarding", "offboard"]
+
+LEASE = timedelta(minutes=2)  # past a step's time: a caller that died is taken over
 
 
 def get_offboarding(tenant_id: str) -> Offboarding:
@@ -60,12 +64,28 @@ def offboard(
                 started_by=principal,
             )
         )
+    if record.status == "done":
+        return record
+    record = _take(record)
     deadline = None if budget_seconds is None else clock() + budget_seconds
     while record.status != "done":  # a page at least, however short the budget
-        record = _step(record, now)
+        record = _step(replace(record, lease_until=utcnow() + LEASE), now)
         if deadline is not None and clock() >= deadline:
             break
-    return record
+    return store.save(replace(record, lease_until=None))
+
+
+def _take(record: Offboarding) -> Offboarding:
+    """The lease on the record, or RefusedError when another caller holds it."""
+    held = record.lease_until is not None and record.lease_until > utcnow()
+    try:
+        if held:
+            raise ConcurrentUpdateError(record.tenant_id)
+        return store.save(replace(record, lease_until=utcnow() + LEASE))
+    except ConcurrentUpdateError:
+        raise RefusedError(
+            "offboarding_in_progress", "another call is offboarding this tenant: ask again later"
+        ) from None
 
 
 def _step(record: Offboarding, now: datetime) -> Offboarding:

@@ -4,9 +4,11 @@ written to its own prefix of the archive bucket as JSON lines, with the X12 file
 name; then deleted. The record of it (who, when, where the export is, how many items) stays
 after the tenant is gone, outside the tenant's keys.
 
-Every step is repeatable: a page is written under its own number (written again, it is the
-same object), the record moves on by a write at the version read (two callers at once: one
-goes on, the other stops), and a deleted item is simply not found again."""
+One caller at a time: a call takes a lease on the record (a write at the version read)
+before it reads or deletes anything, and renews it with each step; a second caller meanwhile
+is told the offboarding is in progress. Every step is repeatable: a page is written under
+its own number (written again, it is the same object), and a deleted item is simply not
+found again, so a caller that died is taken over when its lease ends."""
 
 from __future__ import annotations
 
@@ -44,6 +46,7 @@ class Offboarding:
     items_deleted: int = 0
     cursor: Mapping[str, Any] | None = None
     finished_at: datetime | None = None
+    lease_until: datetime | None = None  # a caller at work: no other takes a step meanwhile
     version: int | None = None
 
     @property

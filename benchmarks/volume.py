@@ -19,17 +19,18 @@ billing service sends it (POST /v1/uploads' path: the object in S3, its arrival 
 from __future__ import annotations
 
 import argparse
+import json
 import time
 import tracemalloc
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from benchmarks import use_moto_environment
+from tests.claim_files import interchange_837p
 
 use_moto_environment(
     "bench",
@@ -91,8 +92,8 @@ def status(upload_id: str) -> Any:
     return get_upload(TENANT, upload_id)
 
 
-def seed_claims(count: int, prefix: str, now: datetime) -> list[Any]:
-    """`count` claims sent to the sandbox payer, written straight to the table."""
+def seed_claims(requests: list[dict[str, Any]], prefix: str, now: datetime) -> None:
+    """The claims, as sent to the sandbox payer, written straight to the table."""
     from chalicelib.api.contract import ClaimRequest
     from chalicelib.claims.lifecycle import Status
     from chalicelib.claims.records import ClaimRecord
@@ -100,26 +101,21 @@ def seed_claims(count: int, prefix: str, now: datetime) -> list[Any]:
     from chalicelib.store.claims import _claim_item
     from chalicelib.store.connection import dynamodb_client
 
-    request = (CONTRACT / "claim-basic.json").read_text()
-    claim = ClaimRequest.model_validate_json(request).to_claim()
-    base = ClaimRecord(
-        tenant_id=TENANT,
-        claim_id="",
-        status=Status.SUBMITTED,
-        claim=claim,
-        created_at=now - timedelta(days=20),
-        updated_at=now - timedelta(days=20),
-        event_count=2,
-        submitted_at=now - timedelta(days=20),
-    )
+    sent = now - timedelta(days=20)
     client, table = dynamodb_client(), settings().table_name
     batch: list[Any] = []
-    claims = []
-    for n in range(count):
-        info = replace(claim.claim_information, patient_control_number=f"{prefix}{n:06d}")
-        one = replace(claim, claim_information=info)
-        claims.append(one)
-        item = _claim_item(replace(base, claim_id=f"clm_{prefix.lower()}{n:06d}", claim=one))
+    for n, request in enumerate(requests):
+        record = ClaimRecord(
+            tenant_id=TENANT,
+            claim_id=f"clm_{prefix.lower()}{n:06d}",
+            status=Status.SUBMITTED,
+            claim=ClaimRequest.model_validate(request).to_claim(),
+            created_at=sent,
+            updated_at=sent,
+            event_count=2,
+            submitted_at=sent,
+        )
+        item = _claim_item(record)
         item.version = 1
         batch.append({"PutRequest": {"Item": item.to_dynamodb_dict()}})
         if len(batch) == 25:
@@ -127,16 +123,15 @@ def seed_claims(count: int, prefix: str, now: datetime) -> list[Any]:
             batch = []
     if batch:
         client.batch_write_item(RequestItems={table: batch})
-    return claims
 
 
-def payer_answer(claims: list[Any], trace_prefix: str) -> bytes:
+def payer_answer(requests: list[dict[str, Any]], trace_prefix: str) -> bytes:
     """The sandbox payer's 835 for these claims, as its clearinghouse would deliver it; its
     trace numbers (TRN02) start with `trace_prefix`: each run's sandbox counts from 1."""
     from chalicelib.payers.gateways.sandbox.clearinghouse import SandboxClearinghouse, SandboxState
 
     at = datetime(2026, 11, 27, 12, tzinfo=UTC)
-    interchange = claim_file_of(claims, sender="CGBENCH", control=1, at=at)
+    interchange = interchange_837p(requests, sender="CGBENCH", control=1, at=at)
     sandbox = SandboxClearinghouse(ack_delay_polls=0, remit_delay_polls=0)
     state, _ = sandbox.submit(SandboxState(), interchange, now=at)
     state, first = sandbox.fetch(state, None)
@@ -145,32 +140,15 @@ def payer_answer(claims: list[Any], trace_prefix: str) -> bytes:
     return b"".join(found).replace(b"TRN*1*", f"TRN*1*{trace_prefix}".encode())
 
 
-def claim_file_of(claims: list[Any], *, sender: str, control: int, at: datetime) -> bytes:
-    """The claims in one 837P interchange, as a practice system exports them."""
-    from chalicelib.x12.write.claim837p import render_837p
-    from chalicelib.x12.writer import EnvelopeValues
-
-    return render_837p(
-        claims,
-        EnvelopeValues(
-            sender_qualifier="ZZ",
-            sender_id=sender,
-            receiver_qualifier="ZZ",
-            receiver_id="CLAIMGATE",
-            interchange_control_number=control,
-            group_control_number=control,
-            date=at.date(),
-            time="1200",
-            usage_indicator=claims[0].usage_indicator,
-            functional_id="HC",
-            implementation_reference="005010X222A1",
-        ),
-        submitter_id=sender,
-        receiver_id="CLAIMGATE",
-        transaction_control_number=f"{control:04d}",
-        reference_id=f"VOLUME{control}",
-        created_at=at,
-    ).encode()
+def claim_requests(count: int, prefix: str) -> list[dict[str, Any]]:
+    """`count` claims as practice systems send them (claim-basic.json), each its own CLM01."""
+    base = json.loads((CONTRACT / "claim-basic.json").read_text())
+    requests = []
+    for n in range(count):
+        request = json.loads(json.dumps(base))
+        request["claimInformation"]["patientControlNumber"] = f"{prefix}{n:06d}"
+        requests.append(request)
+    return requests
 
 
 def traced_mb(work: Callable[[], object]) -> float:
@@ -222,8 +200,9 @@ def post(count: int, prefix: str, now: datetime) -> dict[str, float]:
     from chalicelib.store.connection import sqs_client
     from scripts.local_queues import drain
 
-    claims = seed_claims(count, prefix, now)
-    answer = payer_answer(claims, prefix)
+    requests = claim_requests(count, prefix)
+    seed_claims(requests, prefix, now)
+    answer = payer_answer(requests, prefix)
     with counting() as planning:
         upload_id = upload(answer, "remittance", now)
     assert status(upload_id).status == "posting", status(upload_id)
@@ -266,20 +245,7 @@ def post(count: int, prefix: str, now: datetime) -> dict[str, float]:
 
 
 def claim_file(count: int, now: datetime) -> None:
-    from chalicelib.api.contract import ClaimRequest
-
-    base = ClaimRequest.model_validate_json((CONTRACT / "claim-basic.json").read_text())
-    claim = base.to_claim()
-    claims = [
-        replace(
-            claim,
-            claim_information=replace(
-                claim.claim_information, patient_control_number=f"FILE{n:06d}"
-            ),
-        )
-        for n in range(count)
-    ]
-    content = claim_file_of(claims, sender="PRACTICE", control=2, at=now)
+    content = interchange_837p(claim_requests(count, "FILE"), sender="PRACTICE", control=2, at=now)
     with counting() as calls:
         started = time.perf_counter()
         upload_id = upload(content, "claim-file", now)

@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(PY) -m benchmarks.cold_start
 	$(PY) -m benchmarks.chaos
 	$(PY) -m benchmarks.volume
+	$(PY) -m benchmarks.eligibility
 
 # One stage's whole CloudFormation (build/$(STAGE)/sam.json), offline, cfn-lint clean.
 deploy-plan: $(STAMP)

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 
 def use_moto_environment(name: str, **extra: str) -> None:
@@ -20,3 +24,27 @@ def use_moto_environment(name: str, **extra: str) -> None:
         }
     )
     os.environ.pop("CLAIMGATE_AWS_ENDPOINT", None)
+
+
+@contextmanager
+def counting() -> Iterator[Counter[str]]:
+    """Every AWS request made inside, counted as "service:operation"."""
+    from botocore.client import BaseClient
+
+    calls: Counter[str] = Counter()
+    original = getattr(BaseClient, "_make_api_call")  # noqa: B009 - private, not in the stubs
+
+    def counted(self: BaseClient, operation: str, params: Any) -> Any:
+        calls[f"{self.meta.service_model.service_name}:{operation}"] += 1
+        return original(self, operation, params)
+
+    setattr(BaseClient, "_make_api_call", counted)  # noqa: B010
+    try:
+        yield calls
+    finally:
+        setattr(BaseClient, "_make_api_call", original)  # noqa: B010
+
+
+def of(calls: Counter[str], service: str) -> int:
+    """How many of the counted requests went to `service` (dynamodb, sqs, s3)."""
+    return sum(n for key, n in calls.items() if key.startswith(f"{service}:"))

@@ -22,14 +22,12 @@ import argparse
 import json
 import time
 import tracemalloc
-from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from benchmarks import use_moto_environment
+from benchmarks import counting, of, use_moto_environment
 from tests.claim_files import interchange_837p
 
 use_moto_environment(
@@ -45,29 +43,6 @@ TENANT = "bench"
 # region), and how many parts it posts at once (infra/template.py: the event source's
 # MaximumConcurrency): for the per-hour estimate printed at the end.
 REQUEST_MS = 8.0
-
-
-@contextmanager
-def counting() -> Iterator[Counter[str]]:
-    """AWS requests by "service:operation"."""
-    from botocore.client import BaseClient
-
-    calls: Counter[str] = Counter()
-    original = getattr(BaseClient, "_make_api_call")  # noqa: B009 - private, not in the stubs
-
-    def counted(self: BaseClient, operation: str, params: Any) -> Any:
-        calls[f"{self.meta.service_model.service_name}:{operation}"] += 1
-        return original(self, operation, params)
-
-    setattr(BaseClient, "_make_api_call", counted)  # noqa: B010
-    try:
-        yield calls
-    finally:
-        setattr(BaseClient, "_make_api_call", original)  # noqa: B010
-
-
-def of(calls: Counter[str], service: str) -> int:
-    return sum(n for key, n in calls.items() if key.startswith(f"{service}:"))
 
 
 def upload(content: bytes, kind: str, now: datetime) -> str:

@@ -62,6 +62,8 @@ class Settings:
     # asks six years of its documentation; seven by default, like the archive).
     # Requests a key may make a minute, unless its own limit says otherwise (429 past it).
     key_requests_per_minute: int = 600
+    # Eligibility checks of a batch a payer is asked a minute (per tenant).
+    eligibility_per_payer_per_minute: int = 300
     audit_table_name: str = "claimgate-audit"
     audit_retention_days: int = 2557
     cursor_secret_id: str | None = None  # Secrets Manager: the cursor key of a deployed stage
@@ -105,6 +107,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         part_claims=int(env.get("CLAIMGATE_PART_CLAIMS", "500")),
         part_chars=int(env.get("CLAIMGATE_PART_CHARS", "200000")),
         key_requests_per_minute=int(env.get("CLAIMGATE_KEY_REQUESTS_PER_MINUTE", "600")),
+        eligibility_per_payer_per_minute=int(
+            env.get("CLAIMGATE_ELIGIBILITY_PER_PAYER_PER_MINUTE", "300")
+        ),
         audit_table_name=env.get("CLAIMGATE_AUDIT_TABLE", "claimgate-audit"),
         audit_retention_days=int(env.get("CLAIMGATE_AUDIT_RETENTION_DAYS", "2557")),
         cursor_secret_id=env.get("CLAIMGATE_CURSOR_SECRET_ID") or None,

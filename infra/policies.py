@@ -154,6 +154,14 @@ def statements(role: str, names: Names, key_arn: Any) -> list[dict[str, Any]]:
                 [queue, parts],
             )
         )
+        # the eligibility batches' per-payer counters (`rate#...`, removed by the table's TTL)
+        found.append(
+            _allow(
+                "RateCounters",
+                ["dynamodb:UpdateItem"],
+                [f"{_ARN}:dynamodb:{_WHERE}:table/{names.idempotency_table}"],
+            )
+        )
     return found
 
 

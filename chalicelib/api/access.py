@@ -39,6 +39,8 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/v1/uploads/{upload_id}"): _READ,
     ("POST", "/v1/eligibility"): _SUBMIT,
     ("GET", "/v1/eligibility/{eligibility_id}"): _READ,
+    ("POST", "/v1/eligibility/batches"): _SUBMIT,
+    ("GET", "/v1/eligibility/batches/{batch_id}"): _READ,
     ("GET", "/v1/worklist"): _READ,
     ("POST", "/v1/worklist/{item_id}/actions"): _BILL,
     ("GET", "/v1/payers/{payer_id}"): _READ,
@@ -84,6 +86,7 @@ PHI_READS = frozenset(
         ("GET", "/v1/claims/{claim_id}/appeals/{appeal_id}/letter"),
         ("POST", "/v1/eligibility"),
         ("GET", "/v1/eligibility/{eligibility_id}"),
+        ("GET", "/v1/eligibility/batches/{batch_id}"),
         ("GET", "/v1/worklist"),
         ("GET", "/v1/webhooks/{webhook_id}/deliveries"),
     }

@@ -29,6 +29,10 @@ from .views import ProblemOut, View
 
 if TYPE_CHECKING:
     from chalicelib.claims.eligibility import EligibilityCheck
+    from chalicelib.services.eligibility import Inquiry
+    from chalicelib.services.eligibility_batches import BatchProgress
+
+    from .eligibility_request import EligibilityIn
 
 eligibility = Blueprint(__name__)
 
@@ -143,7 +147,6 @@ def check() -> Response:
 
 def _check(request: Request, body: object) -> Response:
     from chalicelib.services import eligibility as service
-    from chalicelib.x12.write.inquiry import Person, Provider
 
     from .eligibility_request import EligibilityIn
 
@@ -151,51 +154,11 @@ def _check(request: Request, body: object) -> Response:
         given = EligibilityIn.model_validate(body)
     except ValidationError as error:
         return problems_response(422, _INVALID, schema_problems(error))
-    provider = given.provider
-    if provider.organizationName is None and provider.lastName is None:
-        return problems_response(
-            422,
-            _INVALID,
-            [
-                ProblemOut(
-                    field="provider",
-                    code="missing",
-                    message="the provider needs organizationName or lastName",
-                )
-            ],
-        )
-    subscriber = given.subscriber
-    dependent = given.dependents[0] if given.dependents else None
+    inquiry = inquiry_of(given)
+    if isinstance(inquiry, ProblemOut):
+        return problems_response(422, _INVALID, [inquiry])
     try:
-        done = service.check_eligibility(
-            tenant_of(request),
-            payer_id=given.tradingPartnerServiceId,
-            provider=Provider(
-                provider.organizationName or provider.lastName or "",
-                provider.npi,
-                provider.firstName if provider.organizationName is None else None,
-            ),
-            subscriber=Person(
-                subscriber.lastName,
-                subscriber.firstName,
-                subscriber.middleName,
-                member_id=subscriber.memberId,
-                birth_date=subscriber.dateOfBirth,
-                gender=subscriber.gender,
-            ),
-            dependent=None
-            if dependent is None
-            else Person(
-                dependent.lastName,
-                dependent.firstName,
-                dependent.middleName,
-                birth_date=dependent.dateOfBirth,
-                gender=dependent.gender,
-            ),
-            service_types=tuple(given.encounter.serviceTypeCodes),
-            date_of_service=given.encounter.dateOfService,
-            now=utcnow(),
-        )
+        done = service.check_eligibility(tenant_of(request), inquiry, now=utcnow())
     except refusals() as error:
         code = getattr(error, "code", "")
         if code == "payer_unavailable":  # the payer's side failed: asking again is safe
@@ -204,6 +167,49 @@ def _check(request: Request, body: object) -> Response:
             error, "tradingPartnerServiceId" if code == "invalid_payer" else None
         )
     return json_response(EligibilityOut.of(done))
+
+
+def inquiry_of(given: EligibilityIn) -> Inquiry | ProblemOut:
+    """The service's inquiry from the request, or the problem that keeps it from one."""
+    from chalicelib.services.eligibility import Inquiry
+    from chalicelib.x12.write.inquiry import Person, Provider
+
+    provider = given.provider
+    if provider.organizationName is None and provider.lastName is None:
+        return ProblemOut(
+            field="provider",
+            code="missing",
+            message="the provider needs organizationName or lastName",
+        )
+    subscriber = given.subscriber
+    dependent = given.dependents[0] if given.dependents else None
+    return Inquiry(
+        payer_id=given.tradingPartnerServiceId,
+        provider=Provider(
+            provider.organizationName or provider.lastName or "",
+            provider.npi,
+            provider.firstName if provider.organizationName is None else None,
+        ),
+        subscriber=Person(
+            subscriber.lastName,
+            subscriber.firstName,
+            subscriber.middleName,
+            member_id=subscriber.memberId,
+            birth_date=subscriber.dateOfBirth,
+            gender=subscriber.gender,
+        ),
+        dependent=None
+        if dependent is None
+        else Person(
+            dependent.lastName,
+            dependent.firstName,
+            dependent.middleName,
+            birth_date=dependent.dateOfBirth,
+            gender=dependent.gender,
+        ),
+        service_types=tuple(given.encounter.serviceTypeCodes),
+        date_of_service=given.encounter.dateOfService,
+    )
 
 
 @eligibility.route("/v1/eligibility/{eligibility_id}", methods=["GET"])
@@ -215,3 +221,117 @@ def get_check(eligibility_id: str) -> Response:
     except refusals() as error:
         return refusal_response(error, "eligibilityId")
     return json_response(EligibilityOut.of(found))
+
+
+class BatchResultOut(View):
+    """One inquiry of a batch: `checked` (see the check by its eligibilityId) or `failed`."""
+
+    index: int
+    status: str
+    eligibilityId: str | None  # noqa: N815
+    coverage: str | None  # active | inactive | rejected | unknown
+    code: str | None
+    message: str | None
+
+
+class BatchOut(View):
+    batchId: str  # noqa: N815
+    status: str  # running | done
+    total: int
+    checked: int
+    failed: int
+    createdAt: datetime  # noqa: N815
+    results: list[BatchResultOut]
+
+    @classmethod
+    def of(cls, progress: BatchProgress) -> BatchOut:
+        rows = sorted(progress.results, key=lambda r: r.index)
+        return cls(
+            batchId=progress.batch_id,
+            status=progress.status,
+            total=progress.total,
+            checked=sum(1 for r in rows if r.status == "checked"),
+            failed=sum(1 for r in rows if r.status == "failed"),
+            createdAt=progress.created_at,
+            results=[
+                BatchResultOut(
+                    index=r.index,
+                    status=r.status,
+                    eligibilityId=r.check_id,
+                    coverage=r.coverage,
+                    code=r.code,
+                    message=r.message,
+                )
+                for r in rows
+            ],
+        )
+
+
+MAX_BATCH_BYTES = 4 * 1024 * 1024  # a thousand requests of a few KB
+
+
+@eligibility.route("/v1/eligibility/batches", methods=["POST"])
+def start_batch() -> Response:
+    """Up to 1,000 requests, each in the shape of POST /v1/eligibility; every problem of every
+    request at once (422, `requests[i].field`), or 202 with the batch to follow."""
+    from chalicelib.services import eligibility_batches as service
+
+    from .eligibility_request import EligibilityIn
+
+    request = eligibility.current_request
+    try:
+        body = json_body(request, max_bytes=MAX_BATCH_BYTES)
+    except BodyError as error:
+        return error.response()
+    given = body.get("requests") if isinstance(body, dict) else None
+    if not isinstance(given, list) or not 1 <= len(given) <= service.MAX_INQUIRIES:
+        return problems_response(
+            422,
+            _INVALID,
+            [
+                ProblemOut(
+                    field="requests",
+                    code="invalid_value",
+                    message=f"requests: a list of 1 to {service.MAX_INQUIRIES:,} requests",
+                )
+            ],
+        )
+    problems: list[ProblemOut] = []
+    inquiries = []
+    for index, item in enumerate(given):
+        try:
+            inquiry = inquiry_of(EligibilityIn.model_validate(item))
+        except ValidationError as error:
+            problems += [
+                ProblemOut(field=f"requests[{index}].{p.field}", code=p.code, message=p.message)
+                for p in schema_problems(error)
+            ]
+            continue
+        if isinstance(inquiry, ProblemOut):
+            problems.append(
+                ProblemOut(
+                    field=f"requests[{index}].{inquiry.field}",
+                    code=inquiry.code,
+                    message=inquiry.message,
+                )
+            )
+            continue
+        inquiries.append(inquiry)
+    if problems:
+        return problems_response(422, _INVALID, problems)
+    try:
+        started = service.start_batch(tenant_of(request), inquiries, now=utcnow())
+    except refusals() as error:
+        return refusal_response(error, "requests")
+    return json_response(BatchOut.of(started), 202)
+
+
+@eligibility.route("/v1/eligibility/batches/{batch_id}", methods=["GET"])
+def get_batch(batch_id: str) -> Response:
+    from chalicelib.services import eligibility_batches as service
+
+    try:
+        found = service.get_batch(tenant_of(eligibility.current_request), batch_id)
+    except refusals() as error:
+        return refusal_response(error, "batchId")
+    return json_response(BatchOut.of(found))

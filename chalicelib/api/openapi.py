@@ -24,7 +24,7 @@ from .admin import (
 from .appeals import AppealListOut, AppealOut
 from .audit import AuditOut
 from .clearinghouses import AccountIn, AccountListOut, AccountOut, RouteIn, RouteOut
-from .eligibility import EligibilityOut
+from .eligibility import BatchOut, EligibilityOut
 from .inbound import ClaimFileOut, FileProblemOut, X12ErrorOut
 from .operations import RunOut, RunPageOut, ScheduleListOut
 from .payers import FeeScheduleErrorOut, FeeScheduleOut, PayerOut, PayerUpdateIn
@@ -151,6 +151,7 @@ def openapi_document() -> dict[str, Any]:
         RotatedOut,
         AuditOut,
         OffboardingOut,
+        BatchOut,
         DeliveryListOut,
         EligibilityIn,
         EligibilityOut,
@@ -785,6 +786,43 @@ def openapi_document() -> dict[str, Any]:
                         "200": _json(EligibilityOut, "The payer's answer"),
                         **_errors(400, 401, 413, 415, 422, 502),
                     },
+                }
+            },
+            "/v1/eligibility/batches": {
+                "post": {
+                    "summary": "Check up to 1,000 members in the background (upcoming visits): "
+                    '{"requests": [...]}, each in the shape of POST /v1/eligibility; 202 with '
+                    "the batch, every problem of every request at once otherwise",
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["requests"],
+                                    "properties": {
+                                        "requests": {
+                                            "type": "array",
+                                            "minItems": 1,
+                                            "maxItems": 1000,
+                                            "items": _ref(EligibilityIn),
+                                        }
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "202": _json(BatchOut, "The batch, checked in the background"),
+                        **_errors(400, 401, 403, 413, 415, 422),
+                    },
+                }
+            },
+            "/v1/eligibility/batches/{batchId}": {
+                "get": {
+                    "summary": "A batch's progress and each request's result so far",
+                    "parameters": [_path("batchId")],
+                    "responses": {"200": _json(BatchOut, "The batch"), **_errors(401, 404)},
                 }
             },
             "/v1/eligibility/{eligibilityId}": {

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from chalicelib.claims.eligibility import EligibilityCheck, coverage_answer
@@ -30,20 +31,25 @@ from .lookups import find_payer
 from .submission import account_for, outbound_envelope
 
 
-def check_eligibility(
-    tenant_id: str,
-    *,
-    payer_id: str,
-    provider: Provider,
-    subscriber: Person,
-    dependent: Person | None,
-    service_types: tuple[str, ...],
-    date_of_service: date | None,
-    now: datetime,
-) -> EligibilityCheck:
+@dataclass(frozen=True, slots=True)
+class Inquiry:
+    """One member's question to a payer (a 2000C/D inquiry of the 270)."""
+
+    payer_id: str
+    provider: Provider
+    subscriber: Person
+    dependent: Person | None
+    service_types: tuple[str, ...]
+    date_of_service: date | None
+
+
+def check_eligibility(tenant_id: str, inquiry: Inquiry, *, now: datetime) -> EligibilityCheck:
     """Ask the payer, now. RefusedError: `invalid_payer` for a payer the tenant cannot reach,
     `payer_unavailable` when the connection fails or the answer cannot be read (nothing is
     stored then; asking again is safe)."""
+    payer_id, provider, subscriber = inquiry.payer_id, inquiry.provider, inquiry.subscriber
+    dependent, service_types = inquiry.dependent, inquiry.service_types
+    date_of_service = inquiry.date_of_service
     payer = find_payer(tenant_id, payer_id)
     if payer is None:
         raise RefusedError("invalid_payer", "the payer is not in the directory")

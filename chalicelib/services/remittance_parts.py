@@ -45,6 +45,8 @@ from chalicelib.x12.read.remit835 import parse_835
 from chalicelib.x12.read.remit835_model import Remittance
 from chalicelib.x12.read.remit835_parts import RemittancePart, split_835
 
+from .eligibility_batches import KIND as ELIGIBILITY_BATCH
+from .eligibility_batches import work_message
 from .inbound import (
     FileOutcome,
     ReadSet,
@@ -319,8 +321,14 @@ def _failed_parts(file: InboundFileItem) -> dict[str, Any]:
 
 
 def _handle(record: SQSRecord) -> None:
+    """One message of the work queue: a part of a large 835, or ten inquiries of an
+    eligibility batch (`kind`)."""
     from chalicelib.clock import utcnow
 
+    if json.loads(record.body).get("kind") == ELIGIBILITY_BATCH:
+        with acting_as(Actor("worker:eligibility-batches")):
+            work_message(record.body, now=utcnow())
+        return
     with acting_as(Actor("worker:remittance-parts")):
         post_part(record.body, now=utcnow())
 

@@ -460,3 +460,24 @@ class OffboardingItem(Item, discriminator="offboarding"):
 
     offboarding = JSONAttribute(default=dict)
     version = VersionAttribute()
+
+
+class EligibilityBatchItem(Item, discriminator="eligibility_batch"):
+    """A batch of eligibility inquiries (store/eligibility_batches.py)."""
+
+    tenant_id = UnicodeAttribute()
+    batch_id = UnicodeAttribute()
+    total = NumberAttribute()
+    created_at = UTCDateTimeAttribute()
+
+
+class EligibilityResultItem(Item, discriminator="eligibility_result"):
+    """One inquiry's outcome in a batch: written once; no member data."""
+
+    tenant_id = UnicodeAttribute()
+    index = NumberAttribute()
+    status = UnicodeAttribute()
+    check_id = UnicodeAttribute(null=True)
+    coverage = UnicodeAttribute(null=True)
+    code = UnicodeAttribute(null=True)
+    message = UnicodeAttribute(null=True)

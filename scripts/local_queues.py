@@ -24,9 +24,7 @@ def workers() -> dict[str, tuple[str, int]]:
     }
 
 
-def deliver(
-    queue: str, handler: Handler, *, batch_size: int, wait_seconds: int = 0
-) -> tuple[int, int]:
+def deliver(queue: str, handler: Handler, *, batch_size: int) -> tuple[int, int]:
     """One receive and one invocation: (messages done, messages failed)."""
     sqs = sqs_client()
     url = sqs.get_queue_url(QueueName=queue)["QueueUrl"]
@@ -36,7 +34,6 @@ def deliver(
     messages = sqs.receive_message(
         QueueUrl=url,
         MaxNumberOfMessages=batch_size,
-        WaitTimeSeconds=wait_seconds,
         MessageSystemAttributeNames=["All"],
     ).get("Messages", [])
     if not messages:
@@ -80,7 +77,8 @@ def drain(name: str, *, limit: int | None = None) -> tuple[int, int]:
 
 
 def serve(stop: threading.Event) -> None:
-    """`make run`: every worker's queue, long-polled, until `stop`."""
+    """`make run`: every worker's queue, looked at again each second it was empty, until
+    `stop`."""
     from app import app
 
     while not stop.is_set():

@@ -83,6 +83,11 @@ class EligibilityOut(View):
     benefits: list[BenefitOut]
     otherPayers: list[OtherPayerOut]  # noqa: N815
     rejections: list[RejectionOut]
+    # The payer holds the member under another id (in the archived 271, never here) or
+    # answered as another payer id (shown: a payer id is not PHI).
+    memberIdChanged: bool  # noqa: N815
+    answeringPayerId: str | None  # noqa: N815
+    payerChanged: bool  # noqa: N815
 
     @classmethod
     def of(cls, check: EligibilityCheck) -> EligibilityOut:
@@ -125,6 +130,9 @@ class EligibilityOut(View):
                 RejectionOut(code=r.code, description=r.description, action=r.action, loop=r.loop)
                 for r in answer.rejections
             ],
+            memberIdChanged=answer.member_id_changed,
+            answeringPayerId=answer.answering_payer_id,
+            payerChanged=answer.payer_changed,
         )
 
 

@@ -237,6 +237,68 @@ def build_next_payer_claim(
     )
 
 
+# -- the order a payer's eligibility answer gives ----------------------------------------------
+
+# X279A1 2120C/D NM101 naming another payer's place in the order of benefits: PRP primary,
+# SEP secondary, TTP tertiary payer.
+COVERAGE_ORDER = {"PRP": "P", "SEP": "S", "TTP": "T"}
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageOrder:
+    """The claim with its other payers (2320 SBR01) in the order the 271 gives; `missing`
+    names the payers the 271 places that are not on the claim (nobody can bill them without
+    their member id: a person adds them)."""
+
+    claim: Claim
+    changed: bool
+    missing: tuple[str, ...]
+
+
+def order_by_coverage(claim: Claim, named: Sequence[tuple[str, str | None]]) -> CoverageOrder:
+    """Put the payers a 271 names (entity code, payer id) at the level it names; the other
+    payers on file keep their order in the levels left. The claim's own payer keeps its
+    level: a 271 naming another primary is a scrub warning, not a reordering after the fact."""
+    own = claim.subscriber.payment_responsibility_level_code
+    others = claim.claim_information.other_subscribers
+    placed: dict[int, str] = {}
+    missing: list[str] = []
+    for entity, payer_id in named:
+        level = COVERAGE_ORDER.get(entity)
+        if level is None or level == own or payer_id == claim.trading_partner_service_id:
+            continue
+        at = next((i for i, o in enumerate(others) if o.payer.identifier == payer_id), None)
+        if at is None:
+            missing.append(f"{payer_id or 'a payer without an id'} ({entity})")
+        elif at not in placed and level not in placed.values():
+            placed[at] = level
+    free = iter(
+        level for level in RESPONSIBILITY_ORDER if level != own and level not in placed.values()
+    )
+    unplaced = sorted(
+        (
+            i
+            for i, o in enumerate(others)
+            if i not in placed and o.payment_responsibility_level_code in RESPONSIBILITY_ORDER
+        ),
+        key=lambda i: _level_rank(others[i]),
+    )
+    # U (unknown) keeps its place outside the order: it is never billed next.
+    levels = {i: o.payment_responsibility_level_code for i, o in enumerate(others)}
+    levels |= placed | {i: next(free) for i in unplaced}
+    reordered = tuple(
+        sorted(
+            (replace(o, payment_responsibility_level_code=levels[i]) for i, o in enumerate(others)),
+            key=_level_rank,
+        )
+    )
+    changed = any(o.payment_responsibility_level_code != levels[i] for i, o in enumerate(others))
+    if changed:
+        information = replace(claim.claim_information, other_subscribers=reordered)
+        claim = replace(claim, claim_information=information)
+    return CoverageOrder(claim=claim, changed=changed, missing=tuple(missing))
+
+
 # -- who answered, who is next ---------------------------------------------------------------
 
 

@@ -171,6 +171,11 @@ class CoverageAnswer:
     benefits: tuple[BenefitAnswer, ...]
     other_payers: tuple[OtherPayer, ...]
     rejections: tuple[RejectionAnswer, ...]
+    # The payer answered under another member id than the one asked (2100C NM109; the asked
+    # one in REF*Q4, prior identifier), or as another payer than the one asked (2100A NM109).
+    member_id_changed: bool = False
+    answering_payer_id: str | None = None
+    payer_changed: bool = False
 
 
 def _rejection(rejection: Rejection) -> RejectionAnswer:
@@ -213,9 +218,33 @@ def _first_date(member: MemberEligibility, qualifiers: tuple[str, ...]) -> date 
     return None
 
 
-def coverage_answer(response: EligibilityResponse) -> CoverageAnswer:
+def _same_id(one: str | None, other: str | None) -> bool:
+    """Ids as payers compare them: case, spaces and dashes aside."""
+
+    def plain(text: str | None) -> str:
+        return "".join(c for c in (text or "").upper() if c.isalnum())
+
+    return plain(one) == plain(other)
+
+
+def payer_member_id(response: EligibilityResponse) -> str | None:
+    """The subscriber's id as the payer holds it (2100C NM109), for a dependent the parent's."""
+    member = response.members[0] if response.members else None
+    if member is None:
+        return None
+    identity = member.subscriber if member.level == "dependent" else member.member
+    return identity.member_id if identity is not None else None
+
+
+def coverage_answer(
+    response: EligibilityResponse,
+    *,
+    asked_member_id: str | None = None,
+    asked_payer_id: str | None = None,
+) -> CoverageAnswer:
     """The first member's answer (claimgate asks about one member per 270); a rejection at
-    the payer or provider level (2000A-2100B) answers for everyone."""
+    the payer or provider level (2000A-2100B) answers for everyone. With the ids asked, says
+    whether the payer answered under others (X279A1 2100A / 2100C NM109)."""
     rejections = tuple(_rejection(r) for r in response.rejections)
     member = response.members[0] if response.members else None
     if member is None:
@@ -245,6 +274,8 @@ def coverage_answer(response: EligibilityResponse) -> CoverageAnswer:
         if benefit.information_code == OTHER_PAYER
         for entity in benefit.related_entities
     )
+    answering = member.payer.identifier if member.payer is not None else None
+    held = payer_member_id(response)
     return CoverageAnswer(
         status=status,
         plan=plan,
@@ -254,6 +285,11 @@ def coverage_answer(response: EligibilityResponse) -> CoverageAnswer:
         benefits=tuple(_benefit(b) for b in member.benefits),
         other_payers=others,
         rejections=rejections,
+        member_id_changed=bool(asked_member_id and held and not _same_id(held, asked_member_id)),
+        answering_payer_id=answering,
+        payer_changed=bool(
+            asked_payer_id and answering and not _same_id(answering, asked_payer_id)
+        ),
     )
 
 
@@ -275,9 +311,10 @@ class EligibilityCheck:
 
 def coverage_edits(claim: Claim, check: EligibilityCheck) -> tuple[ScrubFinding, ...]:
     """What the payer's own 271 says about this claim (issue: preventable denials, CARC 27,
-    22, 197): coverage inactive on the date of service blocks; another payer named as
-    primary while the claim bills this one as primary, and a procedure the payer authorizes
-    first billed without an authorization number, warn."""
+    31, 22, 197): coverage inactive on the date of service, and a member id the payer has
+    replaced, block; an answer from another payer id, another payer named as primary while
+    the claim bills this one as primary, and a procedure the payer authorizes first billed
+    without an authorization number, warn."""
     found: list[ScrubFinding] = []
     answer = check.answer
     lines = claim.claim_information.service_lines
@@ -292,6 +329,27 @@ def coverage_edits(claim: Claim, check: EligibilityCheck) -> tuple[ScrubFinding,
                 "coverage is not active on the date of service (CARC 27): check the member "
                 "and the payer, or bill the patient",
                 severity="error",
+            )
+        )
+    if answer.member_id_changed:
+        found.append(
+            ScrubFinding(
+                field="subscriber.memberId",
+                code="member_id_changed",
+                message=f"the payer's eligibility answer of {check.checked_at.date()} holds the "
+                "member under another id (271 2100C NM109, this one as the prior id): bill the "
+                "payer's id or the claim is denied (CARC 31)",
+                severity="error",
+            )
+        )
+    if answer.payer_changed:
+        found.append(
+            ScrubFinding(
+                field="tradingPartnerServiceId",
+                code="payer_changed",
+                message=f"the eligibility answer came from payer {answer.answering_payer_id} "
+                "(271 2100A NM109), not the payer asked: check where this claim is sent",
+                severity="warning",
             )
         )
     primary = claim.subscriber.payment_responsibility_level_code == "P"

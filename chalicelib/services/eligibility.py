@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from chalicelib.claims.eligibility import EligibilityCheck, coverage_answer
+from chalicelib.claims.eligibility import EligibilityCheck, coverage_answer, payer_member_id
 from chalicelib.payers.gateways.base import GatewayError
 from chalicelib.store import archive, batches
 from chalicelib.store import eligibility as store
@@ -100,13 +100,25 @@ def check_eligibility(tenant_id: str, inquiry: Inquiry, *, now: datetime) -> Eli
         checked_at=now,
         date_of_service=date_of_service,
         service_types=service_types,
-        answer=coverage_answer(response),
+        answer=coverage_answer(
+            response,
+            asked_member_id=subscriber.member_id,
+            asked_payer_id=payer.gateway_payer_id,
+        ),
         inquiry_key=inquiry_key,
         response_key=response_key,
     )
     patient = dependent or subscriber
     member = store.member_key(payer_id, subscriber.member_id or "", patient.birth_date)
     store.save_check(check, member=member)
+    held = payer_member_id(response)
+    if check.answer.member_id_changed and held:
+        # Under the id the payer holds, the same answer with nothing to correct: a claim
+        # billed with the new id is held to this coverage too.
+        current = replace(check, answer=replace(check.answer, member_id_changed=False))
+        store.save_check(
+            current, member=store.member_key(payer_id, held, patient.birth_date), member_only=True
+        )
     return check
 
 

@@ -7,15 +7,29 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from chalicelib.claims.cob import CobError, NextPayerAction, build_next_payer_claim, plan_next_payer
+from chalicelib.claims.cob import (
+    CobError,
+    CoverageOrder,
+    NextPayerAction,
+    build_next_payer_claim,
+    order_by_coverage,
+    plan_next_payer,
+)
 from chalicelib.claims.errors import LifecycleError
 from chalicelib.claims.lifecycle import Event
+from chalicelib.claims.model import Claim
 from chalicelib.claims.records import ClaimRecord
 from chalicelib.schedules.runs import Run
 from chalicelib.store.errors import ConcurrentUpdateError, DuplicateClaimError
 from chalicelib.wiring import claim_repository
 
-from .claims import ClaimNotFoundError, ClaimRejectedError, submit_claim, transition
+from .claims import (
+    ClaimNotFoundError,
+    ClaimRejectedError,
+    latest_coverage,
+    submit_claim,
+    transition,
+)
 from .due import by_tenant, report_unreadable, take_due
 from .leases import tenant_lease
 
@@ -53,8 +67,23 @@ def _route(
     if not postings:
         _note(record, now, "no remittance posted yet", ())
         return
+    claim, order = _in_coverage_order(record)
     decision = plan_next_payer(claim, postings)
-    codes = (f"cob:{decision.action.value}",)
+    codes: tuple[str, ...] = (f"cob:{decision.action.value}",)
+    if order is not None and order.changed:
+        codes += ("cob_order:271",)
+    owed = decision.balance > 0 or decision.patient_responsibility > 0
+    billable = decision.action in (NextPayerAction.BILL_NEXT, NextPayerAction.NOTHING_TO_BILL)
+    if order is not None and order.missing and billable and owed:
+        run.count("cob_review")
+        _note(
+            record,
+            now,
+            "the payer's eligibility answer places payers that are not on the claim: "
+            + ", ".join(order.missing),
+            ("cob:review", "cob_order:271"),
+        )
+        return
     if decision.action is not NextPayerAction.BILL_NEXT or decision.next_payer is None:
         run.count(f"cob_{decision.action.value}")
         _note(record, now, decision.reason, codes)
@@ -96,6 +125,17 @@ def _route(
     run.acted += 1
     run.count("secondary_claims")
     _note(record, now, f"billed {next_payer_id}", codes, secondaryClaimId=created.claim_id)
+
+
+def _in_coverage_order(record: ClaimRecord) -> tuple[Claim, CoverageOrder | None]:
+    """The claim's other payers in the order the payer's newest eligibility answer gives
+    (a 271 naming another payer in 2120C), before the next payer is chosen."""
+    check = latest_coverage(record.tenant_id, record.claim)
+    if check is None or not check.answer.other_payers:
+        return record.claim, None
+    named = [(p.entity_code, p.identifier) for p in check.answer.other_payers]
+    order = order_by_coverage(record.claim, named)
+    return order.claim, order
 
 
 def _note(

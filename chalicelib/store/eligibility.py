@@ -33,8 +33,11 @@ def _member_pk(tenant_id: str, key: str) -> str:
     return f"T#{tenant_id}#ELIGMEMBER#{key}"
 
 
-def save_check(check: EligibilityCheck, *, member: str | None = None) -> None:
-    """The check, and under `member` (member_key) for the claims of that member."""
+def save_check(
+    check: EligibilityCheck, *, member: str | None = None, member_only: bool = False
+) -> None:
+    """The check, and under `member` (member_key) for the claims of that member; with
+    `member_only`, only there (the check itself is already saved)."""
     if member is not None:
         EligibilityItem(
             pk=_member_pk(check.tenant_id, member),
@@ -42,6 +45,8 @@ def save_check(check: EligibilityCheck, *, member: str | None = None) -> None:
             tenant_id=check.tenant_id,
             check=encode(check),
         ).save()
+    if member_only:
+        return
     EligibilityItem(
         pk=_pk(check.tenant_id),
         sk=f"E#{check.check_id}",

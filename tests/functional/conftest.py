@@ -83,3 +83,12 @@ def service_log() -> Iterator[io.StringIO]:
     logging.getLogger(logger.name).addHandler(handler)
     yield stream
     logging.getLogger(logger.name).removeHandler(handler)
+
+
+def run_schedule(client: Client, schedule: str) -> dict[str, Any]:
+    """Run a schedule now through the API (an operator's call); it must fail nothing."""
+    response = client.http.post(f"/v1/schedules/{schedule}/runs", headers=headers())
+    assert response.status_code == 201, response.body
+    body: dict[str, Any] = response.json_body
+    assert body["failed"] == 0, body["errors"]
+    return body

@@ -11,7 +11,7 @@ from typing import Any
 import boto3
 from chalice.test import Client
 
-from tests.functional.conftest import TENANT_B_KEY, headers
+from tests.functional.conftest import TENANT_B_KEY, headers, run_schedule
 
 REQUEST: dict[str, Any] = {
     "controlNumber": "123456789",
@@ -211,3 +211,80 @@ def test_another_payer_primary_and_a_missing_authorization_warn(client: Client) 
     authorized = client.http.post("/v1/claims", headers=headers(), body=json.dumps(body))
     assert authorized.status_code == 201, authorized.body
     assert "authorization_missing" not in {w["code"] for w in authorized.json_body["warnings"]}
+
+
+def test_a_member_id_the_payer_replaced_blocks_the_old_id_and_not_the_new(client: Client) -> None:
+    found = check(client, member("CHG0000042")).json_body
+    assert (found["status"], found["memberIdChanged"], found["payerChanged"]) == (
+        "active",
+        True,
+        False,
+    )
+    assert "CHG000004201" not in json.dumps(found)  # the payer's id stays in the archived 271
+    checked(client, "CHG0000077")
+    refused = client.http.post(
+        "/v1/claims", headers=headers(), body=json.dumps(claim_for("CHG0000077"))
+    )
+    assert refused.status_code == 422, refused.body
+    [error] = [e for e in refused.json_body["errors"] if e["code"] == "member_id_changed"]
+    assert error["field"] == "subscriber.memberId"
+    corrected = client.http.post(
+        "/v1/claims", headers=headers(), body=json.dumps(claim_for("CHG000007701"))
+    )
+    assert corrected.status_code == 201, corrected.body
+    assert not {"member_id_changed", "coverage_inactive"} & {
+        w["code"] for w in corrected.json_body["warnings"]
+    }
+
+
+def with_two_other_payers(member_id: str) -> dict[str, Any]:
+    """The commercial claim with Medicaid on file as secondary and Medicare as tertiary."""
+    from tests.functional.conftest import contract
+
+    body = claim_for(member_id)
+    [medicaid] = contract("claim-medicare-with-secondary.json")["claimInformation"][
+        "otherSubscriberInformation"
+    ]
+    medicare = json.loads(json.dumps(medicaid))
+    medicare["paymentResponsibilityLevelCode"] = "T"
+    medicare["claimFilingIndicatorCode"] = "MB"
+    medicare["otherSubscriberName"]["otherInsuredIdentifier"] = "1EG4TE5MK73"
+    medicare["otherPayerName"].update(
+        otherPayerOrganizationName="Sandbox Medicare Part B", otherPayerIdentifier="SBXMCR"
+    )
+    body["claimInformation"]["otherSubscriberInformation"] = [medicaid, medicare]
+    return body
+
+
+def secondary_claim_after_primary(client: Client, body: dict[str, Any]) -> dict[str, Any]:
+    created = client.http.post("/v1/claims", headers=headers(), body=json.dumps(body))
+    assert created.status_code == 201, created.body
+    run_schedule(client, "clearinghouse-poll")
+    run_schedule(client, "clearinghouse-poll")
+    assert run_schedule(client, "secondary-routing")["acted"] == 1
+    parent = client.http.get(f"/v1/claims/{created.json_body['claimId']}", headers=headers())
+    note = parent.json_body["history"][-1]
+    child_id = note["detail"]["secondaryClaimId"]
+    child = client.http.get(f"/v1/claims/{child_id}", headers=headers()).json_body
+    return {"note": note, "claim": child}
+
+
+def test_a_271_naming_another_payer_changes_the_cob_order_of_the_secondary_claim(
+    client: Client,
+) -> None:
+    # Unchecked, the payers on file bill in their order: Medicaid second.
+    plain = secondary_claim_after_primary(client, with_two_other_payers("SEC0000001"))
+    assert plain["claim"]["payerId"] == "SBXMCD" and plain["note"]["codes"] == ["cob:bill_next"]
+    # The primary's 271 says Medicare is the secondary (2120C NM1*SEP): Medicare is billed
+    # second, Medicaid moves to third on the secondary claim.
+    checked(client, "SEC0000002")
+    ordered = secondary_claim_after_primary(client, with_two_other_payers("SEC0000002"))
+    assert ordered["note"]["codes"] == ["cob:bill_next", "cob_order:271"]
+    secondary = ordered["claim"]
+    assert secondary["payerId"] == "SBXMCR"
+    levels = {
+        o["otherPayerName"]["otherPayerIdentifier"]: o["paymentResponsibilityLevelCode"]
+        for o in secondary["claim"]["claimInformation"]["otherSubscriberInformation"]
+    }
+    assert levels == {"SBX01": "P", "SBXMCD": "T"}
+    assert secondary["claim"]["subscriber"]["paymentResponsibilityLevelCode"] == "S"

@@ -8,15 +8,7 @@ from typing import Any
 
 from chalice.test import Client
 
-from tests.functional.conftest import contract, headers
-
-
-def run(client: Client, schedule: str) -> dict[str, Any]:
-    response = client.http.post(f"/v1/schedules/{schedule}/runs", headers=headers())
-    assert response.status_code == 201, response.body
-    body: dict[str, Any] = response.json_body
-    assert body["failed"] == 0, body["errors"]
-    return body
+from tests.functional.conftest import contract, headers, run_schedule
 
 
 def claim(client: Client, claim_id: str) -> dict[str, Any]:
@@ -38,10 +30,10 @@ def test_primary_835_builds_a_secondary_claim_that_goes_out(client: Client) -> N
         "/v1/claims", headers=headers(), body=json.dumps(commercial_with_medicaid_secondary())
     )
     primary_id = response.json_body["claimId"]
-    run(client, "clearinghouse-poll")
-    run(client, "clearinghouse-poll")
+    run_schedule(client, "clearinghouse-poll")
+    run_schedule(client, "clearinghouse-poll")
     assert claim(client, primary_id)["status"] in ("paid", "partially_paid")
-    routing = run(client, "secondary-routing")
+    routing = run_schedule(client, "secondary-routing")
     assert routing["acted"] == 1
     primary = claim(client, primary_id)
     note = primary["history"][-1]
@@ -64,8 +56,8 @@ def test_primary_835_builds_a_secondary_claim_that_goes_out(client: Client) -> N
         charge = float(line["professionalService"]["lineItemChargeAmount"])
         assert round(float(adjudication["serviceLinePaidAmount"]) + adjusted, 2) == charge
     # Routing again changes nothing: the decision was acted on once.
-    assert run(client, "secondary-routing")["examined"] == 0
-    run(client, "clearinghouse-poll")
+    assert run_schedule(client, "secondary-routing")["examined"] == 0
+    run_schedule(client, "clearinghouse-poll")
     sent = claim(client, summary["claimId"])
     assert sent["status"] in ("submitted", "accepted")
     x12 = client.http.get(f"/v1/claims/{summary['claimId']}/x12", headers=headers()).body.decode()
@@ -79,9 +71,9 @@ def test_medicare_crossover_is_recorded_not_billed(client: Client) -> None:
         body=json.dumps(contract("claim-medicare-with-secondary.json")),
     )
     claim_id = response.json_body["claimId"]
-    run(client, "clearinghouse-poll")
-    run(client, "clearinghouse-poll")
-    routing = run(client, "secondary-routing")
+    run_schedule(client, "clearinghouse-poll")
+    run_schedule(client, "clearinghouse-poll")
+    routing = run_schedule(client, "secondary-routing")
     assert routing["acted"] == 0
     crossed = claim(client, claim_id)
     assert crossed["history"][-1]["codes"] == ["cob:crossed_over"]

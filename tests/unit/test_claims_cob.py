@@ -12,6 +12,7 @@ import pytest
 
 from chalicelib.api.contract import ClaimRequest
 from chalicelib.claims.cob import (
+    order_by_coverage,
     CobError,
     NextPayerAction,
     build_next_payer_claim,
@@ -672,3 +673,51 @@ def test_claims_cob_patient_becomes_a_dependent_of_the_secondarys_insured(
     assert [(f.field, f.code) for f in scrub_claim(secondary, today=TODAY)] == [
         ("subscriber.dateOfBirth", "required_field_missing")
     ]
+
+
+# -- the order a 271 gives (2120C NM101 PRP / SEP / TTP) ----------------------------------------
+
+
+def _levels(claim: Claim) -> list[tuple[str, str]]:
+    return [
+        (o.payer.identifier, o.payment_responsibility_level_code)
+        for o in claim.claim_information.other_subscribers
+    ]
+
+
+def test_a_271_naming_the_tertiary_as_secondary_swaps_them() -> None:
+    claim = _with_commercial_secondary()  # Medicare P; the PPO S, Medicaid T on file
+    order = order_by_coverage(claim, [("SEP", MEDICAID)])
+    assert order.changed and order.missing == ()
+    assert _levels(order.claim) == [(MEDICAID, "S"), (COMMERCIAL, "T")]
+
+
+def test_an_order_the_claim_already_has_changes_nothing() -> None:
+    claim = _with_commercial_secondary()
+    order = order_by_coverage(claim, [("SEP", COMMERCIAL), ("TTP", MEDICAID)])
+    assert not order.changed and order.claim is claim
+
+
+def test_the_claims_own_payer_and_other_entities_keep_their_place() -> None:
+    claim = _with_commercial_secondary()
+    # PRP naming Medicare (the claim's own payer, primary): a scrub warning's business, not
+    # a reordering; P5 (plan sponsor) places nobody.
+    order = order_by_coverage(claim, [("PRP", MEDICARE), ("PRP", COMMERCIAL), ("P5", MEDICAID)])
+    assert not order.changed
+
+
+def test_a_payer_the_271_places_that_is_not_on_file_is_named_missing() -> None:
+    order = order_by_coverage(_medicare_claim(), [("SEP", "BCBS1")])
+    assert order.missing == ("BCBS1 (SEP)",) and not order.changed
+
+
+def test_an_unknown_level_stays_outside_the_order() -> None:
+    claim = _with_commercial_secondary()
+    commercial, medicaid = claim.claim_information.other_subscribers
+    unknown = replace(medicaid, payment_responsibility_level_code="U")
+    claim = replace(
+        claim,
+        claim_information=replace(claim.claim_information, other_subscribers=(commercial, unknown)),
+    )
+    order = order_by_coverage(claim, [("TTP", COMMERCIAL)])
+    assert _levels(order.claim) == [(COMMERCIAL, "T"), (MEDICAID, "U")]

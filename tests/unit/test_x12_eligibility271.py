@@ -233,3 +233,22 @@ def test_eligibility271_missing_eb01_raises() -> None:
     with pytest.raises(X12ReadError) as raised:
         _synthetic(CHAIN + "EB**IND*30")
     assert (raised.value.segment_id, raised.value.element_position) == ("EB", 1)
+
+
+def test_coverage_answer_says_when_the_payer_holds_another_member_or_payer_id() -> None:
+    from chalicelib.claims.eligibility import coverage_answer, payer_member_id
+
+    response = _synthetic(
+        "BHT*0022*11*1*20240101*1200~HL*1**20*1~NM1*PR*2*ACME*****PI*ACME2~HL*2*1*21*1~"
+        "NM1*1P*2*CLINIC*****XX*1234567893~HL*3*2*22*0~TRN*2*1*9000000001~"
+        "NM1*IL*1*DOE*JANE****MI*W123-4567801~REF*Q4*W1234567~EB*1**30~"
+    )
+    assert payer_member_id(response) == "W123-4567801"
+    changed = coverage_answer(response, asked_member_id="W1234567", asked_payer_id="ACME1")
+    assert (changed.member_id_changed, changed.payer_changed) == (True, True)
+    assert changed.answering_payer_id == "ACME2"
+    # Payers print ids with dashes, spaces and lower case: the same id is not a change.
+    same = coverage_answer(response, asked_member_id="w1234567801", asked_payer_id="acme2")
+    assert (same.member_id_changed, same.payer_changed) == (False, False)
+    # Without the ids asked, nothing is claimed either way.
+    assert not coverage_answer(response).member_id_changed

@@ -32,6 +32,7 @@ from .payers import (
     SANDBOX_PAYERS,
     SandboxPayer,
     coverage_case,
+    current_member_id,
     member_known,
 )
 from .write import ack277ca, status277
@@ -106,7 +107,8 @@ def _benefits(builder: X12Builder, payer: SandboxPayer, remaining: Decimal, case
     """2110C/D EB: active coverage (1), copay (B), coinsurance (A), deductible (C) for the
     calendar year (EB06 23) and what remains of it (EB06 29); the procedures that need a prior
     authorization (EB11 Y, EB13 the procedure). Terminated: inactive coverage (6) only.
-    Another payer primary (R): its name and id in 2120C, between LS and LE."""
+    Another payer primary or secondary (R): its name and id in 2120C (NM101 PRP / SEP),
+    between LS and LE."""
     # EB04 insurance type: PR preferred provider organization, MB Medicare Part B, MC Medicaid.
     insurance = {"12": "PR", "MB": "MB", "MC": "MC"}.get(payer.remittance_filing_code, "")
     plan = _PLAN_NAMES.get(payer.payer_id, payer.name)
@@ -114,13 +116,12 @@ def _benefits(builder: X12Builder, payer: SandboxPayer, remaining: Decimal, case
         builder.add("EB", "6", "", "30", insurance, plan)
         return
     builder.add("EB", "1", "", "30", insurance, plan)
-    if case == "other_payer_primary":
-        primary = (
-            SANDBOX_PAYERS["SBXMCR"] if payer.payer_id != "SBXMCR" else SANDBOX_PAYERS["SBX01"]
-        )
+    if case in ("other_payer_primary", "other_payer_secondary"):
+        other = SANDBOX_PAYERS["SBXMCR"] if payer.payer_id != "SBXMCR" else SANDBOX_PAYERS["SBX01"]
+        entity = "PRP" if case == "other_payer_primary" else "SEP"
         builder.add("EB", "R", "", "30", "")
         builder.add("LS", "2120")
-        builder.add("NM1", "PRP", "2", primary.name, *("", "", "", ""), "PI", primary.payer_id)
+        builder.add("NM1", entity, "2", other.name, *("", "", "", ""), "PI", other.payer_id)
         builder.add("LE", "2120")
     if payer.copay:
         # 98 professional (physician) visit - office; EB06 27 per visit.
@@ -186,7 +187,13 @@ def _render_271(
         builder.add("HL", str(subscriber_hl), "2", "22", "1" if has_dependent else "0")
         if member.dependent is None or not known:
             builder.add("TRN", "2", *member.trace[2:4])  # 2000C: ours echoed as referenced
-        builder.add("NM1", *member.subscriber[1:])
+        asked = element(member.subscriber, 9)
+        current = current_member_id(asked) if known else asked
+        if current == asked:
+            builder.add("NM1", *member.subscriber[1:])
+        else:
+            builder.add("NM1", *member.subscriber[1:9], current, *member.subscriber[10:])
+            builder.add("REF", "Q4", asked)  # 2100C REF*Q4: the prior id, the one asked
         if not known:
             builder.add("AAA", "Y", "", "75", "C")  # 2100C: subscriber/insured not found
             continue

@@ -15,7 +15,11 @@ are known, and a test wanting an unknown member uses e.g. "UNK0000001".
 Eligibility answers (271) follow the member id the same way, so a biller can try each case:
 "TRM..." coverage terminated at the end of last year (EB01 6, plan dates of last year);
 "COB..." covered, but another payer is primary (EB01 R with the primary payer in 2120C:
-Sandbox Medicare, SBXMCR); anyone else active. Every payer asks for a prior authorization for
+Sandbox Medicare, SBXMCR); "SEC..." covered, and another payer is the secondary (EB01 R with
+the secondary payer in 2120C: Sandbox Medicare, or Sandbox Commercial when Medicare is asked);
+"CHG..." covered under a new member id: the 271 answers with the id and "01" appended, and the
+id asked as the prior one (REF*Q4), while an id that already ends in "01" is current; anyone
+else active. Every payer asks for a prior authorization for
 the procedures in AUTHORIZATION_REQUIRED (advanced imaging, sleep studies: EB11 Y with the
 procedure in EB13).
 """
@@ -35,6 +39,8 @@ from chalicelib.payers.fee_schedules import FeeScheduleRow
 UNKNOWN_MEMBER_PREFIX = "UNK"
 TERMINATED_MEMBER_PREFIX = "TRM"
 OTHER_PAYER_PRIMARY_PREFIX = "COB"
+OTHER_PAYER_SECONDARY_PREFIX = "SEC"
+CHANGED_MEMBER_PREFIX = "CHG"
 # Procedures every sandbox payer authorizes first: MRI brain, CT abdomen, MRI lumbar spine,
 # polysomnography.
 AUTHORIZATION_REQUIRED = ("70553", "74177", "72148", "95810")
@@ -160,13 +166,23 @@ def member_known(member_id: str) -> bool:
 
 def coverage_case(member_id: str) -> str:
     """How a known member's eligibility reads (module docstring): `terminated`,
-    `other_payer_primary` or `active`."""
+    `other_payer_primary`, `other_payer_secondary` or `active`."""
     upper = member_id.upper()
     if upper.startswith(TERMINATED_MEMBER_PREFIX):
         return "terminated"
     if upper.startswith(OTHER_PAYER_PRIMARY_PREFIX):
         return "other_payer_primary"
+    if upper.startswith(OTHER_PAYER_SECONDARY_PREFIX):
+        return "other_payer_secondary"
     return "active"
+
+
+def current_member_id(member_id: str) -> str:
+    """The id the payer holds for a member (module docstring: "CHG..." ids changed)."""
+    upper = member_id.upper()
+    if upper.startswith(CHANGED_MEMBER_PREFIX) and not upper.endswith("01"):
+        return member_id + "01"
+    return member_id
 
 
 _VENIPUNCTURE_WITH_VISIT = Bundle("36415", EM_OFFICE)

@@ -9,10 +9,12 @@ STAMP := $(VENV)/.installed
 
 STAGE ?= dev
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt requirements-oracles.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	test -x $(VENV)/oracles/bin/python || $(PYTHON) -m venv $(VENV)/oracles
+	$(VENV)/oracles/bin/python -m pip install --quiet -r requirements-oracles.txt
 	touch $(STAMP)
 
 # No echo of the command: when a port is taken, scripts/run_local.py's one line says which

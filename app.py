@@ -8,6 +8,7 @@ from chalicelib.api.appeals import appeals
 from chalicelib.api.application import ThreadSafeChalice
 from chalicelib.api.audit import audit
 from chalicelib.api.auth import authenticate
+from chalicelib.api.authorizations import authorizations
 from chalicelib.api.claims import claims
 from chalicelib.api.clearinghouses import clearinghouses
 from chalicelib.api.corrections import corrections
@@ -35,6 +36,7 @@ app.register_blueprint(clearinghouses)
 app.register_blueprint(worklist)
 app.register_blueprint(webhooks)
 app.register_blueprint(eligibility)
+app.register_blueprint(authorizations)
 app.register_blueprint(uploads)
 app.register_blueprint(admin)
 app.register_blueprint(audit)

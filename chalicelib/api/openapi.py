@@ -23,6 +23,14 @@ from .admin import (
 )
 from .appeals import AppealListOut, AppealOut
 from .audit import AuditOut
+from .authorizations import (
+    AuthorizationIn,
+    AuthorizationOut,
+    AuthorizationPageOut,
+    RulesIn,
+    RulesOut,
+    RulesVersionOut,
+)
 from .clearinghouses import AccountIn, AccountListOut, AccountOut, RouteIn, RouteOut
 from .eligibility import BatchOut, EligibilityOut
 from .inbound import ClaimFileOut, FileProblemOut, X12ErrorOut
@@ -157,8 +165,16 @@ def openapi_document() -> dict[str, Any]:
         EligibilityOut,
         UploadIn,
         UploadOut,
+        AuthorizationIn,
+        AuthorizationOut,
+        AuthorizationPageOut,
+        RulesIn,
+        RulesOut,
+        RulesVersionOut,
     )
     inputs = (
+        AuthorizationIn,
+        RulesIn,
         ClaimRequest,
         AccountIn,
         RouteIn,
@@ -831,6 +847,66 @@ def openapi_document() -> dict[str, Any]:
                     "parameters": [_path("eligibilityId")],
                     "responses": {"200": _json(EligibilityOut, "The check"), **_errors(401, 404)},
                 }
+            },
+            "/v1/authorizations": {
+                "post": {
+                    "summary": "Record a prior authorization or referral the payer gave "
+                    "(procedures, units, dates, rendering provider): claims naming its number "
+                    "(REF*G1 / REF*9F) are held to it and count its units down",
+                    "parameters": [idempotency],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref(AuthorizationIn)}},
+                    },
+                    "responses": {
+                        "201": _json(AuthorizationOut, "The authorization"),
+                        **_errors(400, 401, 403, 409, 413, 415, 422),
+                    },
+                },
+                "get": {
+                    "summary": "The tenant's authorizations with the units claims used",
+                    "parameters": [
+                        _query("payerId", "Only this payer's", {"type": "string"}),
+                        _query("limit", "Page size (1-200)", {"type": "integer"}),
+                        _query("cursor", "Where the last page ended", {"type": "string"}),
+                    ],
+                    "responses": {
+                        "200": _json(AuthorizationPageOut, "A page"),
+                        **_errors(400, 401),
+                    },
+                },
+            },
+            "/v1/authorizations/{authorizationId}": {
+                "get": {
+                    "summary": "An authorization, its units used and left, and the claims "
+                    "(patient control numbers) that used them",
+                    "parameters": [_path("authorizationId")],
+                    "responses": {
+                        "200": _json(AuthorizationOut, "The authorization"),
+                        **_errors(401, 404),
+                    },
+                }
+            },
+            "/v1/payers/{payerId}/authorization-rules": {
+                "put": {
+                    "summary": "A new version of the procedures the payer authorizes first, "
+                    "each from a date (and to one); a row with required false lifts an older "
+                    "requirement. Earlier versions are kept",
+                    "parameters": [_path("payerId")],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref(RulesIn)}},
+                    },
+                    "responses": {
+                        "201": _json(RulesVersionOut, "The version"),
+                        **_errors(400, 401, 403, 404, 413, 415, 422),
+                    },
+                },
+                "get": {
+                    "summary": "Every version of the payer's authorization rules",
+                    "parameters": [_path("payerId")],
+                    "responses": {"200": _json(RulesOut, "The versions"), **_errors(401)},
+                },
             },
             "/v1/admin/tenants": {
                 "post": {

@@ -312,9 +312,9 @@ class EligibilityCheck:
 def coverage_edits(claim: Claim, check: EligibilityCheck) -> tuple[ScrubFinding, ...]:
     """What the payer's own 271 says about this claim (issue: preventable denials, CARC 27,
     31, 22, 197): coverage inactive on the date of service, and a member id the payer has
-    replaced, block; an answer from another payer id, another payer named as primary while
-    the claim bills this one as primary, and a procedure the payer authorizes first billed
-    without an authorization number, warn."""
+    replaced, block; an answer from another payer id, and another payer named as primary
+    while the claim bills this one as primary, warn. What it says about authorizations is
+    held with the payer's rules (claims.authorizations)."""
     found: list[ScrubFinding] = []
     answer = check.answer
     lines = claim.claim_information.service_lines
@@ -364,18 +364,4 @@ def coverage_edits(claim: Claim, check: EligibilityCheck) -> tuple[ScrubFinding,
                 severity="warning",
             )
         )
-    needs = {b.procedure for b in answer.benefits if b.authorization_required and b.procedure}
-    claim_level = claim.claim_information.prior_authorization_number
-    for index, line in enumerate(lines):
-        if line.procedure_code in needs and not (claim_level or line.prior_authorization_numbers):
-            found.append(
-                ScrubFinding(
-                    field=f"claimInformation.serviceLines[{index}].professionalService."
-                    "procedureCode",
-                    code="authorization_missing",
-                    message=f"the payer requires a prior authorization for {line.procedure_code}"
-                    " and the claim carries none (REF*G1; CARC 197)",
-                    severity="warning",
-                )
-            )
     return tuple(found)

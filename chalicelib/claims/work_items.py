@@ -34,6 +34,12 @@ WORKLIST_KINDS: Mapping[str, str] = MappingProxyType(
         "possible_duplicate_payment": (
             "A replacement claim was paid while the original's payment was never reversed."
         ),
+        "authorization_expiring": (
+            "A prior authorization or referral ends within two weeks (or has ended)."
+        ),
+        "authorization_running_out": (
+            "A prior authorization or referral has few units left (a fifth, or fewer than two)."
+        ),
         "inbound_file_error": (
             "A clearinghouse file (999, 277CA, 277, 835) that was archived but could not be "
             "applied: unreadable, or missing what the TR3 requires."

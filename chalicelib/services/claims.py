@@ -19,6 +19,7 @@ from chalicelib.claims.scrub import ScrubFinding, scrub_claim
 from chalicelib.store.errors import ConcurrentUpdateError
 from chalicelib.wiring import claim_repository, payer_directory
 
+from .authorizations import authorization_findings, count_units
 from .lookups import find_payer
 from .worklist import with_worklist
 
@@ -49,7 +50,9 @@ def check_claim(tenant_id: str, claim: Claim, *, now: datetime) -> tuple[ScrubFi
         )
         return findings
     check = latest_coverage(tenant_id, claim)
-    return findings + (coverage_edits(claim, check) if check is not None else ())
+    if check is not None:
+        findings += coverage_edits(claim, check)
+    return findings + authorization_findings(tenant_id, claim, check)
 
 
 def latest_coverage(tenant_id: str, claim: Claim) -> EligibilityCheck | None:
@@ -116,6 +119,9 @@ def submit_claim(
         ),
     )
     record = with_worklist(record, now=now)
+    # Before the claim exists: a retry sets the same count again, and a claim never created
+    # after it shows under its patient control number on the authorization (never a count lost).
+    count_units(tenant_id, claim, now=now)
     claim_repository().create_claim(record)
     return record, findings
 

@@ -16,6 +16,7 @@ from chalicelib.claims.paths import changed_fields
 from chalicelib.claims.records import ClaimEvent, ClaimRecord, with_event
 from chalicelib.claims.scrub import ScrubFinding
 
+from .authorizations import count_units
 from .claims import (
     ClaimNotFoundError,
     ClaimRejectedError,
@@ -62,6 +63,7 @@ def resubmit_corrected(
     findings = check_claim(tenant_id, claim, now=now)
     if blocking(findings):
         raise ClaimRejectedError(blocking(findings))
+    count_units(tenant_id, claim, now=now)
 
     def change(current: ClaimRecord) -> tuple[ClaimRecord, tuple[ClaimEvent, ...]]:
         if current.claim == claim and current.status is Status.QUEUED:

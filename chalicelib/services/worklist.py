@@ -61,12 +61,15 @@ def matches(
     assignee: str | None = None,
     awake_at: datetime | None = None,
 ) -> bool:
-    """Whether a listed entry passes the filters; `awake_at`: leave out what sleeps then."""
+    """Whether a listed entry passes the filters; `awake_at`: leave out what sleeps then,
+    snoozed or not yet due (an authorization's notice before it ends)."""
     if kind and item.kind != kind:
         return False
     if assignee and item.assignee != assignee:
         return False
     if awake_at and item.snoozed_until and item.snoozed_until > awake_at:
+        return False
+    if awake_at and item.since > awake_at:
         return False
     return not (older_than and item.since > older_than)
 

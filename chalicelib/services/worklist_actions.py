@@ -43,7 +43,7 @@ def act(tenant_id: str, item_id: str, action: WorkAction, *, now: datetime) -> N
             raise WorkActionRefusedError("not_found", "no such worklist entry")
         _act_on_claim(tenant_id, claim_id, kind, action, now=now)
     elif item_id.startswith("u."):
-        _act_on_unmatched(tenant_id, _reference(item_id[2:]), action)
+        _act_on_unmatched(tenant_id, _reference(item_id[2:]), action, now=now)
     else:
         raise WorkActionRefusedError("not_found", "no such worklist entry")
 
@@ -104,14 +104,22 @@ def _applied(state: WorkState, action: WorkAction, now: datetime) -> WorkState:
     return replace(state, resolved_at=now, outcome=action.outcome)
 
 
-def _act_on_unmatched(tenant_id: str, key: str, action: WorkAction) -> None:
+def _act_on_unmatched(tenant_id: str, key: str, action: WorkAction, *, now: datetime) -> None:
+    """An entry about no claim: a remittance or file that matched none, or an authorization
+    (`auth:` references) about to end or run out."""
     from chalicelib.store import inbound
+
+    from .authorizations import resolve_work
 
     if action.action != "resolve":
         raise WorkActionRefusedError(
             "not_supported",
-            "an entry that matched no claim is resolved (after matching or returning it); "
+            "an entry about no claim is resolved (after matching, returning or renewing it); "
             "assign, note and snooze work on claims' entries",
         )
-    if not inbound.resolve_unmatched(tenant_id, key):
+    if key.startswith("auth:"):
+        resolved = resolve_work(tenant_id, key, now=now)
+    else:
+        resolved = inbound.resolve_unmatched(tenant_id, key)
+    if not resolved:
         raise WorkActionRefusedError("already_resolved", "this entry is not on the list")

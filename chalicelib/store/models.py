@@ -15,6 +15,8 @@ Key layout of the main table (pk, sk):
   T#<tenant>#WEBHOOK#<id>, D#<delivery id>     one delivery to it (due index while pending)
   T#<tenant>#ELIGIBILITY, E#<check id>         an eligibility check and its answer
   T#<tenant>#UPLOADS, U#<upload id>            a file announced for upload through S3
+  T#<tenant>#AUTH, A#<authorization id>        a prior authorization or referral (versioned)
+  T#<tenant>#AUTHRULES#<payer>, V#<version>    one upload of a payer's authorization rules
 
 Money is a string attribute holding a Decimal; never NumberAttribute (a float).
 Table names come from config when the classes are defined; production tables are in infra/.
@@ -481,3 +483,23 @@ class EligibilityResultItem(Item, discriminator="eligibility_result"):
     coverage = UnicodeAttribute(null=True)
     code = UnicodeAttribute(null=True)
     message = UnicodeAttribute(null=True)
+
+
+class AuthorizationItem(Item, discriminator="authorization"):
+    """A prior authorization or referral (store/authorizations.py), with its worklist entries
+    in the sparse work index like a claim's."""
+
+    tenant_id = UnicodeAttribute()
+    payer_id = UnicodeAttribute()
+    authorization = JSONAttribute(default=dict)
+    worklist = JSONAttribute(default=list)
+    work_kinds = JSONAttribute(default=list)
+    version = VersionAttribute()
+
+
+class AuthorizationRulesItem(Item, discriminator="authorization_rules"):
+    """One uploaded version of a payer's authorization rules; never overwritten."""
+
+    tenant_id = UnicodeAttribute()
+    payer_id = UnicodeAttribute()
+    rules = JSONAttribute(default=dict)

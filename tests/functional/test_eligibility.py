@@ -82,6 +82,12 @@ def test_the_270_and_271_are_archived_unchanged(client: Client) -> None:
     bodies = [s3.get_object(Bucket="claimgate-test-archive", Key=k)["Body"].read() for k in keys]
     assert any(b"*270*" in b and b"W123456789" in b for b in bodies)
     assert any(b"*271*" in b and b"EB*1" in b for b in bodies)
+    # The 270 the service sent reads clean in an independent 005010X279A1 implementation.
+    from tests.linuxforhealth_oracle import read_with_linuxforhealth
+
+    [sent] = [b.decode() for b in bodies if b"*270*" in b]
+    [answer] = read_with_linuxforhealth([sent])
+    assert answer["ok"], answer.get("detail")
 
 
 def test_bad_requests_get_field_errors(client: Client) -> None:

@@ -12,10 +12,10 @@ import pytest
 
 from chalicelib.api.contract import ClaimRequest
 from chalicelib.claims.cob import (
-    order_by_coverage,
     CobError,
     NextPayerAction,
     build_next_payer_claim,
+    order_by_coverage,
     plan_next_payer,
 )
 from chalicelib.claims.model import (

@@ -7,17 +7,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING
 
 from chalice.app import Blueprint, Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import ValidationError
 
-from chalicelib.claims.npi import is_valid_npi
 from chalicelib.clock import utcnow
 from chalicelib.services.errors import InvalidCursorError
 
 from .auth import tenant_of
-from .contract_values import BirthDate, Quantity, X12Date
 from .http import (
     MAX_CURSOR,
     BodyError,
@@ -37,55 +35,7 @@ if TYPE_CHECKING:
     from chalicelib.claims.authorizations import Authorization, AuthorizationRules
 
 authorizations = Blueprint(__name__)
-
-# CPT (5 digits; 4 digits and F, T or U) and HCPCS level II (a letter and 4 digits).
-ProcedureCode = Annotated[str, Field(pattern=r"^(?:[0-9]{5}|[0-9]{4}[FTU]|[A-Z][0-9]{4})$")]
 _INVALID = "the authorization is not valid"
-
-
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-class PatientIn(_In):
-    memberId: str = Field(min_length=1, max_length=80)  # noqa: N815 - wire name
-    dateOfBirth: BirthDate | None = None  # noqa: N815
-
-
-class AuthorizationIn(_In):
-    kind: Literal["authorization", "referral"] = "authorization"
-    payerId: str = Field(min_length=1, max_length=80)  # noqa: N815
-    number: str = Field(min_length=1, max_length=50)  # REF02 (G1 / 9F): AN 1/50
-    patient: PatientIn
-    procedureCodes: list[ProcedureCode] = Field(default=[], max_length=50)  # noqa: N815
-    units: Quantity | None = Field(default=None, gt=0)
-    validFrom: X12Date  # noqa: N815
-    validTo: X12Date  # noqa: N815
-    renderingProviderNpi: str | None = Field(default=None, pattern=r"^[0-9]{10}$")  # noqa: N815
-
-    @field_validator("renderingProviderNpi")
-    @classmethod
-    def _check_digit(cls, npi: str | None) -> str | None:
-        if npi is not None and not is_valid_npi(npi):
-            raise ValueError("the NPI fails its check digit")
-        return npi
-
-    @model_validator(mode="after")
-    def _dates_in_order(self) -> AuthorizationIn:
-        if self.validTo < self.validFrom:
-            raise ValueError("validTo is before validFrom")
-        return self
-
-
-class RuleIn(_In):
-    procedureCode: ProcedureCode  # noqa: N815
-    effectiveFrom: X12Date  # noqa: N815
-    effectiveTo: X12Date | None = None  # noqa: N815
-    required: bool = True
-
-
-class RulesIn(_In):
-    rules: list[RuleIn] = Field(min_length=1, max_length=2000)
 
 
 class UseOut(View):
@@ -188,6 +138,8 @@ def post_authorization() -> Response:
         from chalicelib.claims.authorizations import AuthorizationTerms
         from chalicelib.services import authorizations as service
 
+        from .authorization_request import AuthorizationIn
+
         try:
             given = AuthorizationIn.model_validate(body)
         except ValidationError as error:
@@ -257,6 +209,8 @@ def put_rules(payer_id: str) -> Response:
     are kept, and the newest row in force on a line's date of service decides."""
     from chalicelib.claims.authorizations import AuthorizationRule
     from chalicelib.services import authorizations as service
+
+    from .authorization_request import RulesIn
 
     request = authorizations.current_request
     try:

@@ -23,14 +23,7 @@ from .admin import (
 )
 from .appeals import AppealListOut, AppealOut
 from .audit import AuditOut
-from .authorizations import (
-    AuthorizationIn,
-    AuthorizationOut,
-    AuthorizationPageOut,
-    RulesIn,
-    RulesOut,
-    RulesVersionOut,
-)
+from .authorizations import AuthorizationOut, AuthorizationPageOut, RulesOut, RulesVersionOut
 from .clearinghouses import AccountIn, AccountListOut, AccountOut, RouteIn, RouteOut
 from .eligibility import BatchOut, EligibilityOut
 from .inbound import ClaimFileOut, FileProblemOut, X12ErrorOut
@@ -115,6 +108,7 @@ def _x12_body(description: str) -> dict[str, Any]:
 def openapi_document() -> dict[str, Any]:
     from chalicelib.api.contract import ClaimRequest  # built on the first request for it
 
+    from .authorization_request import AuthorizationIn, RulesIn
     from .eligibility_request import EligibilityIn
 
     models: tuple[type[BaseModel], ...] = (

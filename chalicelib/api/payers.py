@@ -53,6 +53,9 @@ class PolicyIn(BaseModel):
     appealWindowDays: int = Field(ge=1, le=730)  # noqa: N815
     crossesOverToSecondary: bool  # noqa: N815
     maxStatusChecks: int | None = Field(default=None, ge=1, le=100)  # noqa: N815
+    # Hold new claims until the payer answered about the patient's coverage within this many
+    # days (the eligibility-recheck schedule asks); null: send at once.
+    verifyEligibilityDays: int | None = Field(default=None, ge=1, le=365)  # noqa: N815
 
     def to_policy(self) -> PayerPolicy:
         return PayerPolicy(
@@ -62,6 +65,7 @@ class PolicyIn(BaseModel):
             appeal_window_days=self.appealWindowDays,
             crosses_over_to_secondary=self.crossesOverToSecondary,
             max_status_checks=self.maxStatusChecks,
+            verify_eligibility_days=self.verifyEligibilityDays,
         )
 
 
@@ -102,6 +106,7 @@ class PayerOut(BaseModel):
                 appealWindowDays=p.appeal_window_days,
                 crossesOverToSecondary=p.crosses_over_to_secondary,
                 maxStatusChecks=p.max_status_checks,
+                verifyEligibilityDays=p.verify_eligibility_days,
             ),
             policySource=view.policy_source,
             feeSchedules=[

@@ -114,6 +114,11 @@ class ClaimSummaryOut(View):
     chargeAmount: Cents  # noqa: N815
     createdAt: datetime  # noqa: N815
     updatedAt: datetime  # noqa: N815
+    # What the service does next and when: send (to the clearinghouse), verify (coverage,
+    # before it is sent), status_check, secondary (bill the next payer); None: waiting on
+    # the payer or a person.
+    nextAction: str | None = None  # noqa: N815
+    dueAt: datetime | None = None  # noqa: N815
 
     @classmethod
     def of(cls, record: ClaimRecord) -> ClaimSummaryOut:
@@ -126,6 +131,8 @@ class ClaimSummaryOut(View):
             chargeAmount=record.charge_amount,
             createdAt=record.created_at,
             updatedAt=record.updated_at,
+            nextAction=record.next_action,
+            dueAt=record.due_at if record.next_action else None,
         )
 
 

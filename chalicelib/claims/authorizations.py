@@ -23,6 +23,7 @@ from typing import Final, Literal
 from .model import Claim, ServiceLine
 from .scrub import ScrubFinding
 from .work_items import WorklistItem
+from .worklist import KIND_ACTIONS
 
 AuthorizationKind = Literal["authorization", "referral"]
 KINDS: Final = ("authorization", "referral")
@@ -317,7 +318,7 @@ def work_items(authorization: Authorization) -> tuple[WorklistItem, ...]:
             payer_id=terms.payer_id,
             since=ends,
             codes=(terms.kind,),
-            suggested_action="ask the payer to extend it, or schedule the remaining visits",
+            suggested_action=KIND_ACTIONS["authorization_expiring"],
             detail=f"{terms.kind} {terms.number} ends {terms.valid_to}",
             amount=None,
             reference=reference,
@@ -333,7 +334,7 @@ def work_items(authorization: Authorization) -> tuple[WorklistItem, ...]:
                 payer_id=terms.payer_id,
                 since=since,
                 codes=(terms.kind,),
-                suggested_action="ask the payer for more units before the next visit",
+                suggested_action=KIND_ACTIONS["authorization_running_out"],
                 detail=f"{terms.kind} {terms.number}: "
                 f"{authorization.units_left} of {terms.units} units left",
                 amount=None,

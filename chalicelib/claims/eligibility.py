@@ -309,12 +309,18 @@ class EligibilityCheck:
     response_key: str
 
 
+# AAA03 reasons that say the payer has no such member (X279A1 2100C/D AAA): 72 invalid member
+# id, 75 subscriber/insured not found. Other reasons (42 try later, 73 name, 58 birth date)
+# say nothing about the member being unknown.
+MEMBER_UNKNOWN_REASONS = frozenset({"72", "75"})
+
+
 def coverage_edits(claim: Claim, check: EligibilityCheck) -> tuple[ScrubFinding, ...]:
     """What the payer's own 271 says about this claim (issue: preventable denials, CARC 27,
-    31, 22, 197): coverage inactive on the date of service, and a member id the payer has
-    replaced, block; an answer from another payer id, and another payer named as primary
-    while the claim bills this one as primary, warn. What it says about authorizations is
-    held with the payer's rules (claims.authorizations)."""
+    31, 22, 197): coverage inactive on the date of service, a member the payer does not know,
+    and a member id the payer has replaced, block; an answer from another payer id, and
+    another payer named as primary while the claim bills this one as primary, warn. What it
+    says about authorizations is held with the payer's rules (claims.authorizations)."""
     found: list[ScrubFinding] = []
     answer = check.answer
     lines = claim.claim_information.service_lines
@@ -328,6 +334,17 @@ def coverage_edits(claim: Claim, check: EligibilityCheck) -> tuple[ScrubFinding,
                 message=f"the payer's eligibility answer of {check.checked_at.date()} says "
                 "coverage is not active on the date of service (CARC 27): check the member "
                 "and the payer, or bill the patient",
+                severity="error",
+            )
+        )
+    unknown = [r.code for r in answer.rejections if r.code in MEMBER_UNKNOWN_REASONS]
+    if answer.status == "rejected" and unknown:
+        found.append(
+            ScrubFinding(
+                field="subscriber.memberId",
+                code="member_unknown",
+                message=f"the payer's eligibility answer of {check.checked_at.date()} does not "
+                f"know the member (AAA {unknown[0]}): check the id and the payer (CARC 31)",
                 severity="error",
             )
         )

@@ -16,6 +16,7 @@ from chalicelib.payers.accounts import ClearinghouseAccount, PayerRoute
 from chalicelib.payers.directory import Payer
 from chalicelib.payers.policies import PayerPolicy
 
+from .authorizations import Authorization, AuthorizationRules
 from .eligibility import EligibilityCheck
 from .lifecycle import Status
 from .records import ClaimEvent, ClaimRecord
@@ -86,8 +87,8 @@ class ClaimRepository(Protocol):
 
 class PayerDirectory(Protocol):
     """The payer directory, each tenant's policy for a payer, each tenant's clearinghouse
-    accounts and payer routes, and what payers answered about members' coverage, as the use
-    cases read them."""
+    accounts and payer routes, what payers answered about members' coverage, and the
+    authorizations they gave and require, as the use cases read them."""
 
     def load_payer(self, payer_id: str) -> Payer | None: ...
 
@@ -101,4 +102,14 @@ class PayerDirectory(Protocol):
         self, tenant_id: str, payer_id: str, member_id: str, birth_date: date | None
     ) -> Sequence[EligibilityCheck]:
         """The payer's eligibility answers for this member, newest first."""
+        ...
+
+    def load_authorization(self, tenant_id: str, authorization_id: str) -> Authorization | None:
+        """A recorded prior authorization or referral."""
+        ...
+
+    def load_authorization_rules(
+        self, tenant_id: str, payer_id: str
+    ) -> Sequence[AuthorizationRules]:
+        """Every version of the payer's authorization rules, oldest first."""
         ...

@@ -143,6 +143,8 @@ KIND_ACTIONS: Mapping[str, str] = MappingProxyType(
         "possible_duplicate_payment": (
             "ask the payer to reverse the original claim's payment, or refund one of the two"
         ),
+        "authorization_expiring": "ask the payer to extend it, or schedule the remaining visits",
+        "authorization_running_out": "ask the payer for more units before the next visit",
     }
 )
 

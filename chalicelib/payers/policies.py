@@ -66,6 +66,7 @@ _BOUNDS: Final = MappingProxyType(
         "timely_filing_days": (1, 1095),  # three years: the longest any US payer allows
         "appeal_window_days": (1, 730),
         "max_status_checks": (1, 100),
+        "verify_eligibility_days": (1, 365),
     }
 )
 
@@ -75,7 +76,9 @@ class PayerPolicy:
     """When to send the first status check after submission and how often after that, how
     many checks at most (None: until the claim is resolved), the filing and appeal windows,
     and whether the payer forwards the claim to the secondary payer itself (so claimgate must
-    not bill the secondary)."""
+    not bill the secondary). `verify_eligibility_days`, when set, holds a new claim until the
+    payer has answered about its patient's coverage within that many days (the
+    eligibility-recheck schedule asks)."""
 
     first_status_check_days: int
     status_check_interval_days: int
@@ -83,6 +86,7 @@ class PayerPolicy:
     appeal_window_days: int
     crosses_over_to_secondary: bool
     max_status_checks: int | None = None
+    verify_eligibility_days: int | None = None
 
     def __post_init__(self) -> None:
         for item in fields(self):
@@ -91,7 +95,7 @@ class PayerPolicy:
                 if not isinstance(value, bool):
                     raise PolicyError(item.name, f"{value!r} is not true or false")
                 continue
-            if value is None and item.name == "max_status_checks":
+            if value is None and item.name in ("max_status_checks", "verify_eligibility_days"):
                 continue
             if isinstance(value, bool) or not isinstance(value, int):
                 raise PolicyError(item.name, f"{value!r} is not a whole number of days")

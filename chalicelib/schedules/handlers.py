@@ -12,6 +12,7 @@ from chalicelib.config import settings
 from .registry import (
     CLAIM_FOLLOWUPS,
     CLEARINGHOUSE_POLL,
+    ELIGIBILITY_RECHECK,
     PAYMENT_MISMATCHES,
     SECONDARY_ROUTING,
     UPLOADS,
@@ -28,6 +29,15 @@ def clearinghouse_poll(event: CloudWatchEvent) -> None:
     from chalicelib.services.runs import execute
 
     execute(CLEARINGHOUSE_POLL.name, trigger="schedule")
+
+
+@schedules.schedule(
+    Rate(ELIGIBILITY_RECHECK.rate_minutes, unit=Rate.MINUTES), name=ELIGIBILITY_RECHECK.name
+)
+def eligibility_recheck(event: CloudWatchEvent) -> None:
+    from chalicelib.services.runs import execute
+
+    execute(ELIGIBILITY_RECHECK.name, trigger="schedule")
 
 
 @schedules.schedule(

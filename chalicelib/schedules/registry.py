@@ -62,9 +62,18 @@ UPLOADS = Schedule(
     "those left unfinished, expire announced uploads whose file never came",
 )
 
+ELIGIBILITY_RECHECK = Schedule(
+    "eligibility-recheck",
+    5,
+    "confirm coverage before claims go out where the payer's policy asks for it: claims "
+    "waiting to be verified go to the work queue, ten a message, each asked of its payer "
+    "within its checks a minute, then released or rejected by the answer",
+)
+
 SCHEDULES: dict[str, Schedule] = {
     s.name: s
     for s in (
+        ELIGIBILITY_RECHECK,
         CLEARINGHOUSE_POLL,
         CLAIM_FOLLOWUPS,
         SECONDARY_ROUTING,

@@ -23,7 +23,7 @@ from chalicelib.claims.eligibility import EligibilityCheck
 from chalicelib.claims.model import Claim
 from chalicelib.claims.scrub import ScrubFinding
 from chalicelib.store import authorizations as store
-from chalicelib.wiring import on_reset
+from chalicelib.wiring import on_reset, payer_directory
 
 from .errors import RefusedError, replaced
 from .lookups import TtlCache, find_payer
@@ -85,8 +85,10 @@ def _rules_in_force(tenant_id: str, payer_id: str) -> list[AuthorizationRules]:
     """Cached per container like payer policies: another container sees a new version within
     a minute."""
     # Kept wrapped: a payer without rules is a result worth keeping too (TtlCache keeps no None).
+    directory = payer_directory()
     held = _rules.get(
-        f"{tenant_id}|{payer_id}", lambda: (tuple(store.load_rules(tenant_id, payer_id)),)
+        f"{tenant_id}|{payer_id}",
+        lambda: (tuple(directory.load_authorization_rules(tenant_id, payer_id)),),
     )
     return list(held[0]) if held else []
 
@@ -94,8 +96,9 @@ def _rules_in_force(tenant_id: str, payer_id: str) -> list[AuthorizationRules]:
 def _recorded(tenant_id: str, claim: Claim) -> dict[tuple[str, str], Authorization]:
     """The claim payer's authorizations the claim names, by (kind, number)."""
     found: dict[tuple[str, str], Authorization] = {}
+    directory = payer_directory()
     for kind, number in claim_numbers(claim):
-        held = store.load(
+        held = directory.load_authorization(
             tenant_id, store.authorization_id(kind, claim.trading_partner_service_id, number)
         )
         if held is not None:

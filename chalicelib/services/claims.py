@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from chalicelib.claims.eligibility import EligibilityCheck, coverage_edits
 from chalicelib.claims.lifecycle import Event, Status, apply_event
@@ -21,7 +21,7 @@ from chalicelib.wiring import claim_repository, payer_directory
 
 from .authorizations import authorization_findings, count_units
 from .lookups import find_payer
-from .worklist import with_worklist
+from .worklist import policy_in_force, with_worklist
 
 
 class ClaimRejectedError(Exception):
@@ -37,7 +37,15 @@ def new_claim_id() -> str:
 
 
 def check_claim(tenant_id: str, claim: Claim, *, now: datetime) -> tuple[ScrubFinding, ...]:
-    """Every scrub finding plus the one edit that needs the directory: the payer must exist."""
+    """Every scrub finding plus the edits that need the directory (the payer must exist), the
+    payer's eligibility answers and the authorizations on file."""
+    return scrub_with_coverage(tenant_id, claim, now=now)[0]
+
+
+def scrub_with_coverage(
+    tenant_id: str, claim: Claim, *, now: datetime
+) -> tuple[tuple[ScrubFinding, ...], EligibilityCheck | None]:
+    """The findings, and the eligibility answer they were held to."""
     findings = scrub_claim(claim, today=now.date())
     if find_payer(tenant_id, claim.trading_partner_service_id) is None:
         findings += (
@@ -48,11 +56,23 @@ def check_claim(tenant_id: str, claim: Claim, *, now: datetime) -> tuple[ScrubFi
                 severity="error",
             ),
         )
-        return findings
+        return findings, None
     check = latest_coverage(tenant_id, claim)
     if check is not None:
         findings += coverage_edits(claim, check)
-    return findings + authorization_findings(tenant_id, claim, check)
+    return findings + authorization_findings(tenant_id, claim, check), check
+
+
+def first_action(
+    tenant_id: str, claim: Claim, check: EligibilityCheck | None, *, now: datetime
+) -> str:
+    """`send`, or `verify` when the payer's policy wants coverage confirmed within some days
+    before a claim goes out and no answer that recent is on file."""
+    policy = policy_in_force(tenant_id, claim.trading_partner_service_id)
+    days = policy.verify_eligibility_days if policy is not None else None
+    if days is None or (check is not None and check.checked_at >= now - timedelta(days=days)):
+        return "send"
+    return "verify"
 
 
 def latest_coverage(tenant_id: str, claim: Claim) -> EligibilityCheck | None:
@@ -89,7 +109,7 @@ def submit_claim(
     """Scrub and store a new claim as `queued`. Raises ClaimRejectedError (nothing stored) when
     any blocking finding exists, DuplicateClaimError when an original claim with the same
     patient control number is already on file for this payer."""
-    findings = check_claim(tenant_id, claim, now=now)
+    findings, check = scrub_with_coverage(tenant_id, claim, now=now)
     if blocking(findings):
         raise ClaimRejectedError(blocking(findings))
     status = apply_event(None, Event.CREATED)
@@ -103,7 +123,7 @@ def submit_claim(
         event_count=1,
         parent_claim_id=parent_claim_id,
         replaces_claim_id=replaces_claim_id,
-        next_action="send",
+        next_action=first_action(tenant_id, claim, check, now=now),
         due_at=now,
         status_since=now,
         events=(

@@ -21,7 +21,8 @@ from .claims import (
     ClaimNotFoundError,
     ClaimRejectedError,
     blocking,
-    check_claim,
+    first_action,
+    scrub_with_coverage,
     submit_claim,
     update_claim,
 )
@@ -60,10 +61,11 @@ def resubmit_corrected(
     """Replace a rejected claim's content and queue it again: same id, same payer and patient
     control number, the earlier version kept, the changed fields named on the history.
     Raises ClaimRejectedError (nothing changed), CorrectionRefusedError, ClaimNotFoundError."""
-    findings = check_claim(tenant_id, claim, now=now)
+    findings, check = scrub_with_coverage(tenant_id, claim, now=now)
     if blocking(findings):
         raise ClaimRejectedError(blocking(findings))
     count_units(tenant_id, claim, now=now)
+    action = first_action(tenant_id, claim, check, now=now)
 
     def change(current: ClaimRecord) -> tuple[ClaimRecord, tuple[ClaimEvent, ...]]:
         if current.claim == claim and current.status is Status.QUEUED:
@@ -101,7 +103,7 @@ def resubmit_corrected(
             detail={"changed": ", ".join(changed[:30]), "changedCount": str(len(changed))},
             claim=claim,
             previous_claims=(*current.previous_claims, current.claim)[-MAX_PREVIOUS_VERSIONS:],
-            next_action="send",
+            next_action=action,
             due_at=now,
             batch_id=None,
             send_attempts=0,

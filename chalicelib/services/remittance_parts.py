@@ -47,6 +47,8 @@ from chalicelib.x12.read.remit835_parts import RemittancePart, split_835
 
 from .eligibility_batches import KIND as ELIGIBILITY_BATCH
 from .eligibility_batches import work_message
+from .eligibility_recheck import KIND as CLAIM_ELIGIBILITY
+from .eligibility_recheck import work_message as check_claims
 from .inbound import (
     FileOutcome,
     ReadSet,
@@ -321,13 +323,18 @@ def _failed_parts(file: InboundFileItem) -> dict[str, Any]:
 
 
 def _handle(record: SQSRecord) -> None:
-    """One message of the work queue: a part of a large 835, or ten inquiries of an
-    eligibility batch (`kind`)."""
+    """One message of the work queue: a part of a large 835, ten inquiries of an eligibility
+    batch, or ten claims waiting for their coverage check (`kind`)."""
     from chalicelib.clock import utcnow
 
-    if json.loads(record.body).get("kind") == ELIGIBILITY_BATCH:
+    kind = json.loads(record.body).get("kind")
+    if kind == ELIGIBILITY_BATCH:
         with acting_as(Actor("worker:eligibility-batches")):
             work_message(record.body, now=utcnow())
+        return
+    if kind == CLAIM_ELIGIBILITY:
+        with acting_as(Actor("worker:eligibility-recheck")):
+            check_claims(record.body, now=utcnow())
         return
     with acting_as(Actor("worker:remittance-parts")):
         post_part(record.body, now=utcnow())

@@ -13,6 +13,7 @@ from chalicelib.observability import logger, where_raised
 from chalicelib.schedules.registry import (
     CLAIM_FOLLOWUPS,
     CLEARINGHOUSE_POLL,
+    ELIGIBILITY_RECHECK,
     PAYMENT_MISMATCHES,
     SCHEDULES,
     SECONDARY_ROUTING,
@@ -90,6 +91,10 @@ def _body(name: str) -> Callable[[Run, datetime], None]:
         from .mismatches import recheck_payments
 
         return lambda run, now: recheck_payments(run, now=now)
+    if name == ELIGIBILITY_RECHECK.name:
+        from .eligibility_recheck import recheck_claims
+
+        return lambda run, now: recheck_claims(run, now=now)
     if name == SECONDARY_ROUTING.name:
         from .claims import new_claim_id
         from .secondary import route_secondary_claims

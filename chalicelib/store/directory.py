@@ -7,6 +7,7 @@ from datetime import date
 
 from chalicelib.claims.eligibility import EligibilityCheck
 
+from . import authorizations
 from .clearinghouses import list_accounts, list_routes
 from .contracts import load_policy
 from .eligibility import latest_checks, member_key
@@ -18,6 +19,8 @@ class DynamoPayerDirectory:
     load_policy = staticmethod(load_policy)
     load_accounts = staticmethod(list_accounts)
     load_routes = staticmethod(list_routes)
+    load_authorization = staticmethod(authorizations.load)
+    load_authorization_rules = staticmethod(authorizations.load_rules)
 
     @staticmethod
     def load_coverage(

@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
+from chalicelib.claims.authorizations import Authorization, AuthorizationRules
 from chalicelib.claims.eligibility import EligibilityCheck
 from chalicelib.claims.lifecycle import Status
 from chalicelib.claims.records import ClaimEvent, ClaimRecord
@@ -190,3 +191,11 @@ class MemoryPayerDirectory:
         self, tenant_id: str, payer_id: str, member_id: str, birth_date: date | None
     ) -> Sequence[EligibilityCheck]:
         return ()  # no eligibility checks are kept in memory
+
+    def load_authorization(self, tenant_id: str, authorization_id: str) -> Authorization | None:
+        return None  # nor authorizations
+
+    def load_authorization_rules(
+        self, tenant_id: str, payer_id: str
+    ) -> Sequence[AuthorizationRules]:
+        return ()

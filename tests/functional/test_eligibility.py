@@ -294,3 +294,12 @@ def test_a_271_naming_another_payer_changes_the_cob_order_of_the_secondary_claim
     }
     assert levels == {"SBX01": "P", "SBXMCD": "T"}
     assert secondary["claim"]["subscriber"]["paymentResponsibilityLevelCode"] == "S"
+
+
+def test_a_claim_for_a_member_the_payer_does_not_know_is_refused(client: Client) -> None:
+    checked(client, "UNK0000077")  # AAA 75: subscriber/insured not found
+    refused = client.http.post(
+        "/v1/claims", headers=headers(), body=json.dumps(claim_for("UNK0000077"))
+    )
+    assert refused.status_code == 422, refused.body
+    assert "member_unknown" in {e["code"] for e in refused.json_body["errors"]}

@@ -15,6 +15,7 @@ POLICY = {
     "appealWindowDays": 60,
     "crossesOverToSecondary": False,
     "maxStatusChecks": 6,
+    "verifyEligibilityDays": None,
 }
 
 

@@ -26,6 +26,7 @@ def _policy(first: int) -> dict[str, Any]:
         "appealWindowDays": 60,
         "crossesOverToSecondary": False,
         "maxStatusChecks": 6,
+        "verifyEligibilityDays": None,
     }
 
 

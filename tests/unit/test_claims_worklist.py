@@ -448,6 +448,8 @@ def test_worklist_kinds_table() -> None:
         "claim_unreadable",
         "possible_duplicate_payment",
         "unmatched_status",
+        "authorization_expiring",
+        "authorization_running_out",
     }
     assert set(KIND_ACTIONS) == set(WORKLIST_KINDS) - {"denied"}  # denials go by CARC
     with pytest.raises(ValueError, match="not a worklist kind"):

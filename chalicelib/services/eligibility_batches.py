@@ -67,6 +67,18 @@ class PayerBusyError(Exception):
     """The payer has had its checks for this minute: the message comes back later."""
 
 
+def take_payer_turn(tenant_id: str, payer_id: str, *, now: datetime) -> None:
+    """Count one check against the payer's minute (per tenant); PayerBusyError past
+    CLAIMGATE_ELIGIBILITY_PER_PAYER_PER_MINUTE."""
+    wait = rate_limits.take(
+        f"payer:{tenant_id}:{payer_id}",
+        limit=settings().eligibility_per_payer_per_minute,
+        now=now,
+    )
+    if wait is not None:
+        raise PayerBusyError(f"payer {payer_id}: again in {wait} s")
+
+
 def start_batch(
     tenant_id: str,
     inquiries: Sequence[Inquiry],
@@ -105,14 +117,7 @@ def work_message(body: str, *, now: datetime) -> int:
     for item in message.inquiries:
         if store.has_result(message.tenant_id, message.batch_id, item.index):
             continue  # a message delivered again: this one is answered
-        payer = item.inquiry.payer_id
-        wait = rate_limits.take(
-            f"payer:{message.tenant_id}:{payer}",
-            limit=settings().eligibility_per_payer_per_minute,
-            now=now,
-        )
-        if wait is not None:
-            raise PayerBusyError(f"payer {payer}: again in {wait} s")
+        take_payer_turn(message.tenant_id, item.inquiry.payer_id, now=now)
         try:
             check = check_eligibility(message.tenant_id, item.inquiry, now=now)
         except RefusedError as refused:

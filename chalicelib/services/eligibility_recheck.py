@@ -28,9 +28,7 @@ from chalicelib.claims.lifecycle import Event, Status
 from chalicelib.claims.model import BILLING, Claim
 from chalicelib.claims.records import ClaimEvent, ClaimRecord, with_event
 from chalicelib.codec import decode, encode
-from chalicelib.config import settings
 from chalicelib.schedules.runs import Run
-from chalicelib.store import rate_limits
 from chalicelib.store.queue import send_part_messages
 from chalicelib.wiring import claim_repository
 from chalicelib.x12.write.inquiry import Person, Provider
@@ -38,7 +36,7 @@ from chalicelib.x12.write.inquiry import Person, Provider
 from .claims import ClaimNotFoundError, blocking, update_claim
 from .due import by_tenant, report_unreadable, take_due
 from .eligibility import Inquiry, check_eligibility
-from .eligibility_batches import PayerBusyError
+from .eligibility_batches import take_payer_turn
 from .errors import RefusedError
 from .leases import tenant_lease
 
@@ -139,14 +137,7 @@ def work_message(body: str, *, now: datetime) -> int:
         record = claim_repository().load_claim(message.tenant_id, claim_id)
         if record is None or not _waiting(record):
             continue
-        payer = record.payer_id
-        wait = rate_limits.take(
-            f"payer:{message.tenant_id}:{payer}",
-            limit=settings().eligibility_per_payer_per_minute,
-            now=now,
-        )
-        if wait is not None:
-            raise PayerBusyError(f"payer {payer}: again in {wait} s")
+        take_payer_turn(message.tenant_id, record.payer_id, now=now)
         try:
             check: EligibilityCheck | None = check_eligibility(
                 message.tenant_id, inquiry_for(record.claim), now=now

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Mapping
+import json
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
@@ -26,6 +27,7 @@ from .read.claim837p import Claim837, parse_837p
 from .read.eligibility270 import parse_270
 from .read.eligibility271 import parse_271
 from .read.remit835 import parse_835
+from .read.remit835_json import render_remittance_json
 from .read.status276 import parse_276
 from .read.status277 import parse_277
 
@@ -83,6 +85,9 @@ class Reading:
     findings: tuple[Finding, ...]
     counts: Mapping[str, int | Decimal]
     document: Callable[[], dict[str, object]]
+    # The same document as compact JSON text (json.dumps), in pieces, where a reader writes
+    # it faster than its dict is built and encoded (the 835's tens of thousands of claims).
+    json_text: Callable[[], Iterator[str]] | None = None
 
 
 def _read_835(ts: TransactionSet) -> Reading:
@@ -94,7 +99,13 @@ def _read_835(ts: TransactionSet) -> Reading:
         "paid_bpr02": remittance.total_paid,
         "paid_clp04": sum((c.paid for c in remittance.claims), Decimal(0)),
     }
-    return Reading("835", remittance.findings, counts, remittance.as_dict)
+    return Reading(
+        "835",
+        remittance.findings,
+        counts,
+        remittance.as_dict,
+        lambda: render_remittance_json(remittance),
+    )
 
 
 def _read_837p(ts: TransactionSet) -> Reading:
@@ -173,3 +184,11 @@ def read(ts: TransactionSet) -> Reading:
 def to_json(ts: TransactionSet) -> dict[str, object]:
     """The transaction set as a JSON-ready dict (amounts as strings), with its findings."""
     return read(ts).document()
+
+
+def to_json_text(ts: TransactionSet) -> Iterator[str]:
+    """The transaction set as compact JSON text (`json.dumps(to_json(ts))`), in pieces."""
+    reading = read(ts)
+    if reading.json_text is not None:
+        return reading.json_text()
+    return iter((json.dumps(reading.document()),))

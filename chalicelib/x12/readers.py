@@ -17,19 +17,15 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 from .envelope import Finding, TransactionSet
 from .errors import X12Error
 from .grammar import kind_of
-from .read.ack999 import parse_999
-from .read.claim837p import Claim837, parse_837p
-from .read.eligibility270 import parse_270
-from .read.eligibility271 import parse_271
-from .read.remit835 import parse_835
-from .read.remit835_json import render_remittance_json
-from .read.status276 import parse_276
-from .read.status277 import parse_277
+
+if TYPE_CHECKING:
+    from .read.claim837p import Claim837
 
 
 def transaction_kind(ts: TransactionSet) -> str:
@@ -90,7 +86,14 @@ class Reading:
     json_text: Callable[[], Iterator[str]] | None = None
 
 
+# Each reader imports its transaction's modules on first use: `parse` of a file pays only
+# for the kinds it holds (all of them are a tenth of a second of process start-up).
+
+
 def _read_835(ts: TransactionSet) -> Reading:
+    from .read.remit835 import parse_835
+    from .read.remit835_json import render_remittance_json
+
     remittance = parse_835(ts)
     counts: dict[str, int | Decimal] = {
         "claims": len(remittance.claims),
@@ -109,6 +112,8 @@ def _read_835(ts: TransactionSet) -> Reading:
 
 
 def _read_837p(ts: TransactionSet) -> Reading:
+    from .read.claim837p import parse_837p
+
     claims = parse_837p(ts)
     findings = tuple(claim_findings(ts, claims))
     counts: dict[str, int | Decimal] = {
@@ -126,10 +131,14 @@ def _read_837p(ts: TransactionSet) -> Reading:
     return Reading("837P", findings, counts, document)
 
 
-def _reader(kind: str, parse: Callable[[TransactionSet], Any], count: str) -> Reader:
-    """A reader whose model carries its own `findings` (the envelope's included)."""
+def _reader(kind: str, module: str, function: str, count: str) -> Reader:
+    """A reader whose model carries its own `findings` (the envelope's included): `function`
+    of `read.<module>`."""
 
     def read(ts: TransactionSet) -> Reading:
+        parse: Callable[[TransactionSet], Any] = getattr(
+            import_module(f".read.{module}", __package__), function
+        )
         model = parse(ts)
         counts: dict[str, int | Decimal] = {count: len(getattr(model, count))}
         return Reading(kind, tuple(model.findings), counts, lambda: _typed(kind, model))
@@ -142,12 +151,12 @@ Reader = Callable[[TransactionSet], Reading]
 READERS: dict[str, Reader] = {
     "835": _read_835,
     "837P": _read_837p,
-    "999": _reader("999", parse_999, "sets"),
-    "277": _reader("277", parse_277, "claims"),
-    "277CA": _reader("277CA", parse_277, "claims"),
-    "271": _reader("271", parse_271, "members"),
-    "276": _reader("276", parse_276, "claims"),
-    "270": _reader("270", parse_270, "members"),
+    "999": _reader("999", "ack999", "parse_999", "sets"),
+    "277": _reader("277", "status277", "parse_277", "claims"),
+    "277CA": _reader("277CA", "status277", "parse_277", "claims"),
+    "271": _reader("271", "eligibility271", "parse_271", "members"),
+    "276": _reader("276", "status276", "parse_276", "claims"),
+    "270": _reader("270", "eligibility270", "parse_270", "members"),
 }
 
 

@@ -227,3 +227,28 @@ def test_cli_parse_compact_document_is_json_dumps_of_every_reading(
         assert document["transactions"] == expected, path.name
         unreadable = any(error["code"] == "unreadable" for error in document["errors"])
         assert (status != 0) == unreadable, path.name
+
+
+def test_cli_parse_imports_only_the_readers_of_the_kinds_in_the_file() -> None:
+    """Process start-up is part of what `parse` costs: an 835 never imports the 837P, 277
+    or eligibility readers (nor pydantic, for render-837p)."""
+    code = (
+        "import contextlib, io, sys\n"
+        "from chalicelib.x12.__main__ import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main(['parse', sys.argv[1]])\n"
+        "print(' '.join(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(MANAGED_CARE)],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    modules = done.stdout.split()
+    assert "chalicelib.x12.read.remit835" in modules
+    others = ("claim837p", "status27", "ack999", "eligibility27", "inquiry")
+    read = [m.removeprefix("chalicelib.x12.read.") for m in modules if ".x12.read." in m]
+    assert [m for m in read if m.startswith(others)] == []
+    assert [m for m in modules if m.startswith(("pydantic", "chalicelib.api"))] == []

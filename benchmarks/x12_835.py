@@ -13,9 +13,18 @@ reader can go below: Decimal() of just the amounts balancing adds up (CLP03-04, 
 amounts; the strings are found before the clock starts). Wall-clock and CPU times are the best
 of N interleaved runs.
 
-Peak memory of the typed parse is the peak resident set size of a fresh subprocess that runs
-the typed pass (VmHWM on Linux, else ru_maxrss), for the file and for one twice as large, next
-to the interpreter's own baseline; --tracemalloc adds the peak of traced Python allocations.
+As whole processes (interpreter start-up included, what a user of the command line waits
+for), `parse --summary` and `parse` (the full JSON document) against a naive split that keeps
+every segment's elements: `summary_over_naive` and `document_over_naive`. What the naive
+split's floor costs (start-up, then reading and splitting) is printed, and where the
+document's time goes: start-up and imports (whole processes), then, in process and streamed
+a set at a time as `parse` does, the tokenizer and envelope, the typed reading with its
+balancing, the JSON text and writing it.
+
+Peak memory is the peak resident set size of a fresh subprocess (VmHWM on Linux, else
+ru_maxrss) that runs the typed pass, or `parse` with its output thrown away, for the file and
+for one twice as large, next to the interpreter's own baseline and the naive split's;
+--tracemalloc adds the peak of traced Python allocations of the typed pass.
 
     python -m benchmarks.x12_835 [--claims 20000] [--repeats 5] [--seed 835] [--tracemalloc]
 """
@@ -214,32 +223,49 @@ def _best_of(repeats: int, runs: dict[str, Callable[[], object]]) -> dict[str, t
     return best
 
 
-_CHILD = """
-import resource, sys
-from pathlib import Path
-from benchmarks.x12_835 import typed_pass
-if sys.argv[1] != "-":
-    typed_pass(Path(sys.argv[1]))
+_PEAK = """
 try:  # Linux: this process's own peak; ru_maxrss would include the parent's (kept by exec)
     with open("/proc/self/status") as status:
         print(next(int(line.split()[1]) for line in status if line.startswith("VmHWM")))
 except OSError:
+    import resource
     print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
+_CHILD = (
+    """
+import sys
+from pathlib import Path
+from benchmarks.x12_835 import typed_pass
+if sys.argv[1] != "-":
+    typed_pass(Path(sys.argv[1]))
+"""
+    + _PEAK
+)
+# `parse FILE` (the full JSON document), its output thrown away, in a child that then says
+# its peak.
+_CHILD_DOCUMENT = (
+    """
+import contextlib, os, sys
+from chalicelib.x12.__main__ import main
+with open(os.devnull, "w") as out, contextlib.redirect_stdout(out):
+    main(["parse", sys.argv[1]])
+"""
+    + _PEAK
+)
 
 
-def _peak_rss(path: Path | None) -> int:
-    """Peak resident set size in bytes of a fresh interpreter that runs the typed pass over
-    `path` (None: only the imports, the interpreter's baseline); read from VmHWM on Linux,
-    else ru_maxrss (KiB)."""
+def _peak_rss(path: Path | None, child: str = _CHILD) -> int:
+    """Peak resident set size in bytes of a fresh interpreter that runs `child` (the typed
+    pass, by default) over `path` (None: only the imports, the interpreter's baseline); read
+    from VmHWM on Linux, else ru_maxrss (KiB), the child's last line."""
     done = subprocess.run(
-        [sys.executable, "-c", _CHILD, str(path) if path else "-"],
+        [sys.executable, "-c", child, str(path) if path else "-"],
         cwd=Path(__file__).resolve().parents[1],
         capture_output=True,
         text=True,
         check=True,
     )
-    return int(done.stdout.strip()) * 1024
+    return int(done.stdout.split()[-1]) * 1024
 
 
 # The naive reader a whole-process user compares with: every segment split into its elements
@@ -280,29 +306,62 @@ def _whole_processes(path: Path, repeats: int) -> dict[str, float]:
 
 
 def _document_parts(path: Path) -> dict[str, float]:
-    """Where the full document's time goes, in process: reading the typed remittances,
-    turning them into JSON-ready dicts (names, dates, adjustments decoded), encoding."""
-    import json
+    """Where the full document's time goes, in process and streamed as `parse` does (one
+    transaction set at a time): the tokenizer and envelope reader, the typed reading with its
+    balancing (`readers.read`), the JSON text of each set, and writing it out."""
+    import os
 
-    from chalicelib.x12.read.remit835 import parse_835
+    from chalicelib.x12.readers import read
 
-    data = path.read_bytes()
-    start = time.perf_counter()
-    sets = list(EnvelopeReader(data))
-    envelope = time.perf_counter()
-    remittances = [parse_835(ts) for ts in sets]
-    typed = time.perf_counter()
-    dicts = [r.as_dict() for r in remittances]
-    built = time.perf_counter()
-    for document in dicts:
-        json.dumps(document)
-    encoded = time.perf_counter()
-    return {
-        "tokenizer + envelope": envelope - start,
-        "typed reading (balanced)": typed - envelope,
-        "as JSON-ready dicts": built - typed,
-        "json.dumps": encoded - built,
-    }
+    parts = dict.fromkeys(
+        ("tokenizer + envelope", "typed reading (balanced)", "JSON text", "writing"), 0.0
+    )
+    gc.collect()
+    with path.open("rb") as stream, Path(os.devnull).open("w") as out:
+        sets = iter(EnvelopeReader(stream))
+        while True:
+            start = time.perf_counter()
+            ts = next(sets, None)
+            read_set = time.perf_counter()
+            if ts is None:
+                break
+            reading = read(ts)
+            typed = time.perf_counter()
+            assert reading.json_text is not None
+            text = "".join(reading.json_text())
+            written = time.perf_counter()
+            out.write(text)
+            out.flush()
+            done = time.perf_counter()
+            parts["tokenizer + envelope"] += read_set - start
+            parts["typed reading (balanced)"] += typed - read_set
+            parts["JSON text"] += written - typed
+            parts["writing"] += done - written
+            del reading, text
+        parts["tokenizer + envelope"] += read_set - start
+    return parts
+
+
+_START_UP = {
+    "interpreter start-up": [sys.executable, "-c", "pass"],
+    "interpreter + parse's imports": [
+        sys.executable,
+        "-c",
+        "import chalicelib.x12.__main__, chalicelib.x12.read.remit835_json",
+    ],
+}
+
+
+def _start_up(repeats: int) -> dict[str, float]:
+    """Best wall time of an interpreter that does nothing, and of one that only imports what
+    `parse` of an 835 imports."""
+    best = dict.fromkeys(_START_UP, float("inf"))
+    for _ in range(repeats):
+        for name, command in _START_UP.items():
+            start = time.perf_counter()
+            subprocess.run(command, check=True, cwd=Path(__file__).resolve().parents[1])
+            best[name] = min(best[name], time.perf_counter() - start)
+    return best
 
 
 def _peak_traced(path: Path) -> int:
@@ -363,13 +422,34 @@ def main(argv: list[str] | None = None) -> int:
         floor = processes["naive split (python -c)"]
         for name, wall in processes.items():
             print(f"  {name:33} {wall * 1000:8.1f}  {wall / floor:7.2f}")
-        print("where the full document's time goes (in process, ms):")
-        for name, seconds in _document_parts(path).items():
-            print(f"  {name:33} {seconds * 1000:8.1f}")
-        print(f"summary_over_naive={processes['parse --summary'] / floor:.2f}")
+        document = processes["parse (full JSON document)"]
+        start_up = _start_up(args.repeats)
+        interpreter = start_up["interpreter start-up"]
+        imports = start_up["interpreter + parse's imports"] - interpreter
+        print("the floor, the naive split as a whole process (ms):")
+        print(f"  {'interpreter start-up':33} {interpreter * 1000:8.1f}")
+        print(f"  {'read, decode, split and keep':33} {(floor - interpreter) * 1000:8.1f}")
+        parts = {
+            "interpreter start-up": interpreter,
+            "parse's imports": imports,
+            **_document_parts(path),
+        }
         print(
-            f"document_over_naive={processes['parse (full JSON document)'] / floor:.2f}"
-            " (goal 1.50: the dicts of the decoded names, dates and adjustments are the rest)"
+            "where the full document's time goes (ms; start-up and imports as whole processes,"
+            " the rest in process, streamed a set at a time):"
+        )
+        for name, seconds in parts.items():
+            print(f"  {name:33} {seconds * 1000:8.1f}")
+        rest = document - sum(parts.values())
+        # The parts are timed apart from the whole process: on a busy machine this is noise.
+        print(f"  {'whole process less the parts':33} {rest * 1000:8.1f}")
+        print(f"summary_over_naive={processes['parse --summary'] / floor:.2f}")
+        heaviest = max(parts, key=lambda name: parts[name])
+        print(
+            f"document_over_naive={document / floor:.2f} (goal 1.50; the floor is "
+            f"{floor * 1000:.0f} ms, {(floor - interpreter) * 1000:.0f} of them reading and "
+            f"splitting; parse {document * 1000:.0f} ms, its largest part: {heaviest}, "
+            f"{parts[heaviest] * 1000:.0f} ms)"
         )
         baseline = _peak_rss(None)
         print(f"peak RSS of a subprocess (VmHWM): interpreter alone {baseline / 1e6:.1f} MB")
@@ -379,6 +459,14 @@ def main(argv: list[str] | None = None) -> int:
                 f"  typed parse, {factor}x file ({file.stat().st_size / 1e6:.1f} MB): "
                 f"{peak / 1e6:.1f} MB (+{(peak - baseline) / 1e6:.1f} MB)"
             )
+        for factor, file in files.items():
+            peak = _peak_rss(file, _CHILD_DOCUMENT)
+            print(
+                f"  parse (full JSON document), {factor}x file: "
+                f"{peak / 1e6:.1f} MB (+{(peak - baseline) / 1e6:.1f} MB)"
+            )
+        naive_peak = _peak_rss(path, _NAIVE_PROCESS + _PEAK)
+        print(f"  naive split, 1x file: {naive_peak / 1e6:.1f} MB")
         if args.tracemalloc:
             for factor, file in files.items():
                 print(

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from .envelope import EnvelopeReader, Interchange
 from .errors import X12ReadError
-from .readers import read, to_json
+from .readers import read, to_json, to_json_text
 
 if TYPE_CHECKING:
     from chalicelib.api.contract import ClaimRequest
@@ -100,7 +100,11 @@ def _document(stream: BinaryIO, name: str, indent: int | None) -> int:
     out.write("{" + newline(1) + '"transactions": [')
     try:
         for ts in reader:
-            out.write(separator + newline(2) + nested(to_json(ts), 2))
+            if indent is None:  # compact: written as the reader gives it, piece by piece
+                out.write(separator)
+                out.writelines(to_json_text(ts))
+            else:
+                out.write(separator + newline(2) + nested(to_json(ts), 2))
             separator = ", " if indent is None else ","
     except X12ReadError as error:
         failure = error

@@ -12,22 +12,20 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Mapping
+import json
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 from .envelope import Finding, TransactionSet
 from .errors import X12Error
 from .grammar import kind_of
-from .read.ack999 import parse_999
-from .read.claim837p import Claim837, parse_837p
-from .read.eligibility270 import parse_270
-from .read.eligibility271 import parse_271
-from .read.remit835 import parse_835
-from .read.status276 import parse_276
-from .read.status277 import parse_277
+
+if TYPE_CHECKING:
+    from .read.claim837p import Claim837
 
 
 def transaction_kind(ts: TransactionSet) -> str:
@@ -83,9 +81,19 @@ class Reading:
     findings: tuple[Finding, ...]
     counts: Mapping[str, int | Decimal]
     document: Callable[[], dict[str, object]]
+    # The same document as compact JSON text (json.dumps), in pieces, where a reader writes
+    # it faster than its dict is built and encoded (the 835's tens of thousands of claims).
+    json_text: Callable[[], Iterator[str]] | None = None
+
+
+# Each reader imports its transaction's modules on first use: `parse` of a file pays only
+# for the kinds it holds (all of them are a tenth of a second of process start-up).
 
 
 def _read_835(ts: TransactionSet) -> Reading:
+    from .read.remit835 import parse_835
+    from .read.remit835_json import render_remittance_json
+
     remittance = parse_835(ts)
     counts: dict[str, int | Decimal] = {
         "claims": len(remittance.claims),
@@ -94,10 +102,18 @@ def _read_835(ts: TransactionSet) -> Reading:
         "paid_bpr02": remittance.total_paid,
         "paid_clp04": sum((c.paid for c in remittance.claims), Decimal(0)),
     }
-    return Reading("835", remittance.findings, counts, remittance.as_dict)
+    return Reading(
+        "835",
+        remittance.findings,
+        counts,
+        remittance.as_dict,
+        lambda: render_remittance_json(remittance),
+    )
 
 
 def _read_837p(ts: TransactionSet) -> Reading:
+    from .read.claim837p import parse_837p
+
     claims = parse_837p(ts)
     findings = tuple(claim_findings(ts, claims))
     counts: dict[str, int | Decimal] = {
@@ -115,10 +131,14 @@ def _read_837p(ts: TransactionSet) -> Reading:
     return Reading("837P", findings, counts, document)
 
 
-def _reader(kind: str, parse: Callable[[TransactionSet], Any], count: str) -> Reader:
-    """A reader whose model carries its own `findings` (the envelope's included)."""
+def _reader(kind: str, module: str, function: str, count: str) -> Reader:
+    """A reader whose model carries its own `findings` (the envelope's included): `function`
+    of `read.<module>`."""
 
     def read(ts: TransactionSet) -> Reading:
+        parse: Callable[[TransactionSet], Any] = getattr(
+            import_module(f".read.{module}", __package__), function
+        )
         model = parse(ts)
         counts: dict[str, int | Decimal] = {count: len(getattr(model, count))}
         return Reading(kind, tuple(model.findings), counts, lambda: _typed(kind, model))
@@ -131,12 +151,12 @@ Reader = Callable[[TransactionSet], Reading]
 READERS: dict[str, Reader] = {
     "835": _read_835,
     "837P": _read_837p,
-    "999": _reader("999", parse_999, "sets"),
-    "277": _reader("277", parse_277, "claims"),
-    "277CA": _reader("277CA", parse_277, "claims"),
-    "271": _reader("271", parse_271, "members"),
-    "276": _reader("276", parse_276, "claims"),
-    "270": _reader("270", parse_270, "members"),
+    "999": _reader("999", "ack999", "parse_999", "sets"),
+    "277": _reader("277", "status277", "parse_277", "claims"),
+    "277CA": _reader("277CA", "status277", "parse_277", "claims"),
+    "271": _reader("271", "eligibility271", "parse_271", "members"),
+    "276": _reader("276", "status276", "parse_276", "claims"),
+    "270": _reader("270", "eligibility270", "parse_270", "members"),
 }
 
 
@@ -173,3 +193,11 @@ def read(ts: TransactionSet) -> Reading:
 def to_json(ts: TransactionSet) -> dict[str, object]:
     """The transaction set as a JSON-ready dict (amounts as strings), with its findings."""
     return read(ts).document()
+
+
+def to_json_text(ts: TransactionSet) -> Iterator[str]:
+    """The transaction set as compact JSON text (`json.dumps(to_json(ts))`), in pieces."""
+    reading = read(ts)
+    if reading.json_text is not None:
+        return reading.json_text()
+    return iter((json.dumps(reading.document()),))

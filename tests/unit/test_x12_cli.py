@@ -3,6 +3,7 @@ subprocess, for the JSON shape, --summary, exit statuses and one-line errors."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -202,3 +203,52 @@ def test_cli_render_837p_refuses_an_invalid_claim_in_one_line(
     status, out, err = _run(capsys, "render-837p", str(broken))
     assert status == 2 and out == ""
     assert len(err.strip().splitlines()) == 1 and "Field required" in err
+
+
+def test_cli_parse_compact_document_is_json_dumps_of_every_reading(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The compact document, written a piece at a time (the 835's claims as text), is the
+    json.dumps of the dicts the readers give, on every shared sample."""
+    from chalicelib.x12.envelope import EnvelopeReader
+    from chalicelib.x12.errors import X12ReadError
+    from chalicelib.x12.readers import to_json
+
+    files = sorted(p for p in SAMPLES.rglob("*") if p.is_file() and p.suffix != ".md")
+    assert len([p for p in files if p.parent.name == "835"]) >= 13
+    for path in files:
+        status, out, _ = _run(capsys, "parse", str(path))
+        document = json.loads(out)
+        assert json.dumps(document) + "\n" == out, path.name  # compact, as json.dumps writes
+        expected: list[dict[str, object]] = []  # what is read before an error, if any
+        with contextlib.suppress(X12ReadError):
+            for ts in EnvelopeReader(path.read_bytes()):
+                expected.append(to_json(ts))
+        assert document["transactions"] == expected, path.name
+        unreadable = any(error["code"] == "unreadable" for error in document["errors"])
+        assert (status != 0) == unreadable, path.name
+
+
+def test_cli_parse_imports_only_the_readers_of_the_kinds_in_the_file() -> None:
+    """Process start-up is part of what `parse` costs: an 835 never imports the 837P, 277
+    or eligibility readers (nor pydantic, for render-837p)."""
+    code = (
+        "import contextlib, io, sys\n"
+        "from chalicelib.x12.__main__ import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main(['parse', sys.argv[1]])\n"
+        "print(' '.join(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(MANAGED_CARE)],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    modules = done.stdout.split()
+    assert "chalicelib.x12.read.remit835" in modules
+    others = ("claim837p", "status27", "ack999", "eligibility27", "inquiry")
+    read = [m.removeprefix("chalicelib.x12.read.") for m in modules if ".x12.read." in m]
+    assert [m for m in read if m.startswith(others)] == []
+    assert [m for m in modules if m.startswith(("pydantic", "chalicelib.api"))] == []

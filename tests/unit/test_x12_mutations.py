@@ -12,6 +12,7 @@ Deterministic (derandomize): the same examples every run, sized to run in second
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ from chalicelib.x12.read import remit835 as remittance_module
 from chalicelib.x12.read.ack999 import parse_999
 from chalicelib.x12.read.claim837p import parse_837p
 from chalicelib.x12.read.remit835 import Remittance, parse_835
+from chalicelib.x12.read.remit835_json import render_remittance_json
 from chalicelib.x12.read.status277 import parse_277
 from chalicelib.x12.readers import plain, to_json
 from chalicelib.x12.tokenizer import parse_isa_delimiters
@@ -268,6 +270,20 @@ def _segment_by_segment(ts: TransactionSet) -> Remittance:
 @given(data=_damaged("835"))
 def test_x12_mutations_835_loop_reading_equals_segment_reading(data: bytes) -> None:
     assert _everything(data, parse_835) == _everything(data, _segment_by_segment)
+
+
+@_SETTINGS
+@given(data=_damaged("835"))
+def test_x12_mutations_835_json_text_equals_dumped_document(data: bytes) -> None:
+    """The 835 document written as text (remit835_json) is json.dumps of as_dict, whatever
+    the damage: escaping, odd CAS, invalid dates, unknown segments."""
+    remittances: list[Remittance] = []
+    with contextlib.suppress(X12Error):
+        for ts in EnvelopeReader(data):
+            with contextlib.suppress(X12Error):
+                remittances.append(parse_835(ts))
+    for remittance in remittances:  # what was read is written: never an error here
+        assert "".join(render_remittance_json(remittance)) == json.dumps(remittance.as_dict())
 
 
 def test_x12_mutations_have_samples_of_every_kind() -> None:

@@ -746,3 +746,113 @@ def test_remittance_loop_reading_agrees_on_random_sets(monkeypatch: pytest.Monke
     assert sum(1 for result in fast if result[0][0] != "error") > 100  # most are read
     _checked(monkeypatch)
     assert [_everything(data) for data in files] == fast
+
+
+# -- the JSON document written as text (remit835_json) -------------------------------------
+
+_EVERY_FIELD = (
+    "LX*1",
+    "CLP*PCN1*2*300.00*170.50*20*13*PAYER1*21*7",
+    "CAS*OA*23*10*2*94*.5",
+    "CAS*CO*45*10",
+    "NM1*QC*1*DOE*JANE*Q*MR*JR*MI*M123",
+    "NM1*IL*1*DOE*JOHN****MI*M100",
+    "NM1*74*1*DOE*JOHNNY",
+    "NM1*82*1*SMITH*ANN****XX*1234567893",
+    "NM1*TT*2*MEDIGAP CO*****PI*55555",
+    "NM1*PR*2*OTHER PAYER*****PI*1",
+    "NM1*QC*1*LAST*WINS****MI*M999",
+    "MIA*0***4*MA01***************MA02*MA03",
+    "MOA***MA01*MA02**N1",
+    "DTM*232*20240101",
+    "DTM*233*20240102",
+    "DTM*050*20240115",
+    "DTM*036*20240116",
+    "REF*1K*ICN123",
+    "REF*F8*A:B^C",
+    "REF*EA",
+    "AMT*AU*0170.50",
+    "AMT*D8*.5",
+    "AMT*ZZ*",
+    "SVC*HC:99213:25:59::::DESC*100.00*80.00*0450*2**1",
+    "DTM*150*20240101",
+    "DTM*151*20240102",
+    "CAS*CO*45*20",
+    "REF*6R*LINE1",
+    "REF*6R*LINE1B",
+    "REF*LU*11",
+    "AMT*B6*80",
+    "AMT*KH*1.50",
+    "LQ*HE*N130",
+    "LQ*HE*M1",
+    "LQ*RX*X",
+    "SVC*NU:0450*200*90.50***HC:99214*3",
+    "DTM*472*20240230",
+    "CAS*CO*45*100*1**9.5",
+    "CAS*PR",
+    "AMT*B6*",
+    "LQ*HE",
+    "SVC*HC:99215*0*0",
+)
+
+
+def _json_texts(data: bytes) -> list[tuple[str, str]]:
+    """Each remittance as written by render_remittance_json and as json.dumps of as_dict."""
+    from chalicelib.x12.read.remit835_json import render_remittance_json
+
+    return [
+        ("".join(render_remittance_json(r)), json.dumps(r.as_dict()))
+        for r in iter_remittances(data)
+    ]
+
+
+def test_remittance_json_text_is_the_dumped_document_on_every_sample() -> None:
+    from benchmarks.x12_835 import generate_835
+
+    files = [(SAMPLES_835 / name).read_bytes() for name in NAMES_835]
+    files.append(generate_835(400, claims_per_set=150))
+    for data in files:
+        for written, dumped in _json_texts(data):
+            assert written == dumped
+
+
+_READABLE = {
+    "every field": _EVERY_FIELD,
+    **{
+        name: ("LX*1", *body)
+        for name, body in _UNUSUAL_SETS.items()
+        if not name.startswith("infinite") and name != "AMT not a number"  # unreadable
+    },
+}
+
+
+@pytest.mark.parametrize("body", _READABLE.values(), ids=_READABLE.keys())
+def test_remittance_json_text_is_the_dumped_document(body: tuple[str, ...]) -> None:
+    texts = _json_texts(_835(*body, bpr="BPR*I*100*C*CHK************20240301"))
+    assert texts and all(written == dumped for written, dumped in texts)
+    assert json.loads(texts[0][0])["claims"]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [b'O"BRIEN', b"BACK\\SLASH", b"N\x00\x00UNEZ", "NUÑEZ".encode(), b"\x7f", b"\xff\x80", b"\t"],
+    ids=["quote", "backslash", "NUL", "non-ASCII", "DEL", "not UTF-8", "tab"],
+)
+def test_remittance_json_text_escapes_as_json_dumps_does(value: bytes) -> None:
+    """A claim whose text JSON escapes is written through as_dict, the others as text."""
+    data = _835(
+        "LX*1",
+        "CLP*PCN1*1*100*80**12*PAYER1",
+        "NM1*QC*1*@@*JANE****MI*M123",
+        "SVC*HC:99213*100*80**1",
+        "CAS*CO*45*20",
+        "REF*6R*@@",
+        "CLP*PCN2*1*100*80**12*PAYER2",
+        "NM1*QC*1*PLAIN*JANE****MI*M124",
+        "SVC*HC:99213*100*80**1",
+        "CAS*CO*45*20",
+        bpr="BPR*I*160*C*CHK************20240301",
+    )
+    texts = _json_texts(data.replace(b"@@", value))
+    assert texts and all(written == dumped for written, dumped in texts)
+    assert json.loads(texts[0][0])["claims"][1]["patient"]["last_name"] == "PLAIN"

@@ -23,6 +23,9 @@ from typing import (
 from ..envelope import Finding
 from .remit835_values import (
     _ZERO,
+    CLAIM_DATES,
+    CLAIM_NAMES,
+    LINE_DATES,
     Adjustment,
     Amount,
     Name,
@@ -79,7 +82,8 @@ def _line_details(segments: list[list[str]], values: _Values, index: int) -> _Li
     amounts: tuple[Amount, ...] = ()
     remark_codes: tuple[str, ...] = ()
     reject_codes: tuple[str, ...] = ()
-    service_date = service_start = service_end = allowed = control_number = None
+    allowed = control_number = None
+    dates: dict[str, date | None] = {}
     for offset, segment in enumerate(segments):
         tag = segment[0]
         if tag == "CAS":
@@ -90,13 +94,9 @@ def _line_details(segments: list[list[str]], values: _Values, index: int) -> _Li
         elif tag == "DTM":
             if len(segment) > 2:
                 when = values.date(segment[2], index + offset, "DTM", 2)
-                qualifier = segment[1]
-                if qualifier == "472":
-                    service_date = when
-                elif qualifier == "150":
-                    service_start = when
-                elif qualifier == "151":
-                    service_end = when
+                field = LINE_DATES.get(segment[1])
+                if field is not None:
+                    dates[field] = when
         elif tag == "REF":
             if len(segment) > 2:
                 if segment[1] == "6R":
@@ -120,9 +120,9 @@ def _line_details(segments: list[list[str]], values: _Values, index: int) -> _Li
     return _LineDetails(
         adjustments,
         adjusted,
-        service_date,
-        service_start,
-        service_end,
+        dates.get("service_date"),
+        dates.get("service_start"),
+        dates.get("service_end"),
         control_number,
         references,
         allowed,
@@ -222,36 +222,23 @@ def _claim_details(segments: list[list[str]], values: _Values, index: int) -> _C
     adjustments: tuple[Adjustment, ...] = ()
     amounts: tuple[Amount, ...] = ()
     references: tuple[Reference, ...] = ()
-    patient = insured = corrected_insured = rendering = crossover = None
+    names: dict[str, Name] = {}
     inpatient: tuple[str, ...] = ()
     outpatient: tuple[str, ...] = ()
-    statement_start = statement_end = received = None
+    dates: dict[str, date | None] = {}
     for offset, segment in enumerate(segments):
         tag = segment[0]
         if tag == "DTM":
             if len(segment) > 2:
                 when = values.date(segment[2], index + offset, "DTM", 2)
-                qualifier = segment[1]
-                if qualifier == "232":
-                    statement_start = when
-                elif qualifier == "233":
-                    statement_end = when
-                elif qualifier == "050":
-                    received = when
+                field = CLAIM_DATES.get(segment[1])
+                if field is not None:
+                    dates[field] = when
         elif tag == "NM1":
             nm1 = _padded(segment, 10)
-            entity = nm1[1]
-            name = Name(entity, nm1[2], nm1[3], nm1[4], nm1[5], nm1[7], nm1[8], nm1[9])
-            if entity == "QC":
-                patient = name
-            elif entity == "82":
-                rendering = name
-            elif entity == "IL":
-                insured = name
-            elif entity == "74":
-                corrected_insured = name
-            elif entity == "TT":
-                crossover = name
+            field = CLAIM_NAMES.get(nm1[1])
+            if field is not None:
+                names[field] = Name(nm1[1], nm1[2], nm1[3], nm1[4], nm1[5], nm1[7], nm1[8], nm1[9])
         elif tag == "CAS":
             found = values.cas(segment, index + offset)
             for adjustment in found:
@@ -273,16 +260,16 @@ def _claim_details(segments: list[list[str]], values: _Values, index: int) -> _C
     return _ClaimDetails(
         adjustments,
         adjusted,
-        patient,
-        insured,
-        corrected_insured,
-        rendering,
-        crossover,
+        names.get("patient"),
+        names.get("insured"),
+        names.get("corrected_insured"),
+        names.get("rendering_provider"),
+        names.get("crossover_carrier"),
         inpatient,
         outpatient,
-        statement_start,
-        statement_end,
-        received,
+        dates.get("statement_start"),
+        dates.get("statement_end"),
+        dates.get("received_date"),
         amounts,
         references,
     )
@@ -479,7 +466,13 @@ class Remittance:
         return None if self.trace is None else self.trace.trace_number
 
     def as_dict(self) -> dict[str, object]:
-        return {
+        before, after = self.around_claims()
+        return {**before, "claims": [claim.as_dict() for claim in self.claims], **after}
+
+    def around_claims(self) -> tuple[dict[str, object], dict[str, object]]:
+        """The document's fields before and after "claims", for a writer that writes the
+        claims apart (`remit835_json`)."""
+        before: dict[str, object] = {
             "type": "835",
             "control_number": self.control_number,
             "implementation_reference": self.implementation_reference,
@@ -493,10 +486,12 @@ class Remittance:
             "references": [reference.as_dict() for reference in self.references],
             "payer": None if self.payer is None else self.payer.as_dict(),
             "payee": None if self.payee is None else self.payee.as_dict(),
-            "claims": [claim.as_dict() for claim in self.claims],
+        }
+        after: dict[str, object] = {
             "provider_adjustments": [item.as_dict() for item in self.provider_adjustments],
             "findings": [finding.as_dict() for finding in self.findings],
         }
+        return before, after
 
 
 def _text(value: Decimal | None) -> str | None:

@@ -20,6 +20,17 @@ PAYMENT_METHODS = frozenset({"ACH", "BOP", "CHK", "FWT", "NON"})
 _ZERO = Decimal(0)
 # Real files write composites with the other usual separator than the one ISA16 declares.
 _OTHER_COMPONENT = {":": ">", ">": ":"}
+# Which field of a claim or line a qualifier fills (a later segment replaces an earlier one):
+# Loop 2100 NM101 entity identifier, Loop 2100 DTM01 and Loop 2110 DTM01 date qualifiers.
+CLAIM_NAMES = {
+    "QC": "patient",
+    "IL": "insured",
+    "74": "corrected_insured",
+    "82": "rendering_provider",
+    "TT": "crossover_carrier",
+}
+CLAIM_DATES = {"232": "statement_start", "233": "statement_end", "050": "received_date"}
+LINE_DATES = {"472": "service_date", "150": "service_start", "151": "service_end"}
 
 
 @dataclass(frozen=True, slots=True)

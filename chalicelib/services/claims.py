@@ -135,6 +135,8 @@ def submit_claim(
                 from_status=None,
                 to_status=status,
                 codes=tuple(f.code for f in findings),
+                # The payer's eligibility answer the claim was held to, when there was one.
+                detail={"eligibilityId": check.check_id} if check is not None else {},
             ),
         ),
     )

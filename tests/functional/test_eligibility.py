@@ -216,6 +216,11 @@ def test_another_payer_primary_and_a_missing_authorization_warn(client: Client) 
     body["claimInformation"]["priorAuthorizationNumber"] = "AUTH12345"
     authorized = client.http.post("/v1/claims", headers=headers(), body=json.dumps(body))
     assert authorized.status_code == 201, authorized.body
+    # The claim names the payer's answer it was held to.
+    created = client.http.get(
+        f"/v1/claims/{authorized.json_body['claimId']}", headers=headers()
+    ).json_body
+    assert created["history"][0]["detail"]["eligibilityId"].startswith("elg_")
     assert "authorization_missing" not in {w["code"] for w in authorized.json_body["warnings"]}
 
 

@@ -17,6 +17,7 @@ from chalicelib.api.inbound import contract_problems, inbound
 from chalicelib.api.openapi import docs
 from chalicelib.api.operations import operations
 from chalicelib.api.payers import payers
+from chalicelib.api.reports import reports
 from chalicelib.api.uploads import uploads
 from chalicelib.api.webhooks import webhooks
 from chalicelib.api.worklist import worklist
@@ -37,6 +38,7 @@ app.register_blueprint(worklist)
 app.register_blueprint(webhooks)
 app.register_blueprint(eligibility)
 app.register_blueprint(authorizations)
+app.register_blueprint(reports)
 app.register_blueprint(uploads)
 app.register_blueprint(admin)
 app.register_blueprint(audit)

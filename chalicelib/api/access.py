@@ -44,6 +44,7 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/v1/authorizations"): _SUBMIT,
     ("GET", "/v1/authorizations"): _READ,
     ("GET", "/v1/authorizations/{authorization_id}"): _READ,
+    ("GET", "/v1/reports/{name}"): _READ,
     ("GET", "/v1/worklist"): _READ,
     ("POST", "/v1/worklist/{item_id}/actions"): _BILL,
     ("GET", "/v1/payers/{payer_id}"): _READ,
@@ -95,6 +96,7 @@ PHI_READS = frozenset(
         ("POST", "/v1/authorizations"),
         ("GET", "/v1/authorizations"),
         ("GET", "/v1/authorizations/{authorization_id}"),
+        ("GET", "/v1/reports/{name}"),  # by patient: the practice's account numbers
         ("GET", "/v1/worklist"),
         ("GET", "/v1/webhooks/{webhook_id}/deliveries"),
     }

@@ -842,6 +842,36 @@ def openapi_document() -> dict[str, Any]:
                     "responses": {"200": _json(EligibilityOut, "The check"), **_errors(401, 404)},
                 }
             },
+            "/v1/reports/{name}": {
+                "get": {
+                    "summary": "A report: ar-aging (by payer or patient, 0-30 ... 120+ days "
+                    "from the date of service; the buckets sum to the open balance), cash "
+                    "(deposits reconciled with their 835s), collections, denials, "
+                    "underpayments (recovered on appeal), first-pass (acceptance rate), "
+                    "days-in-ar. JSON, or CSV with the same rows",
+                    "parameters": [
+                        _path("name"),
+                        _query("from", "YYYY-MM-DD (default: 90 days to `to`)", {"type": "string"}),
+                        _query(
+                            "to",
+                            "YYYY-MM-DD (default: today; ar-aging's as-of day)",
+                            {"type": "string"},
+                        ),
+                        _query("format", "json (default) or csv", {"type": "string"}),
+                        _query("by", "ar-aging: payer (default) or patient", {"type": "string"}),
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "The report (with itemsRead: what it cost)",
+                            "content": {
+                                "application/json": {"schema": {"type": "object"}},
+                                "text/csv": {"schema": {"type": "string"}},
+                            },
+                        },
+                        **_errors(400, 401, 404),
+                    },
+                }
+            },
             "/v1/authorizations": {
                 "post": {
                     "summary": "Record a prior authorization or referral the payer gave "

@@ -20,6 +20,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any, Protocol
 
 from chalicelib.claims.acknowledgments import (
@@ -603,10 +604,20 @@ def take_remittance(
     None when another delivery holds it or posted it (then the outcome says which)."""
     payer_key = remit_payer_key(remittance)
     trace = remittance.trace_number or ""  # present: files without it are refused first
+    payment = remittance.payment
     summary: dict[str, object] = {
         "payer": payer_key,
         "traceNumber": trace,
-        "totalPaid": str(remittance.payment.total_paid),
+        "totalPaid": str(payment.total_paid),
+        # The deposit, as the cash report reconciles it: BPR16 (check or EFT date; the day it
+        # was posted when the 835 has none), BPR04, what the claims paid (CLP04) and the
+        # provider-level adjustments (PLB).
+        "paymentDate": (payment.effective_date or now.date()).isoformat(),
+        "method": payment.method,
+        "claimsPaid": str(sum((c.paid for c in remittance.claims), Decimal(0))),
+        "providerAdjustments": str(
+            sum((a.amount for a in remittance.provider_adjustments), Decimal(0))
+        ),
     }
     holder = inbound.claim_remittance(
         tenant_id, payer_key, trace, archive_key=file_key, now=now, lease=APPLY_LEASE

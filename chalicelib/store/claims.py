@@ -23,6 +23,7 @@ from chalicelib.claims.lifecycle import Event, Status
 from chalicelib.claims.model import Claim
 from chalicelib.claims.posting import Posting
 from chalicelib.claims.records import Appeal, ClaimEvent, ClaimRecord
+from chalicelib.claims.reports import claim_facts
 from chalicelib.claims.repository import ClaimPage, UnreadableClaimError
 from chalicelib.claims.variance import VarianceFlag
 from chalicelib.claims.work_items import WorklistItem, WorkState
@@ -64,6 +65,7 @@ def _sort_key(updated_at: datetime, claim_id: str) -> str:
 
 def _claim_item(record: ClaimRecord) -> ClaimItem:
     tenant = f"T#{record.tenant_id}"
+    facts = claim_facts(record)
     return ClaimItem(
         pk=claim_pk(record.tenant_id, record.claim_id),
         sk=CLAIM_SK,
@@ -112,6 +114,10 @@ def _claim_item(record: ClaimRecord) -> ClaimItem:
             if record.next_action and record.due_at
             else None
         ),
+        facts=encode(facts),
+        facts_pk=f"{tenant}#FACTS#{'OPEN' if facts.balance else 'SETTLED'}",
+        facts_sk=f"{facts.service_date.isoformat() if facts.service_date else ''}"
+        f"#{record.claim_id}",
         gsi5pk=f"{tenant}#PCN#{record.patient_control_number}",
         gsi1pk=f"{tenant}#ST#{record.status.value}",
         gsi2pk=f"{tenant}#PY#{record.payer_id}",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from contextlib import suppress
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, UpdateError
@@ -296,9 +296,31 @@ def claim_remittance(
 def finish_remittance(
     tenant_id: str, payer_key: str, trace_number: str, result: Mapping[str, object]
 ) -> None:
+    """Posted: the remittance is also a deposit, listed by its payment date for the cash
+    report (the by-tenant index, `T#<tenant>#DEPOSITS`)."""
+    paid_on = str(result.get("paymentDate") or "")
     RemittanceItem(pk=_remittance_pk(tenant_id, payer_key, trace_number), sk="#REMIT").update(
-        actions=[RemittanceItem.result.set(dict(result)), RemittanceItem.lease_until.remove()]
+        actions=[
+            RemittanceItem.result.set(dict(result)),
+            RemittanceItem.lease_until.remove(),
+            RemittanceItem.gsi3pk.set(f"T#{tenant_id}#DEPOSITS"),
+            RemittanceItem.gsi_sk.set(f"{paid_on}#{payer_key}#{trace_number}"),
+        ]
     )
+
+
+def deposits(tenant_id: str, start: date, end: date) -> list[Mapping[str, object]]:
+    """The remittances posted with a payment date in [start, end], oldest first."""
+    return [
+        dict(item.result)
+        for item in RemittanceItem.by_tenant.query(
+            f"T#{tenant_id}#DEPOSITS",
+            range_key_condition=RemittanceItem.gsi_sk.between(
+                start.isoformat(), end.isoformat() + "~"
+            ),
+        )
+        if isinstance(item, RemittanceItem)
+    ]
 
 
 def plan_remittance(

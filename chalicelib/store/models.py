@@ -18,6 +18,9 @@ Key layout of the main table (pk, sk):
   T#<tenant>#AUTH, A#<authorization id>        a prior authorization or referral (versioned)
   T#<tenant>#AUTHRULES#<payer>, V#<version>    one upload of a payer's authorization rules
 
+A claim's report facts sit in the sparse `by-facts` index (INCLUDE projection: the facts
+only), under `T#<tenant>#FACTS#OPEN` or `#SETTLED` by its date of service.
+
 Money is a string attribute holding a Decimal; never NumberAttribute (a float).
 Table names come from config when the classes are defined; production tables are in infra/.
 """
@@ -36,7 +39,7 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
     VersionAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
 from chalicelib.config import settings
@@ -120,6 +123,19 @@ class ByWork(GlobalSecondaryIndex["Item"]):
     work_sk = UnicodeAttribute(range_key=True)
 
 
+class ByFacts(GlobalSecondaryIndex["Item"]):
+    """Each claim's report facts, the claims with an open balance apart from the settled
+    ones (`T#<tenant>#FACTS#OPEN` / `#SETTLED`), by date of service: a report reads one small
+    projected item a claim it covers, never the table."""
+
+    class Meta:
+        index_name = "by-facts"
+        projection = IncludeProjection(["kind", "facts"])
+
+    facts_pk = UnicodeAttribute(hash_key=True)
+    facts_sk = UnicodeAttribute(range_key=True)
+
+
 class Item(Model):
     class Meta:
         table_name = settings().table_name
@@ -140,6 +156,8 @@ class Item(Model):
     due_sk = UnicodeAttribute(null=True)
     work_pk = UnicodeAttribute(null=True)
     work_sk = UnicodeAttribute(null=True)
+    facts_pk = UnicodeAttribute(null=True)
+    facts_sk = UnicodeAttribute(null=True)
 
     by_status = ByStatus()
     by_payer = ByPayer()
@@ -148,6 +166,7 @@ class Item(Model):
     by_pcn = ByPatientControlNumber()
     by_due = ByDue()
     by_work = ByWork()
+    by_facts = ByFacts()
 
 
 class ClaimItem(Item, discriminator="claim"):
@@ -189,6 +208,7 @@ class ClaimItem(Item, discriminator="claim"):
     written_off = UnicodeAttribute(null=True)
     work_states = JSONAttribute(null=True)
     appeals = JSONAttribute(null=True)
+    facts = JSONAttribute(null=True)  # chalicelib.claims.reports.ClaimFacts, for the reports
     version = VersionAttribute()
 
 
@@ -375,8 +395,20 @@ def table_definition() -> dict[str, Any]:
         "by-pcn": ("gsi5pk", "gsi_sk"),
         "by-due": ("due_pk", "due_sk"),
         "by-work": ("work_pk", "work_sk"),
+        "by-facts": ("facts_pk", "facts_sk"),
     }
-    attrs = ["pk", "sk", "gsi_sk", "due_sk", "work_sk", *(h for h, _ in gsi_names.values())]
+    projections: dict[str, dict[str, Any]] = {
+        "by-facts": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["kind", "facts"]}
+    }
+    attrs = [
+        "pk",
+        "sk",
+        "gsi_sk",
+        "due_sk",
+        "work_sk",
+        "facts_sk",
+        *(h for h, _ in gsi_names.values()),
+    ]
     return {
         "TableName": Item.Meta.table_name,
         "BillingMode": "PAY_PER_REQUEST",
@@ -392,7 +424,7 @@ def table_definition() -> dict[str, Any]:
                     {"AttributeName": hash_key, "KeyType": "HASH"},
                     {"AttributeName": range_key, "KeyType": "RANGE"},
                 ],
-                "Projection": {"ProjectionType": "ALL"},
+                "Projection": projections.get(name, {"ProjectionType": "ALL"}),
             }
             for name, (hash_key, range_key) in gsi_names.items()
         ],

@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench clean deploy-plan deploy
+.PHONY: run test lint typecheck unit browser bench clean deploy-plan deploy
 
 STAGE ?= dev
 
@@ -29,8 +29,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(PY) -m mypy
 
-unit: $(STAMP)
+unit: $(STAMP) browser
 	$(PY) -m pytest
+
+# Debian's chromium for the console's test in a real browser (installed when missing, as root).
+browser:
+	scripts/ensure_chromium.sh
 
 test: lint typecheck unit
 
@@ -42,6 +46,7 @@ bench: $(STAMP)
 	$(PY) -m benchmarks.chaos
 	$(PY) -m benchmarks.volume
 	$(PY) -m benchmarks.eligibility
+	$(PY) -m benchmarks.reports
 
 # One stage's whole CloudFormation (build/$(STAGE)/sam.json), offline, cfn-lint clean.
 deploy-plan: $(STAMP)

@@ -11,6 +11,7 @@ from chalicelib.api.auth import authenticate
 from chalicelib.api.authorizations import authorizations
 from chalicelib.api.claims import claims
 from chalicelib.api.clearinghouses import clearinghouses
+from chalicelib.api.console import console
 from chalicelib.api.corrections import corrections
 from chalicelib.api.eligibility import eligibility
 from chalicelib.api.inbound import contract_problems, inbound
@@ -39,6 +40,7 @@ app.register_blueprint(webhooks)
 app.register_blueprint(eligibility)
 app.register_blueprint(authorizations)
 app.register_blueprint(reports)
+app.register_blueprint(console)
 app.register_blueprint(uploads)
 app.register_blueprint(admin)
 app.register_blueprint(audit)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from chalicelib.claims.records import ClaimRecord
 
 
 def use_moto_environment(name: str, **extra: str) -> None:
@@ -48,3 +51,23 @@ def counting() -> Iterator[Counter[str]]:
 def of(calls: Counter[str], service: str) -> int:
     """How many of the counted requests went to `service` (dynamodb, sqs, s3)."""
     return sum(n for key, n in calls.items() if key.startswith(f"{service}:"))
+
+
+def put_claims(records: Iterable[ClaimRecord]) -> None:
+    """Claims written straight to the table as the store writes them (each item built by
+    store.claims._claim_item, its worklist, due keys and report facts derived), 25 a request."""
+    from chalicelib.config import settings
+    from chalicelib.store.claims import _claim_item
+    from chalicelib.store.connection import dynamodb_client
+
+    client, table = dynamodb_client(), settings().table_name
+    batch: list[Any] = []
+    for record in records:
+        item = _claim_item(record)
+        item.version = 1
+        batch.append({"PutRequest": {"Item": item.to_dynamodb_dict()}})
+        if len(batch) == 25:
+            client.batch_write_item(RequestItems={table: batch})
+            batch = []
+    if batch:
+        client.batch_write_item(RequestItems={table: batch})

@@ -13,7 +13,6 @@ claim does not depend on the size of the table, only moto's time does.
 from __future__ import annotations
 
 import argparse
-import os
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -23,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from benchmarks import use_moto_environment
+from benchmarks import put_claims, use_moto_environment
 
 use_moto_environment("bench")
 
@@ -64,8 +63,6 @@ def seed(total: int, due: int, now: datetime) -> None:
     from chalicelib.api.contract import ClaimRequest
     from chalicelib.claims.lifecycle import Status
     from chalicelib.claims.records import ClaimRecord
-    from chalicelib.store.claims import _claim_item
-    from chalicelib.store.connection import dynamodb_client
 
     claim = ClaimRequest.model_validate_json((CONTRACT / "claim-basic.json").read_text()).to_claim()
     base = ClaimRecord(
@@ -78,28 +75,21 @@ def seed(total: int, due: int, now: datetime) -> None:
         event_count=3,
         submitted_at=now - timedelta(days=40),
     )
-    client = dynamodb_client()
-    table = os.environ["CLAIMGATE_TABLE"]
-    batch: list[Any] = []
-    for n in range(total):
-        if n < due:
-            record = replace(base, next_action="status_check", due_at=now - timedelta(hours=1))
-        elif n < total // 2:
-            record = replace(base, next_action="status_check", due_at=now + timedelta(days=9))
-        else:
-            record = replace(base, status=Status.PAID)
-        info = replace(claim.claim_information, patient_control_number=f"BENCH-{n:06d}")
-        record = replace(
-            record, claim_id=f"clm_bench_{n:06d}", claim=replace(claim, claim_information=info)
-        )
-        item = _claim_item(record)
-        item.version = 1
-        batch.append({"PutRequest": {"Item": item.to_dynamodb_dict()}})
-        if len(batch) == 25:
-            client.batch_write_item(RequestItems={table: batch})
-            batch = []
-    if batch:
-        client.batch_write_item(RequestItems={table: batch})
+
+    def records() -> Iterator[ClaimRecord]:
+        for n in range(total):
+            if n < due:
+                record = replace(base, next_action="status_check", due_at=now - timedelta(hours=1))
+            elif n < total // 2:
+                record = replace(base, next_action="status_check", due_at=now + timedelta(days=9))
+            else:
+                record = replace(base, status=Status.PAID)
+            info = replace(claim.claim_information, patient_control_number=f"BENCH-{n:06d}")
+            yield replace(
+                record, claim_id=f"clm_bench_{n:06d}", claim=replace(claim, claim_information=info)
+            )
+
+    put_claims(records())
 
 
 def main() -> None:

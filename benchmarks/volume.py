@@ -27,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from benchmarks import counting, of, use_moto_environment
+from benchmarks import counting, of, put_claims, use_moto_environment
 from tests.claim_files import interchange_837p
 
 use_moto_environment(
@@ -72,15 +72,10 @@ def seed_claims(requests: list[dict[str, Any]], prefix: str, now: datetime) -> N
     from chalicelib.api.contract import ClaimRequest
     from chalicelib.claims.lifecycle import Status
     from chalicelib.claims.records import ClaimRecord
-    from chalicelib.config import settings
-    from chalicelib.store.claims import _claim_item
-    from chalicelib.store.connection import dynamodb_client
 
     sent = now - timedelta(days=20)
-    client, table = dynamodb_client(), settings().table_name
-    batch: list[Any] = []
-    for n, request in enumerate(requests):
-        record = ClaimRecord(
+    put_claims(
+        ClaimRecord(
             tenant_id=TENANT,
             claim_id=f"clm_{prefix.lower()}{n:06d}",
             status=Status.SUBMITTED,
@@ -90,14 +85,8 @@ def seed_claims(requests: list[dict[str, Any]], prefix: str, now: datetime) -> N
             event_count=2,
             submitted_at=sent,
         )
-        item = _claim_item(record)
-        item.version = 1
-        batch.append({"PutRequest": {"Item": item.to_dynamodb_dict()}})
-        if len(batch) == 25:
-            client.batch_write_item(RequestItems={table: batch})
-            batch = []
-    if batch:
-        client.batch_write_item(RequestItems={table: batch})
+        for n, request in enumerate(requests)
+    )
 
 
 def payer_answer(requests: list[dict[str, Any]], trace_prefix: str) -> bytes:

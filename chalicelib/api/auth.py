@@ -34,7 +34,10 @@ from .http import SAFE_EXCEPTION_LOGS, error_response, internal_error_response, 
 
 # Public: the API's description, and the inbound webhook (signed by the clearinghouse with
 # the account's own secret instead of an API key).
-PUBLIC_PATHS = frozenset({"/v1/openapi.json", "/v1/inbound/{inbound_id}"})
+# The console's page and files hold no data (chalicelib.api.console): public like the spec.
+PUBLIC_PATHS = frozenset(
+    {"/v1/openapi.json", "/v1/inbound/{inbound_id}", "/", "/console", "/console/{asset}"}
+)
 TENANT = "tenant_id"
 ROLES = "roles"
 PRINCIPAL = "principal"  # the key's id: who did what a request changes

@@ -842,6 +842,43 @@ def openapi_document() -> dict[str, Any]:
                     "responses": {"200": _json(EligibilityOut, "The check"), **_errors(401, 404)},
                 }
             },
+            "/": {
+                "get": {
+                    "summary": "Sends a browser to the console (302)",
+                    "security": [],
+                    "responses": {"302": {"description": "Location: console"}},
+                }
+            },
+            "/console": {
+                "get": {
+                    "summary": "The operators' and billers' page (HTML; the API key is entered "
+                    "in the page, never in the address)",
+                    "security": [],
+                    "responses": {
+                        "200": {
+                            "description": "The page",
+                            "content": {"text/html": {"schema": {"type": "string"}}},
+                        }
+                    },
+                }
+            },
+            "/console/{asset}": {
+                "get": {
+                    "summary": "The page's script (console.js) and style (console.css)",
+                    "security": [],
+                    "parameters": [_path("asset")],
+                    "responses": {
+                        "200": {
+                            "description": "The file",
+                            "content": {
+                                "text/javascript": {"schema": {"type": "string"}},
+                                "text/css": {"schema": {"type": "string"}},
+                            },
+                        },
+                        **_errors(404),
+                    },
+                }
+            },
             "/v1/reports/{name}": {
                 "get": {
                     "summary": "A report: ar-aging (by payer or patient, 0-30 ... 120+ days "

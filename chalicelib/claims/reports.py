@@ -327,6 +327,19 @@ def first_pass(facts: Sequence[ClaimFacts]) -> dict[str, Any]:
     }
 
 
+def claims_by_status(facts: Sequence[ClaimFacts]) -> dict[str, Any]:
+    """How many claims (and what they charged) stand in each status."""
+    counts: dict[str, list[Decimal]] = defaultdict(list)
+    for fact in facts:
+        counts[fact.status].append(fact.charge)
+    return {
+        "statuses": [
+            {"status": status, "claims": len(charges), "charges": str(sum(charges, _ZERO))}
+            for status, charges in sorted(counts.items())
+        ]
+    }
+
+
 def days_in_ar(
     open_facts: Iterable[ClaimFacts], period: Sequence[ClaimFacts], days: int
 ) -> dict[str, Any]:

@@ -22,6 +22,7 @@ REPORTS = (
     "underpayments",
     "first-pass",
     "days-in-ar",
+    "claims-by-status",
 )
 
 
@@ -121,6 +122,11 @@ def _underpayments(
     return body, list(body["claims"])
 
 
+def _by_status(tenant_id: str, period: Period, read: FactsRead) -> tuple[dict[str, Any], list[Any]]:
+    body, _ = _period(figures.claims_by_status)(tenant_id, period, read)
+    return body, list(body["statuses"])
+
+
 def _days_in_ar(
     tenant_id: str, period: Period, read: FactsRead
 ) -> tuple[dict[str, Any], list[Any]]:
@@ -141,4 +147,5 @@ _BUILDERS: dict[str, Callable[[str, Period, FactsRead], tuple[dict[str, Any], li
     "underpayments": _underpayments,
     "first-pass": _period(figures.first_pass),
     "days-in-ar": _days_in_ar,
+    "claims-by-status": _by_status,
 }

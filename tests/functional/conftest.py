@@ -6,7 +6,9 @@ from __future__ import annotations
 import io
 import json
 import logging
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -92,3 +94,23 @@ def run_schedule(client: Client, schedule: str) -> dict[str, Any]:
     body: dict[str, Any] = response.json_body
     assert body["failed"] == 0, body["errors"]
     return body
+
+
+@contextmanager
+def local_api() -> Iterator[int]:
+    """scripts/serve_api.py's server (what `make run` serves) on a free port of 127.0.0.1,
+    in a thread of this process: it answers from whatever store the test has."""
+    from chalice.cli.factory import CLIFactory
+    from chalice.local import LocalDevServer
+
+    from scripts.serve_api import ROOT, _Handler
+
+    config = CLIFactory(project_dir=str(ROOT)).create_config_obj(chalice_stage_name="dev")
+    server = LocalDevServer(config.chalice_app, config, "127.0.0.1", 0, handler_cls=_Handler)
+    thread = threading.Thread(target=server.server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield int(server.server.server_address[1])
+    finally:
+        server.server.shutdown()
+        server.server.server_close()

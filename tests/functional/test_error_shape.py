@@ -7,14 +7,13 @@ from __future__ import annotations
 import json
 import re
 import socket
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from chalice.test import Client
 
-from tests.functional.conftest import headers
+from tests.functional.conftest import headers, local_api
 
 KEY = headers()["x-api-key"]
 
@@ -168,19 +167,9 @@ def test_fee_schedule_errors_count_rows_from_1_and_json_indexes_from_0(client: C
 
 @pytest.fixture(scope="module")
 def local_server() -> Iterator[int]:
-    """scripts/serve_api.py's server on a free port: requests that never need the store."""
-    from chalice.cli.factory import CLIFactory
-    from chalice.local import LocalDevServer
-
-    from scripts.serve_api import ROOT, _Handler
-
-    config = CLIFactory(project_dir=str(ROOT)).create_config_obj(chalice_stage_name="dev")
-    server = LocalDevServer(config.chalice_app, config, "127.0.0.1", 0, handler_cls=_Handler)
-    thread = threading.Thread(target=server.server.serve_forever, daemon=True)
-    thread.start()
-    yield int(server.server.server_address[1])
-    server.server.shutdown()
-    server.server.server_close()
+    """make run's server on a free port: requests that never need the store."""
+    with local_api() as port:
+        yield port
 
 
 def _raw(port: int, request: bytes) -> tuple[int, dict[str, str], Any]:

@@ -14,6 +14,7 @@ issued or rotated: it is kept only as a hash.
     python -m chalicelib.admin --stage prod revoke-key acme 3f9a1b2c4d5e
     python -m chalicelib.admin --stage prod suspend acme | resume acme
     python -m chalicelib.admin --stage prod offboard acme   # suspended first: export, delete
+    python -m chalicelib.admin --stage prod refresh-report-facts acme  # claims saved before
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     rotate.add_argument("key_id")
     rotate.add_argument("--grace-hours", type=int, default=24)
     commands.add_parser("offboard").add_argument("tenant_id")
+    commands.add_parser("refresh-report-facts").add_argument("tenant_id")
     revoke = commands.add_parser("revoke-key")
     revoke.add_argument("tenant_id")
     revoke.add_argument("key_id")
@@ -70,6 +72,10 @@ def _run(args: argparse.Namespace) -> Any:
         from chalicelib.services.offboarding import offboard
 
         return offboard(args.tenant_id, principal="cli", now=now, budget_seconds=None)
+    if args.command == "refresh-report-facts":
+        from chalicelib.services.reports import refresh_facts
+
+        return {"claimsSaved": refresh_facts(args.tenant_id)}
     if args.command == "list-keys":
         return {"keys": admin.list_keys(args.tenant_id)}
     if args.command == "issue-key":

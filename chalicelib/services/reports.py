@@ -149,3 +149,24 @@ _BUILDERS: dict[str, Callable[[str, Period, FactsRead], tuple[dict[str, Any], li
     "days-in-ar": _days_in_ar,
     "claims-by-status": _by_status,
 }
+
+
+def refresh_facts(tenant_id: str) -> int:
+    """Save every claim of the tenant again (a page at a time, from the by-tenant index), so
+    its report facts are derived: for claims saved before the reports existed. A claim that
+    changed meanwhile was saved with its facts already. How many were saved."""
+    from chalicelib.store.errors import ConcurrentUpdateError
+    from chalicelib.wiring import claim_repository
+
+    repository, cursor, saved = claim_repository(), None, 0
+    while True:
+        page = repository.list_claims(tenant_id, limit=100, cursor=cursor)
+        for record in page.claims:
+            try:
+                repository.save_claim_change(record, ())
+                saved += 1
+            except ConcurrentUpdateError:
+                continue
+        cursor = page.cursor
+        if cursor is None:
+            return saved

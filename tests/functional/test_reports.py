@@ -143,3 +143,22 @@ def test_unknown_reports_and_bad_periods_are_refused(client: Client) -> None:
     backwards = client.http.get("/v1/reports/cash?from=2026-12-01&to=2026-11-01", headers=headers())
     assert backwards.status_code == 400
     assert client.http.get("/v1/reports/cash?format=xml", headers=headers()).status_code == 400
+
+
+def test_claims_saved_before_the_reports_are_counted_once_refreshed(client: Client) -> None:
+    from chalicelib.admin import main as admin
+    from chalicelib.store.claims import CLAIM_SK, claim_pk
+    from chalicelib.store.connection import dynamodb_client
+    from chalicelib.store.models import Item
+
+    ids = cycle(client)
+    before = report(client, "ar-aging").json_body["total"]
+    for claim_id in ids:  # as claims saved before December 2026 were
+        dynamodb_client().update_item(
+            TableName=Item.Meta.table_name,
+            Key={"pk": {"S": claim_pk("tenant-a", claim_id)}, "sk": {"S": CLAIM_SK}},
+            UpdateExpression="REMOVE facts, facts_pk, facts_sk",
+        )
+    assert report(client, "ar-aging").json_body["total"] == "0.00"
+    assert admin(["refresh-report-facts", "tenant-a"]) == 0
+    assert report(client, "ar-aging").json_body["total"] == before

@@ -11,7 +11,7 @@ STAGE ?= dev
 
 $(STAMP): requirements.txt requirements-dev.txt requirements-oracles.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --upgrade "pip<26.3"  # chalice 1.34 wants pip below 26.3
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	test -x $(VENV)/oracles/bin/python || $(PYTHON) -m venv $(VENV)/oracles
 	$(VENV)/oracles/bin/python -m pip install --quiet -r requirements-oracles.txt

@@ -34,6 +34,7 @@ def test_the_table_has_every_index_the_code_queries() -> None:
             Item.by_pcn,
             Item.by_due,
             Item.by_work,
+            Item.by_facts,
         )
     }
     assert names == queried

@@ -16,6 +16,7 @@ from chalicelib.api.eligibility import eligibility
 from chalicelib.api.inbound import contract_problems, inbound
 from chalicelib.api.openapi import docs
 from chalicelib.api.operations import operations
+from chalicelib.api.paper import paper
 from chalicelib.api.payers import payers
 from chalicelib.api.uploads import uploads
 from chalicelib.api.webhooks import webhooks
@@ -28,7 +29,8 @@ app.register_middleware(authenticate, "http")
 app.register_blueprint(claims)
 app.register_blueprint(corrections)
 app.register_blueprint(appeals)
-app.api.binary_types.append("application/pdf")  # appeal letters
+app.register_blueprint(paper)
+app.api.binary_types.append("application/pdf")  # appeal letters, paper claims
 app.register_blueprint(inbound)
 app.register_blueprint(operations)
 app.register_blueprint(payers)

@@ -388,6 +388,28 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
+            "/v1/claims/{claimId}/cms1500.pdf": {
+                "get": {
+                    "summary": "The claim on the CMS-1500 (02/12) paper form (send Accept: "
+                    "application/pdf); one page per six service lines, header X-Page-Count",
+                    "parameters": [
+                        _path("claimId"),
+                        _query(
+                            "form",
+                            "print (default): the data alone, for the pre-printed red form; "
+                            "drawn: with the form's boxes and labels, for review",
+                            {"enum": ["print", "drawn"]},
+                        ),
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "The form",
+                            "content": {"application/pdf": {"schema": {"type": "string"}}},
+                        },
+                        **_errors(400, 401, 404, 422),
+                    },
+                }
+            },
             "/v1/claims/{claimId}/close": {
                 "post": {
                     "summary": "Close a claim: reason and amount written off",

@@ -1,0 +1,170 @@
+"""Paper claims: a claim printed on the CMS-1500, its items checked where they stand on the page
+(by coordinates, read back with pypdf's text positions), six service lines to a page."""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+from decimal import Decimal
+from typing import Any
+
+from chalice.test import Client
+from pypdf import PdfReader
+
+from chalicelib.documents.cms1500 import BOXES, LINE
+from tests.functional.conftest import ADMIN_KEY, TENANT_B_KEY, contract, headers
+
+PAGE_HEIGHT = 792.0
+Word = tuple[str, float, float]  # text, x from the left edge, baseline y from the top edge
+
+
+def post_claim(client: Client, body: dict[str, Any]) -> str:
+    response = client.http.post("/v1/claims", headers=headers(), body=json.dumps(body))
+    assert response.status_code == 201, response.body
+    claim_id: str = response.json_body["claimId"]
+    return claim_id
+
+
+def cms1500(client: Client, claim_id: str, query: str = "", key: str | None = None) -> Any:
+    extra = {"Accept": "application/pdf"}  # API Gateway sends binary on request only
+    return client.http.get(
+        f"/v1/claims/{claim_id}/cms1500.pdf{query}",
+        headers=headers(key, **extra) if key else headers(**extra),
+    )
+
+
+def words(pdf: bytes) -> list[list[Word]]:
+    """Each page's text runs with where they start (pypdf reports the text matrix, whose
+    origin is the bottom-left corner)."""
+    pages: list[list[Word]] = []
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        found: list[Word] = []
+
+        def visit(text: str, cm: Any, tm: Any, *_: Any, found: list[Word] = found) -> None:
+            if text.strip():
+                found.append((text.strip(), float(tm[4]), PAGE_HEIGHT - float(tm[5])))
+
+        page.extract_text(visitor_text=visit)
+        pages.append(found)
+    return pages
+
+
+def in_box(page: list[Word], box: str, *, line: int | None = None) -> list[str]:
+    """The texts that start inside the box (and, given a form line, on that line)."""
+    x0, y0, x1, y1 = BOXES[box].rect
+    if line is not None:
+        y0, y1 = (line - 1) * LINE, line * LINE
+    return [text for text, x, y in page if x0 <= x < x1 and y0 < y <= y1]
+
+
+def service_line(index: int) -> int:
+    """The form line of box 24's main line for service line `index` (0-5) of a page."""
+    return 44 + 2 * index
+
+
+def test_cms1500_has_each_item_in_its_box(client: Client) -> None:
+    claim_id = post_claim(client, contract("claim-basic.json"))
+    response = cms1500(client, claim_id)
+    assert response.status_code == 200, response.body
+    assert response.headers["Content-Type"] == "application/pdf"
+    assert response.headers["X-Page-Count"] == "1"
+    [page] = words(response.body)
+
+    assert in_box(page, "2") == ["QUILL, ADA"]  # the patient (the subscriber herself)
+    assert in_box(page, "4") == ["QUILL, ADA"]
+    assert in_box(page, "1a") == ["W123456789"]
+    assert in_box(page, "3") == ["03", "14", "1962", "X"]  # MM DD YYYY, then F checked
+    assert in_box(page, "11") == ["GRP7781"]
+    assert "E11.9" in in_box(page, "21") and "I10" in in_box(page, "21")
+    assert "0" in in_box(page, "21")  # ICD indicator: ICD-10-CM
+    assert in_box(page, "12")[0] == "SIGNATURE ON FILE"  # then the date it is printed
+    assert in_box(page, "13") == ["SIGNATURE ON FILE"]
+    expected = (("99214", "185", "AB"), ("83036", "60", "A"))
+    for index, (code, dollars, pointer) in enumerate(expected):
+        row = service_line(index)
+        assert in_box(page, "24D", line=row)[0] == code
+        assert in_box(page, "24F", line=row) == [dollars, "00"]  # dollars, cents sub-boxes
+        assert in_box(page, "24E", line=row) == [pointer]
+        assert in_box(page, "24J", line=row) == ["1245319599"]  # rendering NPI
+    assert in_box(page, "24D", line=service_line(0)) == ["99214", "25"]  # with its modifier
+    assert in_box(page, "25") == ["371234567", "X"]  # EIN, EIN box checked
+    assert in_box(page, "26") == ["MSFP-2026-0001"]
+    assert in_box(page, "28") == ["245", "00"]
+    assert in_box(page, "29") == ["0", "00"]
+    assert "MAPLE STREET FAMILY PRACTICE" in in_box(page, "33")
+    assert "1234567893" in in_box(page, "33")  # 33a billing NPI
+    assert "(217) 555-0100" in in_box(page, "33")
+    # The print on the red form carries the data only; the review copy draws the form too.
+    assert not any(text.startswith("2. PATIENT'S NAME") for text, _, _ in page)
+    drawn = cms1500(client, claim_id, "?form=drawn")
+    assert drawn.status_code == 200
+    [review] = words(drawn.body)
+    assert in_box(review, "2")[0].startswith("2. PATIENT'S NAME")
+    assert "QUILL, ADA" in in_box(review, "2")
+
+
+def test_cms1500_dependent_resubmission_and_diagnoses(client: Client) -> None:
+    body = contract("claim-dependent.json")
+    info = body["claimInformation"]
+    info["healthCareCodeInformation"] = [
+        {"diagnosisTypeCode": "ABK" if i == 0 else "ABF", "diagnosisCode": code}
+        for i, code in enumerate(("J069", "R509", "R05", "J029", "H6690"))
+    ]
+    info["priorAuthorizationNumber"] = "AUTH55"
+    claim_id = post_claim(client, body)
+    [page] = words(cms1500(client, claim_id).body)
+    patient = body["dependent"]
+    subscriber = body["subscriber"]
+    assert in_box(page, "2") == [f"{patient['lastName']}, {patient['firstName']}".upper()]
+    assert in_box(page, "4") == [f"{subscriber['lastName']}, {subscriber['firstName']}".upper()]
+    diagnoses = in_box(page, "21")
+    for code in ("J06.9", "R50.9", "R05", "J02.9", "H66.90"):
+        assert code in diagnoses, code
+    assert in_box(page, "21", line=39) == ["H66.90"]  # E starts the second row
+    assert in_box(page, "23") == ["AUTH55"]
+    assert in_box(page, "6") == ["X"]
+
+
+def test_cms1500_of_eight_lines_is_two_pages_with_the_total_on_the_last(client: Client) -> None:
+    body = contract("claim-basic.json")
+    template = body["claimInformation"]["serviceLines"][1]
+    codes = ("99214", "83036", "36415", "81002", "85025", "80053", "93000", "71046")
+    lines = []
+    for number, code in enumerate(codes, start=1):
+        line = copy.deepcopy(template)
+        line["providerControlNumber"] = f"MSFP-0001-{number}"
+        line["professionalService"]["procedureCode"] = code
+        line["professionalService"]["lineItemChargeAmount"] = f"{10 * number}.50"
+        lines.append(line)
+    body["claimInformation"]["serviceLines"] = lines
+    total = sum(Decimal(f"{10 * n}.50") for n in range(1, 9))
+    body["claimInformation"]["claimChargeAmount"] = str(total)
+    claim_id = post_claim(client, body)
+    response = cms1500(client, claim_id)
+    assert response.headers["X-Page-Count"] == "2"
+    first, second = words(response.body)
+    for page, expected in ((first, codes[:6]), (second, codes[6:])):
+        for index, code in enumerate(expected):
+            row = service_line(index)
+            assert in_box(page, "24D", line=row) == [code]
+            number = codes.index(code) + 1
+            assert in_box(page, "24F", line=row) == [str(10 * number), "50"]
+        assert in_box(page, "2") == ["QUILL, ADA"]  # every page is a whole form
+    assert in_box(first, "28") == [] and in_box(first, "29") == []
+    assert in_box(second, "28") == ["364", "00"] == [str(int(total)), "00"]
+    assert in_box(second, "carrier")[-1] == "PAGE 2 OF 2"
+
+
+def test_cms1500_is_the_tenants_own_and_a_phi_read(client: Client) -> None:
+    claim_id = post_claim(client, contract("claim-basic.json"))
+    assert cms1500(client, claim_id).status_code == 200
+    assert cms1500(client, claim_id, key=TENANT_B_KEY).status_code == 404
+    assert cms1500(client, "clm_unknown").status_code == 404
+    bad = cms1500(client, claim_id, "?form=red")
+    assert bad.status_code == 422
+    assert bad.json_body["errors"][0]["field"] == "form"
+    audit = client.http.get("/v1/audit?tenantId=tenant-a", headers=headers(ADMIN_KEY))
+    assert [(r["route"], r["resource"]) for r in audit.json_body["records"]] == [
+        ("/v1/claims/{claim_id}/cms1500.pdf", f"/v1/claims/{claim_id}/cms1500.pdf")
+    ]

@@ -28,6 +28,7 @@ from .clearinghouses import AccountIn, AccountListOut, AccountOut, RouteIn, Rout
 from .eligibility import BatchOut, EligibilityOut
 from .inbound import ClaimFileOut, FileProblemOut, X12ErrorOut
 from .operations import RunOut, RunPageOut, ScheduleListOut
+from .paper import PrintItemOut, PrintQueueOut
 from .payers import FeeScheduleErrorOut, FeeScheduleOut, PayerOut, PayerUpdateIn
 from .uploads import UploadIn, UploadOut
 from .views import (
@@ -131,6 +132,8 @@ def openapi_document() -> dict[str, Any]:
         WorklistPageOut,
         AppealOut,
         AppealListOut,
+        PrintItemOut,
+        PrintQueueOut,
         FileProblemOut,
         X12ErrorOut,
         ClaimFileOut,
@@ -407,6 +410,45 @@ def openapi_document() -> dict[str, Any]:
                             "content": {"application/pdf": {"schema": {"type": "string"}}},
                         },
                         **_errors(400, 401, 404, 422),
+                    },
+                }
+            },
+            "/v1/print-queue": {
+                "get": {
+                    "summary": "The print queue: CMS-1500s of claims to paper-only payers",
+                    "parameters": [
+                        _query(
+                            "printed",
+                            "true or false: only those (not) printed",
+                            {"type": "boolean"},
+                        )
+                    ],
+                    "responses": {
+                        "200": _json(PrintQueueOut, "The queue, oldest first"),
+                        **_errors(401, 422),
+                    },
+                }
+            },
+            "/v1/print-queue/{itemId}": {
+                "get": {
+                    "summary": "An item's CMS-1500 (send Accept: application/pdf)",
+                    "parameters": [_path("itemId")],
+                    "responses": {
+                        "200": {
+                            "description": "The form as queued",
+                            "content": {"application/pdf": {"schema": {"type": "string"}}},
+                        },
+                        **_errors(401, 404),
+                    },
+                }
+            },
+            "/v1/print-queue/{itemId}/printed": {
+                "post": {
+                    "summary": "Mark an item printed (once)",
+                    "parameters": [_path("itemId")],
+                    "responses": {
+                        "200": _json(PrintItemOut, "The item, printed"),
+                        **_errors(401, 404, 409),
                     },
                 }
             },

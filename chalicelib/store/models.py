@@ -503,3 +503,12 @@ class AuthorizationRulesItem(Item, discriminator="authorization_rules"):
     tenant_id = UnicodeAttribute()
     payer_id = UnicodeAttribute()
     rules = JSONAttribute(default=dict)
+
+
+class PrintItem(Item, discriminator="print_item"):
+    """A paper claim waiting in the tenant's print queue (store/print_queue.py); its PDF is in
+    the archive bucket under `print-queue/<tenant>/`."""
+
+    tenant_id = UnicodeAttribute()
+    item = JSONAttribute(default=dict)
+    version = VersionAttribute()

@@ -6,14 +6,16 @@ from __future__ import annotations
 import copy
 import io
 import json
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from chalice.test import Client
 from pypdf import PdfReader
 
 from chalicelib.documents.cms1500 import BOXES, LINE
-from tests.functional.conftest import ADMIN_KEY, TENANT_B_KEY, contract, headers
+from tests.functional.conftest import ADMIN_KEY, TENANT_B_KEY, contract, headers, run_schedule
 
 PAGE_HEIGHT = 792.0
 Word = tuple[str, float, float]  # text, x from the left edge, baseline y from the top edge
@@ -168,3 +170,151 @@ def test_cms1500_is_the_tenants_own_and_a_phi_read(client: Client) -> None:
     assert [(r["route"], r["resource"]) for r in audit.json_body["records"]] == [
         ("/v1/claims/{claim_id}/cms1500.pdf", f"/v1/claims/{claim_id}/cms1500.pdf")
     ]
+
+
+class RecordingGateway:
+    """The sandbox clearinghouse, recording every interchange submitted to it."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+        self.name: str = inner.name
+        self.wire: str = inner.wire
+        self.receiver_id: str = inner.receiver_id
+        self.sent: list[bytes] = []
+
+    def submit(self, account: str, interchange: bytes) -> Any:
+        self.sent.append(interchange)
+        return self._inner.submit(account, interchange)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+@pytest.fixture
+def recording(client: Client) -> Iterator[RecordingGateway]:
+    from chalicelib import wiring
+
+    gateway = RecordingGateway(wiring.gateway("sandbox"))
+    wiring.use_gateway("sandbox", gateway)
+    yield gateway
+    wiring.use_gateway("sandbox", None)
+
+
+def paper_only(client: Client, payer_id: str = "SBX01", *, on: bool = True) -> None:
+    policy = client.http.get(f"/v1/payers/{payer_id}", headers=headers()).json_body["policy"]
+    response = client.http.put(
+        f"/v1/payers/{payer_id}",
+        headers=headers(),
+        body=json.dumps({"policy": {**policy, "paperOnly": on}}),
+    )
+    assert response.status_code == 200, response.body
+    assert response.json_body["policy"]["paperOnly"] is on
+
+
+def claim_of(client: Client, claim_id: str) -> dict[str, Any]:
+    body: dict[str, Any] = client.http.get(f"/v1/claims/{claim_id}", headers=headers()).json_body
+    return body
+
+
+def print_queue(client: Client, query: str = "", key: str | None = None) -> list[dict[str, Any]]:
+    response = client.http.get(
+        f"/v1/print-queue{query}", headers=headers(key) if key else headers()
+    )
+    assert response.status_code == 200, response.body
+    items: list[dict[str, Any]] = response.json_body["items"]
+    return items
+
+
+def test_paper_only_payers_claims_go_to_the_print_queue_once(
+    client: Client, recording: RecordingGateway
+) -> None:
+    paper_only(client)
+    claim_id = post_claim(client, contract("claim-basic.json"))
+    electronic = post_claim(client, contract("claim-medicare-with-secondary.json"))
+    run = run_schedule(client, "clearinghouse-poll")
+    assert run["counts"]["claims_printed"] == 1
+
+    # The paper payer's claim is printed, not sent: only the Medicare claim went as an 837P.
+    assert len(recording.sent) == 1
+    pcn = contract("claim-basic.json")["claimInformation"]["patientControlNumber"]
+    assert pcn.encode() not in recording.sent[0]
+    printed = claim_of(client, claim_id)
+    assert printed["status"] == "submitted"
+    sent = printed["history"][-1]
+    assert sent["event"] == "sent" and sent["detail"]["form"] == "CMS-1500"
+    assert claim_of(client, electronic)["status"] != "queued"
+
+    [item] = print_queue(client)
+    assert (item["claimId"], item["payerId"], item["pages"]) == (claim_id, "SBX01", 1)
+    assert item["printed"] is False and item["printedAt"] is None
+    assert sent["detail"]["printItem"] == item["itemId"]
+
+    # A rerun prints nothing again, and nothing comes back from the clearinghouse for it.
+    run_schedule(client, "clearinghouse-poll")
+    run_schedule(client, "clearinghouse-poll")
+    assert [i["itemId"] for i in print_queue(client)] == [item["itemId"]]
+    history = claim_of(client, claim_id)["history"]
+    assert [h["event"] for h in history].count("sent") == 1
+    assert claim_of(client, claim_id)["status"] == "submitted"
+    assert all(pcn.encode() not in sent_bytes for sent_bytes in recording.sent)
+
+    pdf = client.http.get(
+        f"/v1/print-queue/{item['itemId']}", headers=headers(Accept="application/pdf")
+    )
+    assert pdf.status_code == 200 and pdf.headers["Content-Type"] == "application/pdf"
+    [page] = words(pdf.body)
+    assert in_box(page, "2") == ["QUILL, ADA"] and in_box(page, "28") == ["245", "00"]
+
+    marked = client.http.post(f"/v1/print-queue/{item['itemId']}/printed", headers=headers())
+    assert marked.status_code == 200, marked.body
+    assert marked.json_body["printed"] is True and marked.json_body["printedAt"]
+    again = client.http.post(f"/v1/print-queue/{item['itemId']}/printed", headers=headers())
+    assert again.status_code == 409
+    assert again.json_body["errors"][0]["code"] == "already_printed"
+    assert print_queue(client, "?printed=false") == []
+    assert [i["printed"] for i in print_queue(client, "?printed=true")] == [True]
+
+    # The queue is the tenant's own.
+    assert print_queue(client, key=TENANT_B_KEY) == []
+    other = client.http.get(f"/v1/print-queue/{item['itemId']}", headers=headers(TENANT_B_KEY))
+    assert other.status_code == 404
+    refused = client.http.post(
+        f"/v1/print-queue/{item['itemId']}/printed", headers=headers(TENANT_B_KEY)
+    )
+    assert refused.status_code in (403, 404)
+    assert client.http.get("/v1/print-queue?printed=maybe", headers=headers()).status_code == 422
+
+
+def test_a_run_that_died_after_queueing_the_form_is_finished_once(client: Client) -> None:
+    """The form is in the queue but the claim was not moved (the run died in between): the
+    next run, once the lease is over, finds the item and only moves the claim."""
+    from dataclasses import replace
+
+    from chalicelib.clock import utcnow
+    from chalicelib.schedules.runs import Run
+    from chalicelib.services import print_queue as service
+    from chalicelib.store import print_queue as store
+    from chalicelib.wiring import claim_repository
+
+    paper_only(client)
+    claim_id = post_claim(client, contract("claim-basic.json"))
+    record = claim_repository().load_claim("tenant-a", claim_id)
+    assert record is not None
+    job = store.PrintJob(
+        tenant_id="tenant-a",
+        item_id=service.item_id_of(record),
+        claim_id=claim_id,
+        payer_id="SBX01",
+        pages=1,
+        document_key=store.document_key("tenant-a", service.item_id_of(record)),
+        created_at=utcnow(),
+    )
+    store.save_document(job.document_key, b"%PDF-1.4 as the dead run left it")
+    store.save_job(job)
+    run = Run(
+        run_id="run_test", schedule="clearinghouse-poll", trigger="manual", started_at=utcnow()
+    )
+    service.print_queued_claims(run, [replace(record)], now=utcnow())
+    assert run.failed == 0 and run.acted == 1
+    assert [i["itemId"] for i in print_queue(client)] == [job.item_id]
+    assert claim_of(client, claim_id)["status"] == "submitted"

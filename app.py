@@ -14,6 +14,7 @@ from chalicelib.api.clearinghouses import clearinghouses
 from chalicelib.api.corrections import corrections
 from chalicelib.api.eligibility import eligibility
 from chalicelib.api.inbound import contract_problems, inbound
+from chalicelib.api.manual_remittances import manual_remittances
 from chalicelib.api.openapi import docs
 from chalicelib.api.operations import operations
 from chalicelib.api.paper import paper
@@ -32,6 +33,7 @@ app.register_blueprint(appeals)
 app.register_blueprint(paper)
 app.api.binary_types.append("application/pdf")  # appeal letters, paper claims
 app.register_blueprint(inbound)
+app.register_blueprint(manual_remittances)
 app.register_blueprint(operations)
 app.register_blueprint(payers)
 app.register_blueprint(clearinghouses)

@@ -35,6 +35,7 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/v1/claims/{claim_id}/cms1500.pdf"): _READ,
     ("POST", "/v1/claim-files"): _SUBMIT,
     ("POST", "/v1/remittances"): _BILL,
+    ("POST", "/v1/remittances/manual"): _BILL,
     ("POST", "/v1/acknowledgments"): _BILL,
     ("POST", "/v1/uploads"): _SUBMIT,
     ("GET", "/v1/uploads/{upload_id}"): _READ,

@@ -27,6 +27,7 @@ from .authorizations import AuthorizationOut, AuthorizationPageOut, RulesOut, Ru
 from .clearinghouses import AccountIn, AccountListOut, AccountOut, RouteIn, RouteOut
 from .eligibility import BatchOut, EligibilityOut
 from .inbound import ClaimFileOut, FileProblemOut, X12ErrorOut
+from .manual_remittances import ManualRemittanceOut
 from .operations import RunOut, RunPageOut, ScheduleListOut
 from .paper import PrintItemOut, PrintQueueOut
 from .payers import FeeScheduleErrorOut, FeeScheduleOut, PayerOut, PayerUpdateIn
@@ -111,6 +112,7 @@ def openapi_document() -> dict[str, Any]:
 
     from .authorization_request import AuthorizationIn, RulesIn
     from .eligibility_request import EligibilityIn
+    from .manual_remittance_request import ManualRemittanceIn
 
     models: tuple[type[BaseModel], ...] = (
         ClaimRequest,
@@ -168,8 +170,11 @@ def openapi_document() -> dict[str, Any]:
         RulesIn,
         RulesOut,
         RulesVersionOut,
+        ManualRemittanceIn,
+        ManualRemittanceOut,
     )
     inputs = (
+        ManualRemittanceIn,
         AuthorizationIn,
         RulesIn,
         ClaimRequest,
@@ -527,6 +532,23 @@ def openapi_document() -> dict[str, Any]:
                             "Unreadable (located error), an 835 without TRN, or not an 835",
                         ),
                         "500": _json(FileOutcomeOut, "Failed while applied: archived, listed"),
+                    },
+                }
+            },
+            "/v1/remittances/manual": {
+                "post": {
+                    "summary": "Post a paper EOB by hand (paper-only payers): checked as the 835 "
+                    "TR3 balances a claim payment, then posted as an 835 would be. Idempotency-Key "
+                    "as other POSTs; the payer's check posted on the claim already: 409",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref(ManualRemittanceIn)}},
+                    },
+                    "responses": {
+                        "201": _json(
+                            ManualRemittanceOut, "Posted: the claim's status, the payment"
+                        ),
+                        **_errors(400, 401, 409, 413, 422),
                     },
                 }
             },

@@ -318,3 +318,137 @@ def test_a_run_that_died_after_queueing_the_form_is_finished_once(client: Client
     assert run.failed == 0 and run.acted == 1
     assert [i["itemId"] for i in print_queue(client)] == [job.item_id]
     assert claim_of(client, claim_id)["status"] == "submitted"
+
+
+def eob(claim_id: str, **changes: Any) -> dict[str, Any]:
+    """The paper EOB for claim-basic.json: 99214 (185.00) allowed 160.00, paid 140.00 with
+    20.00 coinsurance; 83036 (60.00) allowed and paid 50.00."""
+    body: dict[str, Any] = {
+        "claimId": claim_id,
+        "payerClaimControlNumber": "PAPER-7731",
+        "paymentDate": "2026-12-04",
+        "checkNumber": "100482",
+        "status": "paid",
+        "paid": "190.00",
+        "patientResponsibility": "20.00",
+        "lines": [
+            {
+                "lineNumber": 1,
+                "paid": "140.00",
+                "allowed": "160.00",
+                "adjustments": [
+                    {"groupCode": "CO", "reasonCode": "45", "amount": "25.00"},
+                    {"groupCode": "PR", "reasonCode": "2", "amount": "20.00"},
+                ],
+                "remarkCodes": ["N130"],
+            },
+            {
+                "providerControlNumber": "MSFP-0001-2",
+                "paid": "50.00",
+                "allowed": "50.00",
+                "adjustments": [{"groupCode": "CO", "reasonCode": "45", "amount": "10.00"}],
+            },
+        ],
+    }
+    return {**body, **changes}
+
+
+def post_eob(client: Client, body: dict[str, Any], **extra: str) -> Any:
+    return client.http.post(
+        "/v1/remittances/manual", headers=headers(**extra), body=json.dumps(body)
+    )
+
+
+def test_paper_claim_is_paid_by_a_manual_remittance_once(
+    client: Client, recording: RecordingGateway
+) -> None:
+    paper_only(client)
+    claim_id = post_claim(client, contract("claim-basic.json"))
+    run_schedule(client, "clearinghouse-poll")
+    [item] = print_queue(client)
+    client.http.post(f"/v1/print-queue/{item['itemId']}/printed", headers=headers())
+    assert claim_of(client, claim_id)["status"] == "submitted"
+
+    posted = post_eob(client, eob(claim_id), **{"Idempotency-Key": "eob-100482"})
+    assert posted.status_code == 201, posted.body
+    assert posted.json_body["status"] == "paid"
+    payment = posted.json_body["payment"]
+    assert (payment["traceNumber"], payment["paid"], payment["patientResponsibility"]) == (
+        "100482",
+        "190.00",
+        "20.00",
+    )
+    assert [line["paid"] for line in payment["lines"]] == ["140.00", "50.00"]
+
+    paid = claim_of(client, claim_id)
+    assert paid["status"] == "paid"
+    [shown] = paid["payments"]
+    assert shown["payerClaimControlNumber"] == "PAPER-7731"
+    assert shown["paymentDate"] == "2026-12-04"
+    assert [(a["group"], a["reason"]) for a in shown["lines"][0]["adjustments"]] == [
+        ("CO", "45"),
+        ("PR", "2"),
+    ]
+    assert paid["history"][-1]["event"] == "remit_paid"
+    assert paid["history"][-1]["source"] == "manual-eob"
+    # The payment is checked against the contract as an 835's is: 99214 allowed under it.
+    assert "underpaid" in {flag["kind"] for flag in paid["flags"]}
+
+    # The same EOB again: with its key, the first answer; without, refused; counted once.
+    replay = post_eob(client, eob(claim_id), **{"Idempotency-Key": "eob-100482"})
+    assert replay.status_code == 201 and replay.headers.get("Idempotent-Replayed") == "true"
+    again = post_eob(client, eob(claim_id))
+    assert again.status_code == 409
+    assert again.json_body["errors"][0]["code"] == "already_posted"
+    assert len(claim_of(client, claim_id)["payments"]) == 1
+    # Nothing came from the clearinghouse for it, and no status check went out.
+    assert claim_of(client, claim_id)["nextAction"] is None
+
+
+def test_a_manual_remittance_that_does_not_balance_is_refused_field_by_field(
+    client: Client,
+) -> None:
+    paper_only(client)
+    claim_id = post_claim(client, contract("claim-basic.json"))
+    run_schedule(client, "clearinghouse-poll")
+    body = eob(claim_id)
+    body["lines"][0]["paid"] = "145.00"  # 185.00 - 45.00 is 140.00
+    refused = post_eob(client, body)
+    assert refused.status_code == 422, refused.body
+    errors = {e["field"]: e for e in refused.json_body["errors"]}
+    assert errors["lines[0]"]["code"] == "line_out_of_balance"
+    assert "difference -5.00" in errors["lines[0]"]["message"]
+    assert set(errors) == {"lines[0]"}  # the claim's own total still balances
+    total = post_eob(client, eob(claim_id, paid="200.00")).json_body["errors"]
+    assert [(e["field"], e["code"]) for e in total] == [("paid", "claim_out_of_balance")]
+    assert "difference -10.00" in total[0]["message"]
+
+    unknown = post_eob(client, eob("clm_nobody"))
+    assert unknown.status_code == 422
+    assert unknown.json_body["errors"] == [
+        {
+            "field": "claimId",
+            "code": "unknown_claim",
+            "message": "no such claim",
+            "severity": "error",
+        }
+    ]
+    by_number = eob("", patientControlNumber="NOPE-1", payerId="SBX01")
+    del by_number["claimId"]
+    assert post_eob(client, by_number).json_body["errors"][0]["code"] == "unknown_claim"
+
+    bad_line = eob(claim_id)
+    bad_line["lines"][1] = {**bad_line["lines"][1], "providerControlNumber": "NOT-A-LINE"}
+    bad_line["lines"][0] = {**bad_line["lines"][0], "lineNumber": 9}
+    found = {e["field"]: e["code"] for e in post_eob(client, bad_line).json_body["errors"]}
+    assert found["lines[0].lineNumber"] == "unknown_line"
+    assert found["lines[1].providerControlNumber"] == "unknown_line"
+
+    shape = post_eob(
+        client, {"claimId": claim_id, "status": "maybe", "paid": "-1", "checkNumber": ""}
+    )
+    assert shape.status_code == 422
+    fields = {e["field"] for e in shape.json_body["errors"]}
+    assert {"status", "paid", "checkNumber", "paymentDate", "payerClaimControlNumber"} <= fields
+    assert claim_of(client, claim_id)["payments"] == []
+    assert claim_of(client, claim_id)["status"] == "submitted"

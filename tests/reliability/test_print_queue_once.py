@@ -45,3 +45,22 @@ def test_parallel_polls_print_each_paper_claim_once(client: Client) -> None:
         ]
     )
     assert sorted(a.status_code for a in answers) == [200, 409, 409, 409]
+
+
+def test_the_same_paper_eob_posted_at_once_is_posted_once(client: Client) -> None:
+    from tests.functional.test_paper_claims import eob
+
+    _paper_only(client)
+    [claim_id] = submit_claims(client, 1, prefix="EOB")
+    poll(client)
+    body = json.dumps(eob(claim_id))
+    answers = in_parallel(
+        [
+            lambda: client.http.post("/v1/remittances/manual", headers=headers(), body=body)
+            for _ in range(4)
+        ]
+    )
+    assert sorted(a.status_code for a in answers) == [201, 409, 409, 409]
+    shown = client.http.get(f"/v1/claims/{claim_id}", headers=headers()).json_body
+    assert len(shown["payments"]) == 1 and shown["status"] == "paid"
+    assert events_of(client, claim_id)["remit_paid"] == 1

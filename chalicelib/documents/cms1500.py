@@ -32,6 +32,8 @@ COLUMN = 7.2  # points: 10 characters to the inch
 LINE = 12.0  # points: 6 lines to the inch
 LINES_PER_FORM = 6  # box 24
 _RED = (200, 30, 30)
+_LABEL_SIZE = 5.0  # points: the form's own labels are small capitals in the box's corner
+_HELVETICA_WIDTH = 0.6  # a generous average of Helvetica's widths, in ems: labels fit their box
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +58,9 @@ class Area:
         )
 
 
-# The form's boxes. Box 24's six lines are each a shaded (supplemental) line above the main
-# line: service line i (0-5) prints on lines 43 + 2i (shaded) and 44 + 2i.
+# The form's boxes. Box 24's columns A-J have their headings on line 42; its six lines are
+# each a shaded (supplemental) line above the main line: service line i (0-5) prints on lines
+# 43 + 2i (shaded) and 44 + 2i.
 BOXES: dict[str, Area] = {
     "carrier": Area("CARRIER", 1, 50, 6, 85),
     "1": Area(
@@ -106,16 +109,16 @@ BOXES: dict[str, Area] = {
     "24": Area(
         "24. A. DATE(S) OF SERVICE  B. PLACE OF SERVICE  C. EMG  D. PROCEDURES", 41, 1, 54, 85
     ),
-    "24A": Area("A. From To", 43, 1, 54, 18),
-    "24B": Area("B. POS", 43, 19, 54, 21),
-    "24C": Area("C. EMG", 43, 22, 54, 23),
-    "24D": Area("D. CPT/HCPCS  MODIFIER", 43, 24, 54, 44),
-    "24E": Area("E. DIAG. POINTER", 43, 45, 54, 49),
-    "24F": Area("F. $ CHARGES", 43, 50, 54, 60),
-    "24G": Area("G. DAYS OR UNITS", 43, 61, 54, 64),
-    "24H": Area("H. EPSDT", 43, 65, 54, 66),
-    "24I": Area("I. ID. QUAL.", 43, 67, 54, 69),
-    "24J": Area("J. RENDERING PROVIDER ID. #", 43, 70, 54, 85),
+    "24A": Area("A. From To", 42, 1, 54, 18),
+    "24B": Area("B. POS", 42, 19, 54, 21),
+    "24C": Area("C. EMG", 42, 22, 54, 23),
+    "24D": Area("D. CPT/HCPCS  MODIFIER", 42, 24, 54, 44),
+    "24E": Area("E. DIAG. POINTER", 42, 45, 54, 49),
+    "24F": Area("F. $ CHARGES", 42, 50, 54, 60),
+    "24G": Area("G. DAYS OR UNITS", 42, 61, 54, 64),
+    "24H": Area("H. EPSDT", 42, 65, 54, 66),
+    "24I": Area("I. ID. QUAL.", 42, 67, 54, 69),
+    "24J": Area("J. RENDERING PROVIDER ID. #", 42, 70, 54, 85),
     "25": Area("25. FEDERAL TAX I.D. NUMBER  SSN EIN", 55, 1, 56, 21),
     "26": Area("26. PATIENT'S ACCOUNT NO.", 55, 22, 56, 36),
     "27": Area("27. ACCEPT ASSIGNMENT?  YES NO", 55, 37, 56, 49),
@@ -375,7 +378,8 @@ def _footer(paper: PaperClaim, *, last: bool) -> list[Text | Box]:
     marks.append(_check(56, 38 if info.plan_participation_code in ("A", "B") else 43))
     if last:
         marks += _money(56, 58, info.claim_charge_amount)
-        marks += _money(56, 70, paper.amount_paid)
+        if paper.amount_paid:  # NUCC: blank when nothing was paid
+            marks += _money(56, 70, paper.amount_paid)
     rendering = claim.provider(model.RENDERING)
     signer = (
         _name(rendering.last_name, rendering.first_name)
@@ -386,7 +390,7 @@ def _footer(paper: PaperClaim, *, last: bool) -> list[Text | Box]:
     marks += _date(61, 1, paper.printed_on)
     facility = claim.provider(model.SERVICE_FACILITY)
     if facility is not None:
-        marks += _marks(at(58, 23, facility.organization_name or facility.last_name, 27))
+        marks += _marks(at(58, 23, facility.organization_name or facility.last_name, 26))
         marks += _provider_address(59, 23, facility.address)
         marks += _marks(at(61, 23, facility.npi, 10))
     if billing is not None:
@@ -415,7 +419,13 @@ def _form_drawing() -> list[Text | Box]:
     for area in BOXES.values():
         x0, y0, x1, y1 = area.rect
         marks.append(Box(x0, y0, x1 - x0, y1 - y0, _RED))
-        marks.append(Text(x0 + 1.5, y0 + 5.5, area.label, size=5, font="Helvetica", color=_RED))
+        size = min(_LABEL_SIZE, (x1 - x0 - 3) / (_HELVETICA_WIDTH * len(area.label)))
+        marks.append(Text(x0 + 1.5, y0 + 5.5, area.label, size=size, font="Helvetica", color=_RED))
+    for index, letter in enumerate(_POINTER_LETTERS):  # box 21's diagnosis slots, A-L
+        line, slot = 38 + index // 4, index % 4
+        marks.append(
+            Text((1 + slot * 12) * COLUMN + 3, line * LINE - 3, f"{letter}.", 5, "Helvetica", _RED)
+        )
     for index in range(LINES_PER_FORM):
         top = (42 + 2 * index) * LINE
         marks.append(Box(0, top, 85 * COLUMN, 2 * LINE, _RED))

@@ -93,7 +93,7 @@ def test_cms1500_has_each_item_in_its_box(client: Client) -> None:
     assert in_box(page, "25") == ["371234567", "X"]  # EIN, EIN box checked
     assert in_box(page, "26") == ["MSFP-2026-0001"]
     assert in_box(page, "28") == ["245", "00"]
-    assert in_box(page, "29") == ["0", "00"]
+    assert in_box(page, "29") == []  # nothing paid yet: left blank
     assert "MAPLE STREET FAMILY PRACTICE" in in_box(page, "33")
     assert "1234567893" in in_box(page, "33")  # 33a billing NPI
     assert "(217) 555-0100" in in_box(page, "33")
@@ -452,3 +452,32 @@ def test_a_manual_remittance_that_does_not_balance_is_refused_field_by_field(
     assert {"status", "paid", "checkNumber", "paymentDate", "payerClaimControlNumber"} <= fields
     assert claim_of(client, claim_id)["payments"] == []
     assert claim_of(client, claim_id)["status"] == "submitted"
+
+
+def test_an_offboarded_practice_takes_its_printed_forms_with_it(client: Client) -> None:
+    import boto3
+
+    from chalicelib.config import settings
+    from tests.functional.test_admin import admin, issue, new_practice, submit
+
+    new_practice(client)
+    key = issue(client, ["submitter", "biller"])["apiKey"]
+    policy = client.http.get("/v1/payers/SBX01", headers=headers(key)).json_body["policy"]
+    client.http.put(
+        "/v1/payers/SBX01",
+        headers=headers(key),
+        body=json.dumps({"policy": {**policy, "paperOnly": True}}),
+    )
+    assert submit(client, key, "OFF-P1").status_code == 201
+    run_schedule(client, "clearinghouse-poll")
+    [item] = print_queue(client, key=key)
+    assert admin(client, "POST", "/v1/admin/tenants/acme/suspend").status_code == 200
+    answer = admin(client, "POST", "/v1/admin/tenants/acme/offboarding")
+    while answer.status_code == 202:
+        answer = admin(client, "POST", "/v1/admin/tenants/acme/offboarding")
+    assert answer.status_code == 200, answer.body
+    prefix = answer.json_body["exportPrefix"]
+    listed = boto3.client("s3", region_name="us-east-1").list_objects_v2(
+        Bucket=settings().archive_bucket, Prefix=prefix
+    )["Contents"]
+    assert f"{prefix}print-queue/acme/{item['itemId']}.pdf" in {o["Key"] for o in listed}

@@ -71,4 +71,5 @@ def test_cms1500_drawn_adds_the_form_and_keeps_the_data_where_it_was() -> None:
     drawn = render_cms1500(paper, drawn=True).pages[0].marks
     assert set(printed) < set(drawn)
     labels = {m.text for m in drawn if isinstance(m, Text) and m.font == "Helvetica"}
-    assert "28. TOTAL CHARGE" in labels and len(labels) == len(BOXES)
+    assert "28. TOTAL CHARGE" in labels and "L." in labels
+    assert len(labels) == len(BOXES) + 12  # and box 21's diagnosis letters

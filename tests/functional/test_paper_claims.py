@@ -397,7 +397,9 @@ def test_paper_claim_is_paid_by_a_manual_remittance_once(
     # The same EOB again: with its key, the first answer; without, refused; counted once.
     replay = post_eob(client, eob(claim_id), **{"Idempotency-Key": "eob-100482"})
     assert replay.status_code == 201 and replay.headers.get("Idempotent-Replayed") == "true"
-    again = post_eob(client, eob(claim_id))
+    by_number = eob("", patientControlNumber="MSFP-2026-0001", payerId="SBX01")
+    del by_number["claimId"]  # the claim found by its patient control number and payer
+    again = post_eob(client, by_number)
     assert again.status_code == 409
     assert again.json_body["errors"][0]["code"] == "already_posted"
     assert len(claim_of(client, claim_id)["payments"]) == 1

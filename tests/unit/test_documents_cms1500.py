@@ -73,3 +73,50 @@ def test_cms1500_drawn_adds_the_form_and_keeps_the_data_where_it_was() -> None:
     labels = {m.text for m in drawn if isinstance(m, Text) and m.font == "Helvetica"}
     assert "28. TOTAL CHARGE" in labels and "L." in labels
     assert len(labels) == len(BOXES) + 12  # and box 21's diagnosis letters
+
+
+def _texts(paper: PaperClaim) -> list[Text]:
+    return [m for m in render_cms1500(paper).pages[0].marks if isinstance(m, Text)]
+
+
+def _printed(paper: PaperClaim, box: str, line: int | None = None) -> list[str]:
+    [page] = render_cms1500(paper).pages
+    return [
+        m.text
+        for m in page.marks
+        if isinstance(m, Text)
+        and box in _inside(m)
+        and (line is None or (line - 1) * LINE < m.y <= line * LINE)
+    ]
+
+
+def test_cms1500_other_insured_referring_onset_and_resubmission() -> None:
+    secondary = _claim("claim-medicare-with-secondary.json")
+    paper = PaperClaim(secondary, "PAYER", PRINTED_ON)
+    assert _printed(paper, "9") == ["BRANDT, WALTER"]
+    assert _printed(paper, "9a") == ["MCD55512345"]
+    assert _printed(paper, "9d") == ["SANDBOX STATE MEDICAID"]
+    marks = _texts(paper)
+    [another_plan] = [m for m in marks if "11d" in _inside(m)]
+    assert (another_plan.text, another_plan.x) == ("X", (52 - 1) * COLUMN)  # 11d YES
+    [insurance_type] = [m for m in marks if "1" in _inside(m)]
+    assert (insurance_type.text, insurance_type.x) == ("X", (2 - 1) * COLUMN)  # 1 MEDICARE
+
+    documented = _claim("claim-documented-shape.json")
+    paper = PaperClaim(documented, "PAYER", PRINTED_ON)
+    assert _printed(paper, "17") == ["DN", "HADDAD, OMAR"]
+    assert _printed(paper, "17b") == ["1003000126"]
+    assert _printed(paper, "14") == ["11", "10", "2026", "QUAL", "431"]
+
+    info = replace(
+        documented.claim_information,
+        claim_frequency_code="7",
+        payer_claim_control_number="PCN-ORIGINAL-9",
+        related_causes=("AA",),
+        auto_accident_state="NY",
+    )
+    paper = PaperClaim(replace(documented, claim_information=info), "PAYER", PRINTED_ON)
+    assert _printed(paper, "22") == ["7", "PCN-ORIGINAL-9"]
+    assert _printed(paper, "10b") == ["X", "NY"]
+    [auto_yes, _] = [m for m in _texts(paper) if "10b" in _inside(m)]
+    assert auto_yes.x == (35 - 1) * COLUMN

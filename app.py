@@ -15,8 +15,10 @@ from chalicelib.api.console import console
 from chalicelib.api.corrections import corrections
 from chalicelib.api.eligibility import eligibility
 from chalicelib.api.inbound import contract_problems, inbound
+from chalicelib.api.manual_remittances import manual_remittances
 from chalicelib.api.openapi import docs
 from chalicelib.api.operations import operations
+from chalicelib.api.paper import paper
 from chalicelib.api.payers import payers
 from chalicelib.api.reports import reports
 from chalicelib.api.uploads import uploads
@@ -30,8 +32,10 @@ app.register_middleware(authenticate, "http")
 app.register_blueprint(claims)
 app.register_blueprint(corrections)
 app.register_blueprint(appeals)
-app.api.binary_types.append("application/pdf")  # appeal letters
+app.register_blueprint(paper)
+app.api.binary_types.append("application/pdf")  # appeal letters, paper claims
 app.register_blueprint(inbound)
+app.register_blueprint(manual_remittances)
 app.register_blueprint(operations)
 app.register_blueprint(payers)
 app.register_blueprint(clearinghouses)

@@ -27,7 +27,9 @@ from .authorizations import AuthorizationOut, AuthorizationPageOut, RulesOut, Ru
 from .clearinghouses import AccountIn, AccountListOut, AccountOut, RouteIn, RouteOut
 from .eligibility import BatchOut, EligibilityOut
 from .inbound import ClaimFileOut, FileProblemOut, X12ErrorOut
+from .manual_remittances import ManualRemittanceOut
 from .operations import RunOut, RunPageOut, ScheduleListOut
+from .paper import PrintItemOut, PrintQueueOut
 from .payers import FeeScheduleErrorOut, FeeScheduleOut, PayerOut, PayerUpdateIn
 from .uploads import UploadIn, UploadOut
 from .views import (
@@ -110,6 +112,7 @@ def openapi_document() -> dict[str, Any]:
 
     from .authorization_request import AuthorizationIn, RulesIn
     from .eligibility_request import EligibilityIn
+    from .manual_remittance_request import ManualRemittanceIn
 
     models: tuple[type[BaseModel], ...] = (
         ClaimRequest,
@@ -131,6 +134,8 @@ def openapi_document() -> dict[str, Any]:
         WorklistPageOut,
         AppealOut,
         AppealListOut,
+        PrintItemOut,
+        PrintQueueOut,
         FileProblemOut,
         X12ErrorOut,
         ClaimFileOut,
@@ -165,8 +170,11 @@ def openapi_document() -> dict[str, Any]:
         RulesIn,
         RulesOut,
         RulesVersionOut,
+        ManualRemittanceIn,
+        ManualRemittanceOut,
     )
     inputs = (
+        ManualRemittanceIn,
         AuthorizationIn,
         RulesIn,
         ClaimRequest,
@@ -388,6 +396,67 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
+            "/v1/claims/{claimId}/cms1500.pdf": {
+                "get": {
+                    "summary": "The claim on the CMS-1500 (02/12) paper form (send Accept: "
+                    "application/pdf); one page per six service lines, header X-Page-Count",
+                    "parameters": [
+                        _path("claimId"),
+                        _query(
+                            "form",
+                            "print (default): the data alone, for the pre-printed red form; "
+                            "drawn: with the form's boxes and labels, for review",
+                            {"enum": ["print", "drawn"]},
+                        ),
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "The form",
+                            "content": {"application/pdf": {"schema": {"type": "string"}}},
+                        },
+                        **_errors(400, 401, 404, 422),
+                    },
+                }
+            },
+            "/v1/print-queue": {
+                "get": {
+                    "summary": "The print queue: CMS-1500s of claims to paper-only payers",
+                    "parameters": [
+                        _query(
+                            "printed",
+                            "true or false: only those (not) printed",
+                            {"type": "boolean"},
+                        )
+                    ],
+                    "responses": {
+                        "200": _json(PrintQueueOut, "The queue, oldest first"),
+                        **_errors(401, 422),
+                    },
+                }
+            },
+            "/v1/print-queue/{itemId}": {
+                "get": {
+                    "summary": "An item's CMS-1500 (send Accept: application/pdf)",
+                    "parameters": [_path("itemId")],
+                    "responses": {
+                        "200": {
+                            "description": "The form as queued",
+                            "content": {"application/pdf": {"schema": {"type": "string"}}},
+                        },
+                        **_errors(401, 404),
+                    },
+                }
+            },
+            "/v1/print-queue/{itemId}/printed": {
+                "post": {
+                    "summary": "Mark an item printed (once)",
+                    "parameters": [_path("itemId")],
+                    "responses": {
+                        "200": _json(PrintItemOut, "The item, printed"),
+                        **_errors(401, 404, 409),
+                    },
+                }
+            },
             "/v1/claims/{claimId}/close": {
                 "post": {
                     "summary": "Close a claim: reason and amount written off",
@@ -463,6 +532,23 @@ def openapi_document() -> dict[str, Any]:
                             "Unreadable (located error), an 835 without TRN, or not an 835",
                         ),
                         "500": _json(FileOutcomeOut, "Failed while applied: archived, listed"),
+                    },
+                }
+            },
+            "/v1/remittances/manual": {
+                "post": {
+                    "summary": "Post a paper EOB by hand (paper-only payers): checked as the 835 "
+                    "TR3 balances a claim payment, then posted as an 835 would be. Idempotency-Key "
+                    "as other POSTs; the payer's check posted on the claim already: 409",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref(ManualRemittanceIn)}},
+                    },
+                    "responses": {
+                        "201": _json(
+                            ManualRemittanceOut, "Posted: the claim's status, the payment"
+                        ),
+                        **_errors(400, 401, 409, 413, 422),
                     },
                 }
             },

@@ -56,6 +56,9 @@ class PolicyIn(BaseModel):
     # Hold new claims until the payer answered about the patient's coverage within this many
     # days (the eligibility-recheck schedule asks); null: send at once.
     verifyEligibilityDays: int | None = Field(default=None, ge=1, le=365)  # noqa: N815
+    # The payer takes paper claims only: the clearinghouse poll prints its claims on the
+    # CMS-1500 into the print queue instead of sending them (GET /v1/print-queue).
+    paperOnly: bool = False  # noqa: N815
 
     def to_policy(self) -> PayerPolicy:
         return PayerPolicy(
@@ -66,6 +69,7 @@ class PolicyIn(BaseModel):
             crosses_over_to_secondary=self.crossesOverToSecondary,
             max_status_checks=self.maxStatusChecks,
             verify_eligibility_days=self.verifyEligibilityDays,
+            paper_only=self.paperOnly,
         )
 
 
@@ -107,6 +111,7 @@ class PayerOut(BaseModel):
                 crossesOverToSecondary=p.crosses_over_to_secondary,
                 maxStatusChecks=p.max_status_checks,
                 verifyEligibilityDays=p.verify_eligibility_days,
+                paperOnly=p.paper_only,
             ),
             policySource=view.policy_source,
             feeSchedules=[

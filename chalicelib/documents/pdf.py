@@ -1,6 +1,7 @@
 """The one PDF module (fpdf2): documents are described as headings, paragraphs and tables of
-text, and rendered here, so appeal letters, statements and paper claims share one library
-and one look. Text is Latin-1 in the core fonts: anything else is transliterated first."""
+text (letters), or as pages of text and boxes at given positions (forms), and rendered here,
+so appeal letters, statements and paper claims share one library and one look. Text is
+Latin-1 in the core fonts: anything else is transliterated first."""
 
 from __future__ import annotations
 
@@ -67,3 +68,64 @@ def _table(pdf: object, table: Table) -> None:
             for cell in values:
                 row.cell(_latin(cell))
     pdf.ln(2)
+
+
+# Positioned pages: forms printed onto pre-printed stock (the CMS-1500). Coordinates are
+# points from the page's top-left corner (72 to the inch), as a ruler on the paper reads.
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """`text` with its baseline starting at (x, y); `size` in points. Courier: at 12 points
+    a character is 7.2 points wide, ten to the inch, the pitch forms are laid out in."""
+
+    x: float
+    y: float
+    text: str
+    size: float = 12
+    font: str = "Courier"
+    color: tuple[int, int, int] = (0, 0, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Box:
+    """A rectangle outline (x, y top-left; width, height), drawn in `color` (RGB 0-255)."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+    color: tuple[int, int, int] = (200, 30, 30)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    marks: Sequence[Text | Box]
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """Pages of positioned text and boxes on US Letter (612 x 792 points)."""
+
+    title: str
+    pages: Sequence[Page]
+
+
+def render_form(form: Form) -> bytes:
+    from fpdf import FPDF  # on first use: the library is heavy for a cold start
+
+    pdf = FPDF(unit="pt", format="Letter")
+    pdf.set_auto_page_break(auto=False)
+    pdf.set_title(_latin(form.title))
+    pdf.set_line_width(0.5)
+    for page in form.pages:
+        pdf.add_page()
+        for mark in page.marks:
+            if isinstance(mark, Box):
+                pdf.set_draw_color(*mark.color)
+                pdf.rect(mark.x, mark.y, mark.width, mark.height)
+            else:
+                pdf.set_font(mark.font, "", mark.size)
+                pdf.set_text_color(*mark.color)
+                pdf.text(mark.x, mark.y, _latin(mark.text))
+    return bytes(pdf.output())

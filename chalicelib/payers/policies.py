@@ -78,7 +78,9 @@ class PayerPolicy:
     and whether the payer forwards the claim to the secondary payer itself (so claimgate must
     not bill the secondary). `verify_eligibility_days`, when set, holds a new claim until the
     payer has answered about its patient's coverage within that many days (the
-    eligibility-recheck schedule asks)."""
+    eligibility-recheck schedule asks). `paper_only`: the payer takes no electronic claims,
+    so its claims are printed on the CMS-1500 into the tenant's print queue instead of sent
+    as an 837P, and its payments are posted by hand from the paper EOB."""
 
     first_status_check_days: int
     status_check_interval_days: int
@@ -87,11 +89,12 @@ class PayerPolicy:
     crosses_over_to_secondary: bool
     max_status_checks: int | None = None
     verify_eligibility_days: int | None = None
+    paper_only: bool = False
 
     def __post_init__(self) -> None:
         for item in fields(self):
             value = getattr(self, item.name)
-            if item.name == "crosses_over_to_secondary":
+            if item.name in ("crosses_over_to_secondary", "paper_only"):
                 if not isinstance(value, bool):
                     raise PolicyError(item.name, f"{value!r} is not true or false")
                 continue

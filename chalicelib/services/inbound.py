@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -32,6 +32,7 @@ from chalicelib.claims.acknowledgments import (
 from chalicelib.claims.appeals import settle
 from chalicelib.claims.errors import LifecycleError
 from chalicelib.claims.lifecycle import Event, Status
+from chalicelib.claims.posting import ClaimPayment as PaymentIn
 from chalicelib.claims.posting import Posting, post_claim_payment
 from chalicelib.claims.records import ClaimEvent, ClaimRecord, with_applied, with_event
 from chalicelib.claims.variance import (
@@ -495,7 +496,7 @@ def _apply_999(
         )
 
 
-def _find_claim(
+def find_claim(
     tenant_id: str, pcn: str | None, payer_id: str | None, payer_number: str | None = None
 ) -> ClaimRecord | None:
     """CLM01 echoed back (277CA TRN02, 277 REF*EJ, 835 CLP01), narrowed by payer when the
@@ -537,7 +538,7 @@ def _apply_277(
     from_clearinghouse = bool(source and source.entity_code in CLEARINGHOUSE_ENTITY_CODES)
     payer_id = source.identifier if source and not from_clearinghouse else None
     for status in report.claims:
-        record = _find_claim(tenant_id, status.patient_control_number, payer_id)
+        record = find_claim(tenant_id, status.patient_control_number, payer_id)
         if record is None:
             _park_status(
                 tenant_id, report, status, outcome, now=now, file_key=file_key, identity=identity
@@ -703,7 +704,7 @@ def post_claims(
     done = PostedClaims()
     contract = contracts.load_fee_schedules(tenant_id, payer_key)
     for payment in remittance.claims:
-        record = _find_claim(
+        record = find_claim(
             tenant_id,
             payment.patient_control_number,
             payer_key,
@@ -766,15 +767,47 @@ def _post_payment(
     now: datetime,
     file_key: str,
 ) -> int:
-    """Post one claim payment on its claim; returns how many of its lines matched no line."""
-    payer_key, trace = remit_payer_key(remittance), remittance.trace_number or ""
+    """Post one claim payment of an 835 on its claim; returns how many of its lines matched
+    no line."""
+    return post_payment(
+        tenant_id,
+        record,
+        payment,
+        payer_key=remit_payer_key(remittance),
+        trace=remittance.trace_number or "",
+        payment_date=remittance.payment.effective_date,
+        contract=contract,
+        outcome=outcome,
+        now=now,
+        file_key=file_key,
+    )
+
+
+def post_payment(
+    tenant_id: str,
+    record: ClaimRecord,
+    payment: PaymentIn,
+    *,
+    payer_key: str,
+    trace: str,
+    payment_date: date | None,
+    contract: list[FeeScheduleVersion],
+    outcome: FileOutcome,
+    now: datetime,
+    file_key: str,
+    source: str = "835",
+) -> int:
+    """Post one claim payment (an 835's, or a paper EOB keyed by hand) on its claim, in one
+    version-checked write with its lifecycle event, payment checks and secondary billing;
+    returns how many of its lines matched no line. A claim that already carries the payment
+    is left as it is (the claim id is then not in `outcome.claims_updated`)."""
     claim = record.claim
     posting = post_claim_payment(
         claim,
         payment,
         trace_number=trace,
         payer_id=payer_key,
-        payment_date=remittance.payment.effective_date,
+        payment_date=payment_date,
     )
     for line in posting.unmatched_lines:
         inbound.save_unmatched(
@@ -803,7 +836,7 @@ def _post_payment(
         decision,
         outcome,
         now=now,
-        source="835",
+        source=source,
         detail={
             "file": file_key,
             "traceNumber": trace,

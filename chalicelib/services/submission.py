@@ -10,6 +10,8 @@ bytes under the same ISA13: a send that timed out and was in fact received is re
 the clearinghouse as the same interchange. A batch being formed or sent holds a lease of one
 Lambda lifetime: a run that died there is taken over when the lease expires, never earlier.
 One claim that can no longer be rendered is rejected with its error; the others go.
+Claims to a payer whose policy says paper only are printed into the print queue instead
+(services.print_queue).
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ from chalicelib.x12.writer import EnvelopeValues
 
 from .claims import ClaimNotFoundError, update_claim
 from .lookups import find_payer, tenant_account
+from .print_queue import is_paper_only, print_queued_claims
 from .worklist import policy_in_force
 
 GatewayLookup = Callable[[str, str], Gateway]  # (tenant id, gateway name): wiring.gateway_for
@@ -100,10 +103,14 @@ def send_queued_claims(
             _resume(run, batch, now=now, gateway=gateway)
     queued: list[QueuedClaim] = []
     records: dict[str, ClaimRecord] = {}
+    on_paper: list[ClaimRecord] = []
     for record in due_claims:
         run.examined += 1
         if record.status is not Status.QUEUED or record.batch_id:
             continue  # the index lags behind the claim
+        if is_paper_only(record):
+            on_paper.append(record)
+            continue
         payer = find_payer(record.tenant_id, record.payer_id)
         if payer is None:
             run.fail(
@@ -133,6 +140,8 @@ def send_queued_claims(
         formed = _form(run, planned, [records[i] for i in planned.claim_ids], now, gateway)
         if formed is not None:
             _send(run, formed, now=now, gateway=gateway)
+    if on_paper:
+        print_queued_claims(run, on_paper, now=now)
 
 
 def _plan(

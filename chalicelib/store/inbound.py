@@ -20,6 +20,7 @@ from .models import (
     GatewayCursorItem,
     InboundFileItem,
     Item,
+    PaperPaymentItem,
     RemittanceItem,
     UnmatchedItem,
 )
@@ -309,18 +310,58 @@ def finish_remittance(
     )
 
 
+def record_paper_payment(
+    tenant_id: str, payer_id: str, check_number: str, paid_on: date, claim_id: str, amount: Decimal
+) -> bool:
+    """A claim's payment on a paper check, once (False: it was recorded before)."""
+    try:
+        PaperPaymentItem(
+            pk=f"T#{tenant_id}#PAPERCHECK#{payer_id}#{check_number}",
+            sk=f"C#{claim_id}",
+            tenant_id=tenant_id,
+            payer_id=payer_id,
+            check_number=check_number,
+            payment_date=paid_on.isoformat(),
+            claim_id=claim_id,
+            amount=str(amount),
+            gsi3pk=f"T#{tenant_id}#DEPOSITS",
+            gsi_sk=f"{paid_on.isoformat()}#{payer_id}#{check_number}#{claim_id}",
+        ).save(condition=PaperPaymentItem.pk.does_not_exist())
+    except PutError as error:
+        if conditional_failed(error):
+            return False
+        raise
+    return True
+
+
 def deposits(tenant_id: str, start: date, end: date) -> list[Mapping[str, object]]:
-    """The remittances posted with a payment date in [start, end], oldest first."""
-    return [
-        dict(item.result)
-        for item in RemittanceItem.by_tenant.query(
-            f"T#{tenant_id}#DEPOSITS",
-            range_key_condition=RemittanceItem.gsi_sk.between(
-                start.isoformat(), end.isoformat() + "~"
-            ),
-        )
-        if isinstance(item, RemittanceItem)
-    ]
+    """The remittances posted with a payment date in [start, end], oldest first, and the paper
+    checks of manual EOBs (one deposit a payer and check, its claims added up)."""
+    found: list[Mapping[str, object]] = []
+    checks: dict[tuple[str, str], dict[str, object]] = {}
+    for item in Item.by_tenant.query(
+        f"T#{tenant_id}#DEPOSITS",
+        range_key_condition=Item.gsi_sk.between(start.isoformat(), end.isoformat() + "~"),
+    ):
+        if isinstance(item, RemittanceItem):
+            found.append(dict(item.result))
+        elif isinstance(item, PaperPaymentItem):
+            check = checks.get((item.payer_id, item.check_number))
+            if check is None:
+                check = checks[(item.payer_id, item.check_number)] = {
+                    "payer": item.payer_id,
+                    "traceNumber": item.check_number,
+                    "paymentDate": item.payment_date,
+                    "method": "CHK",
+                    "source": "manual",
+                    "totalPaid": "0",
+                    "claimsPaid": "0",
+                    "providerAdjustments": "0",
+                }
+                found.append(check)
+            total = str(Decimal(str(check["totalPaid"])) + Decimal(item.amount))
+            check["totalPaid"] = check["claimsPaid"] = total
+    return found
 
 
 def plan_remittance(

@@ -535,3 +535,24 @@ class AuthorizationRulesItem(Item, discriminator="authorization_rules"):
     tenant_id = UnicodeAttribute()
     payer_id = UnicodeAttribute()
     rules = JSONAttribute(default=dict)
+
+
+class PrintItem(Item, discriminator="print_item"):
+    """A paper claim waiting in the tenant's print queue (store/print_queue.py); its PDF is in
+    the archive bucket under `print-queue/<tenant>/`."""
+
+    tenant_id = UnicodeAttribute()
+    item = JSONAttribute(default=dict)
+    version = VersionAttribute()
+
+
+class PaperPaymentItem(Item, discriminator="paper_payment"):
+    """One claim's payment on a paper check (a manual EOB), once per payer, check and claim:
+    listed with the 835 deposits by payment date for the cash report."""
+
+    tenant_id = UnicodeAttribute()
+    payer_id = UnicodeAttribute()
+    check_number = UnicodeAttribute()
+    payment_date = UnicodeAttribute()
+    claim_id = UnicodeAttribute()
+    amount = UnicodeAttribute()

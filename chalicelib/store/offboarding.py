@@ -30,7 +30,8 @@ from .errors import ConcurrentUpdateError, conditional_failed
 from .models import OffboardingItem
 
 PREFIX = "offboarding/"
-_ARCHIVED = re.compile(r"x12/[0-9a-f]{2}/[0-9a-f]{64}")
+# The raw archive's keys, and the print queue's CMS-1500s (store/print_queue.py).
+_ARCHIVED = re.compile(r"x12/[0-9a-f]{2}/[0-9a-f]{64}|print-queue/[\w.-]+/[\w-]+\.pdf")
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ POLICY = {
     "crossesOverToSecondary": False,
     "maxStatusChecks": 6,
     "verifyEligibilityDays": None,
+    "paperOnly": False,
 }
 
 

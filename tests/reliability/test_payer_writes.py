@@ -27,6 +27,7 @@ def _policy(first: int) -> dict[str, Any]:
         "crossesOverToSecondary": False,
         "maxStatusChecks": 6,
         "verifyEligibilityDays": None,
+        "paperOnly": False,
     }
 
 

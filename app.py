@@ -15,6 +15,7 @@ from chalicelib.api.eligibility import eligibility
 from chalicelib.api.inbound import contract_problems, inbound
 from chalicelib.api.openapi import docs
 from chalicelib.api.operations import operations
+from chalicelib.api.patients import patients
 from chalicelib.api.payers import payers
 from chalicelib.api.uploads import uploads
 from chalicelib.api.webhooks import webhooks
@@ -35,6 +36,7 @@ app.register_blueprint(clearinghouses)
 app.register_blueprint(worklist)
 app.register_blueprint(webhooks)
 app.register_blueprint(eligibility)
+app.register_blueprint(patients)
 app.register_blueprint(uploads)
 app.register_blueprint(admin)
 app.register_blueprint(audit)

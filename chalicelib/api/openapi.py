@@ -27,6 +27,7 @@ from .clearinghouses import AccountIn, AccountListOut, AccountOut, RouteIn, Rout
 from .eligibility import BatchOut, EligibilityOut
 from .inbound import ClaimFileOut, FileProblemOut, X12ErrorOut
 from .operations import RunOut, RunPageOut, ScheduleListOut
+from .patients import LedgerOut, PatientOut, PaymentPostedOut
 from .payers import FeeScheduleErrorOut, FeeScheduleOut, PayerOut, PayerUpdateIn
 from .uploads import UploadIn, UploadOut
 from .views import (
@@ -157,6 +158,9 @@ def openapi_document() -> dict[str, Any]:
         EligibilityOut,
         UploadIn,
         UploadOut,
+        PatientOut,
+        LedgerOut,
+        PaymentPostedOut,
     )
     inputs = (
         ClaimRequest,
@@ -662,6 +666,58 @@ def openapi_document() -> dict[str, Any]:
                         "422": _json(
                             FeeScheduleErrorOut, "Every row error at once, with its row and field"
                         ),
+                    },
+                }
+            },
+            "/v1/patients/{patientId}": {
+                "get": {
+                    "summary": "A patient account (the practice's account number, REF*EA or "
+                    "CLM01): who was billed, balance, aging by days since patient-owed",
+                    "parameters": [_path("patientId")],
+                    "responses": {"200": _json(PatientOut, "The account"), **_errors(401, 404)},
+                }
+            },
+            "/v1/patients/{patientId}/ledger": {
+                "get": {
+                    "summary": "Every entry of the account, oldest first: the patient's share "
+                    "of each visit once its last payer finished (with what each payer paid and "
+                    "the PR reasons), payments, refunds, reversals, write-offs",
+                    "parameters": [_path("patientId")],
+                    "responses": {"200": _json(LedgerOut, "The ledger"), **_errors(401, 404)},
+                }
+            },
+            "/v1/patients/{patientId}/payments": {
+                "post": {
+                    "summary": "Post a patient payment or refund, once per Idempotency-Key "
+                    "and per paymentId (201; 200 when that payment was posted before)",
+                    "parameters": [_path("patientId"), idempotency],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["amount", "method"],
+                                    "additionalProperties": False,
+                                    "properties": {
+                                        "amount": {"type": "string", "example": "25.00"},
+                                        "kind": {"enum": ["payment", "refund"]},
+                                        "method": {
+                                            "enum": ["cash", "check", "card", "ach", "other"]
+                                        },
+                                        "receivedOn": {"type": "string", "format": "date"},
+                                        "reference": {"type": "string", "maxLength": 64},
+                                        "note": {"type": "string", "maxLength": 500},
+                                        "paymentId": {"type": "string", "maxLength": 64},
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "201": _json(PaymentPostedOut, "The entry and the account after it"),
+                        "200": _json(PaymentPostedOut, "The same payment, posted before"),
+                        **_errors(400, 401, 403, 404, 409, 413, 415, 422),
                     },
                 }
             },

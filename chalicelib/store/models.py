@@ -15,6 +15,8 @@ Key layout of the main table (pk, sk):
   T#<tenant>#WEBHOOK#<id>, D#<delivery id>     one delivery to it (due index while pending)
   T#<tenant>#ELIGIBILITY, E#<check id>         an eligibility check and its answer
   T#<tenant>#UPLOADS, U#<upload id>            a file announced for upload through S3
+  T#<tenant>#PATIENT#<account>, #ACCOUNT       a patient account (versioned; derived balance)
+  T#<tenant>#PATIENT#<account>, E#<entry id>   its ledger entries, each written once
 
 Money is a string attribute holding a Decimal; never NumberAttribute (a float).
 Table names come from config when the classes are defined; production tables are in infra/.
@@ -25,6 +27,7 @@ from __future__ import annotations
 from typing import Any
 
 from pynamodb.attributes import (
+    BooleanAttribute,
     DiscriminatorAttribute,
     JSONAttribute,
     MapAttribute,
@@ -481,3 +484,23 @@ class EligibilityResultItem(Item, discriminator="eligibility_result"):
     coverage = UnicodeAttribute(null=True)
     code = UnicodeAttribute(null=True)
     message = UnicodeAttribute(null=True)
+
+
+class PatientAccountItem(Item, discriminator="patient_account"):
+    """A patient's account (store/patients.py): identity as billed, derived balance, flags."""
+
+    tenant_id = UnicodeAttribute()
+    patient_id = UnicodeAttribute()
+    identity = JSONAttribute(default=dict)
+    balance = UnicodeAttribute(default="0.00")
+    owed_since = UnicodeAttribute(null=True)
+    do_not_send = BooleanAttribute(default=False)
+    updated_at = UTCDateTimeAttribute()
+    version = VersionAttribute()
+
+
+class PatientEntryItem(Item, discriminator="patient_entry"):
+    """One ledger entry of a patient's account, written once (no update, no delete)."""
+
+    tenant_id = UnicodeAttribute()
+    entry = JSONAttribute(default=dict)

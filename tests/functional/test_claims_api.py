@@ -257,6 +257,7 @@ def test_openapi_documents_every_route_of_the_app(client: Client) -> None:
             .replace("{tenant_id}", "{tenantId}")
             .replace("{key_id}", "{keyId}")
             .replace("{batch_id}", "{batchId}")
+            .replace("{patient_id}", "{patientId}")
         )
         assert spec_path in documented, f"{path} is not in the OpenAPI document"
         for method in methods:

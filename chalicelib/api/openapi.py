@@ -27,7 +27,13 @@ from .clearinghouses import AccountIn, AccountListOut, AccountOut, RouteIn, Rout
 from .eligibility import BatchOut, EligibilityOut
 from .inbound import ClaimFileOut, FileProblemOut, X12ErrorOut
 from .operations import RunOut, RunPageOut, ScheduleListOut
-from .patients import LedgerOut, PatientOut, PaymentPostedOut
+from .patients import (
+    LedgerOut,
+    PatientOut,
+    PaymentPostedOut,
+    PolicyOut,
+    StatementListOut,
+)
 from .payers import FeeScheduleErrorOut, FeeScheduleOut, PayerOut, PayerUpdateIn
 from .uploads import UploadIn, UploadOut
 from .views import (
@@ -161,6 +167,8 @@ def openapi_document() -> dict[str, Any]:
         PatientOut,
         LedgerOut,
         PaymentPostedOut,
+        StatementListOut,
+        PolicyOut,
     )
     inputs = (
         ClaimRequest,
@@ -675,7 +683,77 @@ def openapi_document() -> dict[str, Any]:
                     "CLM01): who was billed, balance, aging by days since patient-owed",
                     "parameters": [_path("patientId")],
                     "responses": {"200": _json(PatientOut, "The account"), **_errors(401, 404)},
+                },
+                "put": {
+                    "summary": 'The account\'s settings: {"doNotSend": true} holds its '
+                    "statements (dispute, bankruptcy, deceased); the balance stays and ages",
+                    "parameters": [_path("patientId")],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["doNotSend"],
+                                    "properties": {"doNotSend": {"type": "boolean"}},
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": _json(PatientOut, "The account"),
+                        **_errors(400, 401, 403, 404, 413, 415, 422),
+                    },
+                },
+            },
+            "/v1/patients/{patientId}/statements": {
+                "get": {
+                    "summary": "The patient's statements, one per cycle, oldest first",
+                    "parameters": [_path("patientId")],
+                    "responses": {
+                        "200": _json(StatementListOut, "The statements"),
+                        **_errors(401, 404),
+                    },
                 }
+            },
+            "/v1/patients/{patientId}/statements/{cycle}": {
+                "get": {
+                    "summary": "One statement as JSON (visits, what each payer paid and "
+                    "adjusted, what the patient owes and why, due date), or the PDF mailed "
+                    "with Accept: application/pdf",
+                    "parameters": [_path("patientId"), _path("cycle")],
+                    "responses": {
+                        "200": {
+                            "description": "The statement",
+                            "content": {
+                                "application/json": {"schema": {"type": "object"}},
+                                "application/pdf": {
+                                    "schema": {"type": "string", "format": "binary"}
+                                },
+                            },
+                        },
+                        **_errors(401, 404),
+                    },
+                }
+            },
+            "/v1/patient-billing/policy": {
+                "get": {
+                    "summary": "The tenant's patient billing policy (defaults until changed)",
+                    "responses": {"200": _json(PolicyOut, "The policy"), **_errors(401)},
+                },
+                "put": {
+                    "summary": "Change some settings of the patient billing policy: statement "
+                    "cycle, minimum, due days, how to pay, plan grace days, dunning days, "
+                    "small-balance write-off",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref(PolicyOut)}},
+                    },
+                    "responses": {
+                        "200": _json(PolicyOut, "The policy"),
+                        **_errors(400, 401, 403, 413, 415, 422),
+                    },
+                },
             },
             "/v1/patients/{patientId}/ledger": {
                 "get": {

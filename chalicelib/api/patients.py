@@ -12,6 +12,7 @@ from chalicelib.clock import utcnow
 
 from .auth import tenant_of
 from .http import (
+    JSON,
     BodyError,
     amount_text,
     error_response,
@@ -135,6 +136,17 @@ def _too_long(patient_id: str) -> Response | None:
     return None
 
 
+def _object_body(max_bytes: int) -> dict[str, Any] | Response:
+    """The request's JSON object, or the answer refusing it."""
+    try:
+        body = json_body(patients.current_request, max_bytes=max_bytes)
+    except BodyError as error:
+        return error.response()
+    if not isinstance(body, dict):
+        return error_response(422, "invalid_body", "a JSON object is expected")
+    return body
+
+
 def _patient(patient_id: str) -> PatientView | Response:
     """The account as of today, or the answer refusing it."""
     from chalicelib.services.patients import patient_view
@@ -228,12 +240,9 @@ def post_payment(patient_id: str) -> Response:
     request = patients.current_request
     if (refused := _too_long(patient_id)) is not None:
         return refused
-    try:
-        body = json_body(request, max_bytes=4096)
-    except BodyError as error:
-        return error.response()
-    if not isinstance(body, dict):
-        return error_response(422, "invalid_body", "a JSON object is expected")
+    body = _object_body(4096)
+    if isinstance(body, Response):
+        return body
     now = utcnow()
     parsed, problems = _payment_problems(body, now.date())
     if problems:
@@ -261,4 +270,190 @@ def post_payment(patient_id: str) -> Response:
 
     return idempotent_response(
         request, f"patient-payment:{patient_id}", body, post, context=patients.lambda_context
+    )
+
+
+class StatementOut(View):
+    cycle: str  # the day the cycle's statement fell due; one statement per cycle
+    kind: str  # statement | reminder | second_reminder | final_notice
+    madeAt: datetime  # noqa: N815
+    amountDue: Cents  # noqa: N815
+    balance: Cents
+    dueOn: date  # noqa: N815
+    pages: int
+
+
+class StatementListOut(View):
+    patientId: str  # noqa: N815
+    statements: list[StatementOut]
+
+
+@patients.route("/v1/patients/{patient_id}", methods=["PUT"])
+def put_patient(patient_id: str) -> Response:
+    """The account's settings: `{"doNotSend": true}` holds its statements (a dispute, a
+    bankruptcy, a deceased patient); the balance stays and ages."""
+    from chalicelib.services.patients import set_do_not_send
+
+    request = patients.current_request
+    if (refused := _too_long(patient_id)) is not None:
+        return refused
+    body = _object_body(1024)
+    if isinstance(body, Response):
+        return body
+    problems = [
+        ProblemOut(field=name, code="unknown_field", message="not a setting of an account")
+        for name in sorted(set(body) - {"doNotSend"})
+    ]
+    if not isinstance(body.get("doNotSend"), bool):
+        problems.append(ProblemOut(field="doNotSend", code="required", message="true or false"))
+    if problems:
+        return problems_response(422, "the settings are not valid", problems)
+    try:
+        view = set_do_not_send(
+            tenant_of(request), patient_id, do_not_send=body["doNotSend"], now=utcnow()
+        )
+    except refusals() as error:
+        return refusal_response(error, "patientId")
+    return json_response(PatientOut.of(view))
+
+
+@patients.route("/v1/patients/{patient_id}/statements", methods=["GET"])
+def get_statements(patient_id: str) -> Response:
+    from chalicelib.services.statements import list_statements
+
+    if (refused := _too_long(patient_id)) is not None:
+        return refused
+    try:
+        found = list_statements(tenant_of(patients.current_request), patient_id)
+    except refusals() as error:
+        return refusal_response(error, "patientId")
+    return json_response(
+        StatementListOut(
+            patientId=patient_id,
+            statements=[
+                StatementOut(
+                    cycle=s.cycle,
+                    kind=s.kind,
+                    madeAt=s.made_at,
+                    amountDue=s.amount_due,
+                    balance=s.balance,
+                    dueOn=s.due_on,
+                    pages=s.pages,
+                )
+                for s in found
+            ],
+        )
+    )
+
+
+@patients.route("/v1/patients/{patient_id}/statements/{cycle}", methods=["GET"])
+def get_statement(patient_id: str, cycle: str) -> Response:
+    """The statement as JSON (its visits, payers, reasons, amount due), or as the PDF that
+    was mailed with `Accept: application/pdf`."""
+    from chalicelib.services.statements import statement_file
+
+    request = patients.current_request
+    pdf = "application/pdf" in (request.headers.get("accept") or "")
+    if (refused := _too_long(patient_id)) is not None:
+        return refused
+    try:
+        content = statement_file(tenant_of(request), patient_id, cycle[:20], pdf=pdf)
+    except refusals() as error:
+        return refusal_response(error, "cycle")
+    if pdf:
+        return Response(body=content, status_code=200, headers={"Content-Type": "application/pdf"})
+    return Response(body=content.decode(), status_code=200, headers=dict(JSON))
+
+
+class PolicyOut(View):
+    cycleDays: int  # noqa: N815
+    minimumStatement: Cents  # noqa: N815
+    dueDays: int  # noqa: N815
+    howToPay: str  # noqa: N815
+    planGraceDays: int  # noqa: N815
+    dunningDays: list[int]  # noqa: N815
+    smallBalanceWriteOff: Cents  # noqa: N815
+
+
+def _policy_out(policy: Any) -> PolicyOut:
+    from chalicelib.patients.policy import policy_to_json
+
+    return PolicyOut.model_validate(policy_to_json(policy))
+
+
+@patients.route("/v1/patient-billing/policy", methods=["GET"])
+def get_policy() -> Response:
+    from chalicelib.services.patients import billing_policy
+
+    return json_response(_policy_out(billing_policy(tenant_of(patients.current_request))))
+
+
+def _policy_changes(body: dict[str, Any]) -> tuple[dict[str, Any], list[ProblemOut]]:
+    """The settings a PUT changes (field name -> value), and every problem with them."""
+    from chalicelib.patients.policy import DAY_LIMITS, MONEY, NAMES
+
+    problems = [
+        ProblemOut(field=key, code="unknown_field", message="not a setting of the policy")
+        for key in sorted(set(body) - set(NAMES))
+    ]
+    changes: dict[str, Any] = {}
+    for key, lowest, highest in DAY_LIMITS:
+        value = body.get(key)
+        if key not in body:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or not lowest <= value <= highest:
+            problems.append(
+                ProblemOut(field=key, code="invalid_value", message=f"days, {lowest}-{highest}")
+            )
+        else:
+            changes[NAMES[key]] = value
+    for key in MONEY:
+        if key in body:
+            amount = amount_text(body[key])
+            if amount is None:
+                problems.append(
+                    ProblemOut(field=key, code="invalid_amount", message='as text, e.g. "5.00"')
+                )
+            else:
+                changes[NAMES[key]] = amount
+    if "howToPay" in body:
+        text = body["howToPay"]
+        if not isinstance(text, str) or not 1 <= len(text.strip()) <= 1000:
+            problems.append(
+                ProblemOut(field="howToPay", code="invalid_value", message="1-1000 characters")
+            )
+        else:
+            changes["how_to_pay"] = text.strip()
+    if "dunningDays" in body:
+        days = body["dunningDays"]
+        if (
+            not isinstance(days, list)
+            or len(days) != 4
+            or not all(isinstance(d, int) and not isinstance(d, bool) for d in days)
+            or not 0 < days[0] < days[1] < days[2] < days[3] <= 365
+        ):
+            problems.append(
+                ProblemOut(
+                    field="dunningDays", code="invalid_value", message="four rising days, 1-365"
+                )
+            )
+        else:
+            changes["dunning_days"] = tuple(days)
+    return changes, problems
+
+
+@patients.route("/v1/patient-billing/policy", methods=["PUT"])
+def put_policy() -> Response:
+    """Change some settings of the tenant's patient billing policy; the others stay."""
+    from chalicelib.services.patients import update_billing_policy
+
+    request = patients.current_request
+    body = _object_body(4096)
+    if isinstance(body, Response):
+        return body
+    changes, problems = _policy_changes(body)
+    if problems:
+        return problems_response(422, "the policy is not valid", problems)
+    return json_response(
+        _policy_out(update_billing_policy(tenant_of(request), changes, now=utcnow()))
     )

@@ -4,6 +4,7 @@ and one look. Text is Latin-1 in the core fonts: anything else is transliterated
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -67,3 +68,12 @@ def _table(pdf: object, table: Table) -> None:
             for cell in values:
                 row.cell(_latin(cell))
     pdf.ln(2)
+
+
+_PAGE = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
+
+
+def page_count(pdf: bytes) -> int:
+    """How many pages a PDF rendered here has (its page objects): for run counts and the
+    statement benchmark's pages per second."""
+    return len(_PAGE.findall(pdf))

@@ -226,12 +226,17 @@ def _add(
 
 
 def _payer_share(posting: Posting) -> PayerShare:
-    adjusted = {
-        total.group: _cents(total.amount)
-        for total in posting.group_totals
-        if total.group != "PR" and total.amount
-    }
-    return PayerShare(payer_id=posting.payer_id, paid=_cents(posting.paid), adjusted=adjusted)
+    """What the payer paid and wrote off, by group. PR is the patient's (the reasons), and
+    OA-23 only repeats what an earlier payer did, so neither counts as this payer's."""
+    adjusted: dict[str, Decimal] = {}
+    for item in posting.all_adjustments():
+        if item.group != "PR" and (item.group, item.reason) != ("OA", "23"):
+            adjusted[item.group] = adjusted.get(item.group, ZERO) + item.amount
+    return PayerShare(
+        payer_id=posting.payer_id,
+        paid=_cents(posting.paid),
+        adjusted={group: _cents(amount) for group, amount in adjusted.items() if amount},
+    )
 
 
 def _first_service_date(claim: Claim) -> date | None:
@@ -246,32 +251,44 @@ def balance_of(entries: Iterable[LedgerEntry]) -> Decimal:
     return _cents(sum((e.signed for e in entries), ZERO))
 
 
-def aging_of(entries: Iterable[LedgerEntry], today: date) -> dict[str, Decimal]:
-    """What is owed by age bucket: credits settle the oldest debits first (FIFO), the rest of
-    each debit ages from its `owed_since`. A credit balance ages nothing."""
-    ordered = sorted(entries, key=lambda e: (e.owed_since, e.entry_id))
+def open_debits(entries: Iterable[LedgerEntry]) -> list[tuple[LedgerEntry, Decimal]]:
+    """Each debit (charge, refund) with what is still owed of it once the credits have settled
+    the oldest debits first (FIFO), oldest first; settled debits are left out."""
+    every = list(entries)
+    # A reversal settles the charge it takes back, not the oldest one.
+    reversed_ids = {e.reverses for e in every if e.kind is EntryKind.CHARGE_REVERSAL}
+    ordered = sorted(
+        (
+            e
+            for e in every
+            if e.entry_id not in reversed_ids and e.kind is not EntryKind.CHARGE_REVERSAL
+        ),
+        key=lambda e: (e.owed_since, e.entry_id),
+    )
     credit = sum((-e.signed for e in ordered if e.signed < 0), ZERO)
-    buckets = {name: ZERO for name, _ in AGING_BUCKETS}
+    left: list[tuple[LedgerEntry, Decimal]] = []
     for debit in (e for e in ordered if e.signed > 0):
         settled = min(credit, debit.amount)
         credit -= settled
-        left = debit.amount - settled
-        if left > 0:
-            buckets[bucket_of((today - debit.owed_since).days)] += left
+        if debit.amount - settled > 0:
+            left.append((debit, _cents(debit.amount - settled)))
+    return left
+
+
+def aging_of(entries: Iterable[LedgerEntry], today: date) -> dict[str, Decimal]:
+    """What is owed by age bucket: the rest of each open debit ages from its `owed_since`.
+    A credit balance ages nothing."""
+    buckets = {name: ZERO for name, _ in AGING_BUCKETS}
+    for debit, left in open_debits(entries):
+        buckets[bucket_of((today - debit.owed_since).days)] += left
     return {name: _cents(amount) for name, amount in buckets.items()}
 
 
 def oldest_owed(entries: Iterable[LedgerEntry]) -> date | None:
-    """The day the oldest debit not yet settled became owed (FIFO, as aging): None when the
-    patient owes nothing. Dunning counts its days from here."""
-    ordered = sorted(entries, key=lambda e: (e.owed_since, e.entry_id))
-    credit = sum((-e.signed for e in ordered if e.signed < 0), ZERO)
-    for debit in (e for e in ordered if e.signed > 0):
-        if credit >= debit.amount:
-            credit -= debit.amount
-            continue
-        return debit.owed_since
-    return None
+    """The day the oldest debit not yet settled became owed: None when the patient owes
+    nothing. Dunning counts its days from here."""
+    debits = open_debits(entries)
+    return debits[0][0].owed_since if debits else None
 
 
 def bucket_of(days: int) -> str:

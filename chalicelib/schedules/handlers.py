@@ -12,6 +12,7 @@ from chalicelib.config import settings
 from .registry import (
     CLAIM_FOLLOWUPS,
     CLEARINGHOUSE_POLL,
+    PATIENT_STATEMENTS,
     PAYMENT_MISMATCHES,
     SECONDARY_ROUTING,
     UPLOADS,
@@ -94,6 +95,15 @@ def uploads(event: CloudWatchEvent) -> None:
     from chalicelib.services.runs import execute
 
     execute(UPLOADS.name, trigger="schedule")
+
+
+@schedules.schedule(
+    Rate(PATIENT_STATEMENTS.rate_minutes, unit=Rate.MINUTES), name=PATIENT_STATEMENTS.name
+)
+def patient_statements(event: CloudWatchEvent) -> None:
+    from chalicelib.services.runs import execute
+
+    execute(PATIENT_STATEMENTS.name, trigger="schedule")
 
 
 @schedules.on_cw_event(

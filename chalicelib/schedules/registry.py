@@ -62,6 +62,14 @@ UPLOADS = Schedule(
     "those left unfinished, expire announced uploads whose file never came",
 )
 
+PATIENT_STATEMENTS = Schedule(
+    "patient-statements",
+    60,
+    "make the statement of every patient account whose cycle is due (sparse index): PDF and "
+    "JSON into the archive, one per patient per cycle; none for a zero or credit balance, "
+    "below the tenant's minimum, or marked do-not-send",
+)
+
 SCHEDULES: dict[str, Schedule] = {
     s.name: s
     for s in (
@@ -71,5 +79,6 @@ SCHEDULES: dict[str, Schedule] = {
         PAYMENT_MISMATCHES,
         WEBHOOK_DELIVERIES,
         UPLOADS,
+        PATIENT_STATEMENTS,
     )
 }

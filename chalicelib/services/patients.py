@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from chalicelib.claims.model import Claim
 from chalicelib.claims.posting import Posting
@@ -23,6 +25,11 @@ from chalicelib.patients.ledger import (
     patient_account_of,
     plan_patient_share,
     reversal_of,
+)
+from chalicelib.patients.policy import (
+    PatientBillingPolicy,
+    policy_from_json,
+    policy_to_json,
 )
 from chalicelib.store import patients as store
 from chalicelib.store.patients import PatientAccount
@@ -145,9 +152,19 @@ def refresh_account(tenant_id: str, patient_id: str, *, now: datetime) -> Patien
         if account is None:
             account = PatientAccount(tenant_id=tenant_id, patient_id=patient_id)
         balance, since = balance_of(entries), oldest_owed(entries)
-        if (account.balance, account.owed_since) != (balance, since) or account.version is None:
+        # A balance puts the account on the statement run's due index (the next run, then
+        # every cycle); nothing owed, or do-not-send, takes it off.
+        due = account.statement_due
+        if balance <= 0 or account.do_not_send:
+            due = None
+        elif due is None:
+            due = now
+        derived = (balance, since, due)
+        if (account.balance, account.owed_since, account.statement_due) != derived or (
+            account.version is None
+        ):
             account = store.save_account(
-                replace(account, balance=balance, owed_since=since), now=now
+                replace(account, balance=balance, owed_since=since, statement_due=due), now=now
             )
         return _view(account, entries, now.date())
 
@@ -222,3 +239,41 @@ def _view(account: PatientAccount, entries: list[LedgerEntry], today: date) -> P
         aging=aging_of(entries, today),
         owed_since=oldest_owed(entries),
     )
+
+
+# -- the account's flags and the tenant's policy -----------------------------------------------
+
+
+def set_do_not_send(
+    tenant_id: str, patient_id: str, *, do_not_send: bool, now: datetime
+) -> PatientView:
+    """Hold (or release) the patient's statements: a dispute, a bankruptcy, a deceased
+    patient. The balance stays and ages; no statement goes out while held."""
+
+    def write() -> None:
+        account, _ = store.load_patient(tenant_id, patient_id)
+        if account is None:
+            raise RefusedError("not_found", "no such patient account")
+        if account.do_not_send != do_not_send:
+            store.save_account(replace(account, do_not_send=do_not_send), now=now)
+
+    replaced(write)
+    return refresh_account(tenant_id, patient_id, now=now)
+
+
+def billing_policy(tenant_id: str) -> PatientBillingPolicy:
+    return policy_from_json(store.load_policy(tenant_id)[0])
+
+
+def update_billing_policy(
+    tenant_id: str, changes: Mapping[str, Any], *, now: datetime
+) -> PatientBillingPolicy:
+    """The policy with `changes` (field name -> checked value) applied and saved."""
+
+    def write() -> PatientBillingPolicy:
+        stored, version = store.load_policy(tenant_id)
+        policy = replace(policy_from_json(stored), **changes)
+        store.save_policy(tenant_id, policy_to_json(policy), version=version, now=now)
+        return policy
+
+    return replaced(write)

@@ -13,6 +13,7 @@ from chalicelib.observability import logger, where_raised
 from chalicelib.schedules.registry import (
     CLAIM_FOLLOWUPS,
     CLEARINGHOUSE_POLL,
+    PATIENT_STATEMENTS,
     PAYMENT_MISMATCHES,
     SCHEDULES,
     SECONDARY_ROUTING,
@@ -103,6 +104,10 @@ def _body(name: str) -> Callable[[Run, datetime], None]:
         from .uploads import run_uploads
 
         return lambda run, now: run_uploads(run, now=now)
+    if name == PATIENT_STATEMENTS.name:
+        from .statements import run_statements
+
+        return lambda run, now: run_statements(run, now=now)
     raise UnknownScheduleError(name)
 
 

@@ -17,6 +17,8 @@ Key layout of the main table (pk, sk):
   T#<tenant>#UPLOADS, U#<upload id>            a file announced for upload through S3
   T#<tenant>#PATIENT#<account>, #ACCOUNT       a patient account (versioned; derived balance)
   T#<tenant>#PATIENT#<account>, E#<entry id>   its ledger entries, each written once
+  T#<tenant>#PATIENT#<account>, S#<cycle>      a statement of one cycle, written once
+  T#<tenant>#PATIENTPOLICY, #POLICY            the tenant's patient billing policy
 
 Money is a string attribute holding a Decimal; never NumberAttribute (a float).
 Table names come from config when the classes are defined; production tables are in infra/.
@@ -495,6 +497,8 @@ class PatientAccountItem(Item, discriminator="patient_account"):
     balance = UnicodeAttribute(default="0.00")
     owed_since = UnicodeAttribute(null=True)
     do_not_send = BooleanAttribute(default=False)
+    statement_due = UTCDateTimeAttribute(null=True)  # on the due index while it is set
+    last_statement_on = UnicodeAttribute(null=True)
     updated_at = UTCDateTimeAttribute()
     version = VersionAttribute()
 
@@ -504,3 +508,20 @@ class PatientEntryItem(Item, discriminator="patient_entry"):
 
     tenant_id = UnicodeAttribute()
     entry = JSONAttribute(default=dict)
+
+
+class PatientStatementItem(Item, discriminator="patient_statement"):
+    """One statement of a patient for one cycle, written once; the PDF and JSON are in the
+    archive bucket under the keys it holds."""
+
+    tenant_id = UnicodeAttribute()
+    statement = JSONAttribute(default=dict)  # store.patients.StatementRecord, by chalicelib.codec
+
+
+class PatientPolicyItem(Item, discriminator="patient_policy"):
+    """A tenant's patient billing policy (chalicelib.patients.policy), versioned."""
+
+    tenant_id = UnicodeAttribute()
+    policy = JSONAttribute(default=dict)
+    updated_at = UTCDateTimeAttribute()
+    version = VersionAttribute()

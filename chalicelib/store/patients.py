@@ -1,7 +1,8 @@
 """Patient accounts: one partition per patient (`T#<tenant>#PATIENT#<account>`) holding the
-account (`#ACCOUNT`, versioned: identity, balance, flags) and its ledger entries (`E#<entry
-id>`, each written once: a put on a key that does not exist yet). The entries are the truth;
-the account's balance is recomputed from them after each write, so a lost recompute is
+account (`#ACCOUNT`, versioned: identity, balance, flags, when the next statement is due),
+its ledger entries (`E#<entry id>`, chalicelib.codec's JSON, each written once: a put on a
+key that does not exist yet) and its statements (`S#<cycle>`, once per cycle). The entries
+are the truth; the balance is recomputed from them after each write, so a lost recompute is
 repaired by the next one."""
 
 from __future__ import annotations
@@ -14,10 +15,17 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, PutError
 
-from chalicelib.patients.ledger import EntryKind, LedgerEntry, PayerShare, Reason
+from chalicelib.codec import decode, encode
+from chalicelib.patients.ledger import LedgerEntry
 
 from .errors import ConcurrentUpdateError, conditional_failed
-from .models import Item, PatientAccountItem, PatientEntryItem
+from .models import (
+    Item,
+    PatientAccountItem,
+    PatientEntryItem,
+    PatientPolicyItem,
+    PatientStatementItem,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,8 +40,30 @@ class PatientAccount:
     balance: Decimal = Decimal("0.00")
     owed_since: date | None = None
     do_not_send: bool = False
+    # When the next statement falls due (the statement run's due index), and the last one's day.
+    statement_due: datetime | None = None
+    last_statement_on: date | None = None
     updated_at: datetime | None = None
     version: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StatementRecord:
+    """A statement as stored: what it said in brief, and where its PDF and JSON are."""
+
+    patient_id: str
+    cycle: str
+    kind: str
+    made_at: datetime
+    amount_due: Decimal
+    balance: Decimal
+    due_on: date
+    pdf_key: str
+    json_key: str
+    pages: int
+
+
+STATEMENT_DUE = "DUE#statement"
 
 
 def _pk(tenant_id: str, patient_id: str) -> str:
@@ -45,18 +75,14 @@ def _pk(tenant_id: str, patient_id: str) -> str:
 
 def save_entry(tenant_id: str, patient_id: str, entry: LedgerEntry) -> bool:
     """Write the entry once; False when an entry with its id is already there."""
-    try:
+    return _put_once(
         PatientEntryItem(
             pk=_pk(tenant_id, patient_id),
             sk=f"E#{entry.entry_id}",
             tenant_id=tenant_id,
-            entry=entry_to_json(entry),
-        ).save(condition=PatientEntryItem.pk.does_not_exist())
-    except PutError as error:
-        if conditional_failed(error):
-            return False
-        raise
-    return True
+            entry=encode(entry),
+        )
+    )
 
 
 def load_entry(tenant_id: str, patient_id: str, entry_id: str) -> LedgerEntry | None:
@@ -66,7 +92,7 @@ def load_entry(tenant_id: str, patient_id: str, entry_id: str) -> LedgerEntry | 
         )
     except DoesNotExist:
         return None
-    return entry_from_json(item.entry)
+    return decode(LedgerEntry, item.entry)
 
 
 def load_patient(
@@ -79,7 +105,7 @@ def load_patient(
         if isinstance(item, PatientAccountItem):
             account = _account(item)
         elif isinstance(item, PatientEntryItem):
-            entries.append(entry_from_json(item.entry))
+            entries.append(decode(LedgerEntry, item.entry))
     entries.sort(key=lambda e: (e.at, e.entry_id))
     return account, entries
 
@@ -99,6 +125,17 @@ def save_account(account: PatientAccount, *, now: datetime) -> PatientAccount:
         balance=str(account.balance),
         owed_since=account.owed_since.isoformat() if account.owed_since else None,
         do_not_send=account.do_not_send,
+        statement_due=account.statement_due,
+        last_statement_on=(
+            account.last_statement_on.isoformat() if account.last_statement_on else None
+        ),
+        due_pk=STATEMENT_DUE if account.statement_due else None,
+        due_sk=(
+            f"{account.statement_due.isoformat(timespec='microseconds')}"
+            f"#{account.tenant_id}#{account.patient_id}"
+            if account.statement_due
+            else None
+        ),
         updated_at=now,
     )
     if account.version is not None:
@@ -120,82 +157,98 @@ def _account(item: PatientAccountItem) -> PatientAccount:
         balance=Decimal(item.balance),
         owed_since=date.fromisoformat(item.owed_since) if item.owed_since else None,
         do_not_send=bool(item.do_not_send),
+        statement_due=item.statement_due,
+        last_statement_on=(
+            date.fromisoformat(item.last_statement_on) if item.last_statement_on else None
+        ),
         updated_at=item.updated_at,
         version=item.version,
     )
 
 
-# -- item codec --------------------------------------------------------------------------------
-
-
-def entry_to_json(entry: LedgerEntry) -> dict[str, Any]:
-    return {
-        "id": entry.entry_id,
-        "kind": entry.kind.value,
-        "amount": str(entry.amount),
-        "at": entry.at.isoformat(),
-        "owedSince": entry.owed_since.isoformat(),
-        "claimId": entry.claim_id,
-        "serviceDate": entry.service_date.isoformat() if entry.service_date else None,
-        "charge": None if entry.charge is None else str(entry.charge),
-        "payers": [
-            {
-                "payerId": p.payer_id,
-                "paid": str(p.paid),
-                "adjusted": {g: str(a) for g, a in p.adjusted.items()},
-            }
-            for p in entry.payers
-        ],
-        "reasons": [
-            {
-                "code": r.code,
-                "amount": None if r.amount is None else str(r.amount),
-                "text": r.text,
-                "procedureCode": r.procedure_code,
-            }
-            for r in entry.reasons
-        ],
-        "method": entry.method,
-        "reference": entry.reference,
-        "note": entry.note,
-        "reverses": entry.reverses,
-        "adjudication": entry.adjudication,
-    }
-
-
-def entry_from_json(data: Mapping[str, Any]) -> LedgerEntry:
-    def money(value: Any) -> Decimal | None:
-        return None if value is None else Decimal(str(value))
-
-    return LedgerEntry(
-        entry_id=data["id"],
-        kind=EntryKind(data["kind"]),
-        amount=Decimal(data["amount"]),
-        at=datetime.fromisoformat(data["at"]),
-        owed_since=date.fromisoformat(data["owedSince"]),
-        claim_id=data.get("claimId"),
-        service_date=date.fromisoformat(data["serviceDate"]) if data.get("serviceDate") else None,
-        charge=money(data.get("charge")),
-        payers=tuple(
-            PayerShare(
-                payer_id=p["payerId"],
-                paid=Decimal(p["paid"]),
-                adjusted={g: Decimal(a) for g, a in p.get("adjusted", {}).items()},
-            )
-            for p in data.get("payers", [])
-        ),
-        reasons=tuple(
-            Reason(
-                code=r["code"],
-                amount=money(r.get("amount")),
-                text=r.get("text"),
-                procedure_code=r.get("procedureCode"),
-            )
-            for r in data.get("reasons", [])
-        ),
-        method=data.get("method"),
-        reference=data.get("reference"),
-        note=data.get("note"),
-        reverses=data.get("reverses"),
-        adjudication=data.get("adjudication"),
+def due_accounts(until: datetime, *, limit: int) -> list[PatientAccount]:
+    """Accounts whose statement is due by `until`, oldest first, every tenant (a query on the
+    sparse due index; the run groups them by tenant). Eventually consistent: the version
+    check on save catches an account that changed since."""
+    items = Item.by_due.query(
+        STATEMENT_DUE,
+        Item.due_sk <= until.isoformat(timespec="microseconds") + "~",
+        limit=limit,
+        page_size=limit,
     )
+    return [_account(item) for item in items if isinstance(item, PatientAccountItem)]
+
+
+# -- statements --------------------------------------------------------------------------------
+
+
+def has_statement(tenant_id: str, patient_id: str, cycle: str) -> bool:
+    try:
+        PatientStatementItem.get(_pk(tenant_id, patient_id), f"S#{cycle}", consistent_read=True)
+    except DoesNotExist:
+        return False
+    return True
+
+
+def save_statement(tenant_id: str, statement: StatementRecord) -> bool:
+    """Write the cycle's statement once; False when the cycle has one already."""
+    return _put_once(
+        PatientStatementItem(
+            pk=_pk(tenant_id, statement.patient_id),
+            sk=f"S#{statement.cycle}",
+            tenant_id=tenant_id,
+            statement=encode(statement),
+        )
+    )
+
+
+def statements(tenant_id: str, patient_id: str) -> list[StatementRecord]:
+    """The patient's statements, oldest cycle first (one query: the patient's partition)."""
+    return [
+        decode(StatementRecord, item.statement)
+        for item in Item.query(_pk(tenant_id, patient_id), Item.sk.startswith("S#"))
+        if isinstance(item, PatientStatementItem)
+    ]
+
+
+def _put_once(item: Item) -> bool:
+    """Put `item` unless its key exists; False when it does (written before)."""
+    try:
+        item.save(condition=Item.pk.does_not_exist())
+    except PutError as error:
+        if conditional_failed(error):
+            return False
+        raise
+    return True
+
+
+# -- the tenant's policy -----------------------------------------------------------------------
+
+
+def load_policy(tenant_id: str) -> tuple[dict[str, Any], int | None]:
+    """The stored policy (JSON, empty: the defaults) and its version."""
+    try:
+        item = PatientPolicyItem.get(f"T#{tenant_id}#PATIENTPOLICY", "#POLICY")
+    except DoesNotExist:
+        return {}, None
+    return dict(item.policy or {}), item.version
+
+
+def save_policy(
+    tenant_id: str, policy: dict[str, Any], *, version: int | None, now: datetime
+) -> None:
+    item = PatientPolicyItem(
+        pk=f"T#{tenant_id}#PATIENTPOLICY",
+        sk="#POLICY",
+        tenant_id=tenant_id,
+        policy=policy,
+        updated_at=now,
+    )
+    if version is not None:
+        item.version = version
+    try:
+        item.save()
+    except PutError as error:
+        if conditional_failed(error):
+            raise ConcurrentUpdateError("patient policy") from error
+        raise

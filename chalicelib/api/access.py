@@ -46,6 +46,8 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("PUT", "/v1/patients/{patient_id}"): _BILL,
     ("POST", "/v1/patients/{patient_id}/payments"): _BILL,
     ("GET", "/v1/patients/{patient_id}/statements"): _READ,
+    ("POST", "/v1/patients/{patient_id}/payment-plans"): _BILL,
+    ("GET", "/v1/patients/{patient_id}/payment-plans"): _READ,
     ("GET", "/v1/patients/{patient_id}/statements/{cycle}"): _READ,
     ("GET", "/v1/patient-billing/policy"): _READ,
     ("PUT", "/v1/patient-billing/policy"): _BILL,

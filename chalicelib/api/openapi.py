@@ -31,6 +31,8 @@ from .patients import (
     LedgerOut,
     PatientOut,
     PaymentPostedOut,
+    PlanListOut,
+    PlanOut,
     PolicyOut,
     StatementListOut,
 )
@@ -169,6 +171,8 @@ def openapi_document() -> dict[str, Any]:
         PaymentPostedOut,
         StatementListOut,
         PolicyOut,
+        PlanOut,
+        PlanListOut,
     )
     inputs = (
         ClaimRequest,
@@ -704,6 +708,41 @@ def openapi_document() -> dict[str, Any]:
                         "200": _json(PatientOut, "The account"),
                         **_errors(400, 401, 403, 404, 413, 415, 422),
                     },
+                },
+            },
+            "/v1/patients/{patientId}/payment-plans": {
+                "post": {
+                    "summary": "Agree a payment plan: the balance (or total) in monthly "
+                    "instalments, by number or amount, from startDate; one active plan at a "
+                    "time; a missed instalment defaults it after the tenant's grace days",
+                    "parameters": [_path("patientId"), idempotency],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "additionalProperties": False,
+                                    "properties": {
+                                        "total": {"type": "string", "example": "300.00"},
+                                        "instalments": {"type": "integer", "maximum": 60},
+                                        "instalmentAmount": {"type": "string"},
+                                        "startDate": {"type": "string", "format": "date"},
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "201": _json(PlanOut, "The plan and its instalments"),
+                        **_errors(400, 401, 403, 404, 409, 413, 415, 422),
+                    },
+                },
+                "get": {
+                    "summary": "The patient's plans with each instalment paid, due, missed or "
+                    "upcoming as of today",
+                    "parameters": [_path("patientId")],
+                    "responses": {"200": _json(PlanListOut, "The plans"), **_errors(401, 404)},
                 },
             },
             "/v1/patients/{patientId}/statements": {

@@ -3,8 +3,9 @@ patient payments and refunds (idempotent: Idempotency-Key, and a payment id writ
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from chalice.app import Blueprint, Response
 
@@ -26,9 +27,11 @@ from .views import Cents, ProblemOut, View
 
 if TYPE_CHECKING:
     from chalicelib.patients.ledger import LedgerEntry
+    from chalicelib.patients.plans import PlanState
     from chalicelib.services.patients import PatientView
 
 patients = Blueprint(__name__)
+T = TypeVar("T")
 
 METHODS = ("cash", "check", "card", "ach", "other")
 KINDS = ("payment", "refund")
@@ -136,8 +139,11 @@ def _too_long(patient_id: str) -> Response | None:
     return None
 
 
-def _object_body(max_bytes: int) -> dict[str, Any] | Response:
-    """The request's JSON object, or the answer refusing it."""
+def _object_body(max_bytes: int, patient_id: str | None = None) -> dict[str, Any] | Response:
+    """The request's JSON object (for a patient id that can be one), or the answer refusing
+    it."""
+    if patient_id is not None and (refused := _too_long(patient_id)) is not None:
+        return refused
     try:
         body = json_body(patients.current_request, max_bytes=max_bytes)
     except BodyError as error:
@@ -147,16 +153,21 @@ def _object_body(max_bytes: int) -> dict[str, Any] | Response:
     return body
 
 
+def _read(patient_id: str, read: Callable[[str], T]) -> T | Response:
+    """`read(tenant)` for a patient of the caller's tenant, or the answer refusing it."""
+    if (refused := _too_long(patient_id)) is not None:
+        return refused
+    try:
+        return read(tenant_of(patients.current_request))
+    except refusals() as error:
+        return refusal_response(error, "patientId")
+
+
 def _patient(patient_id: str) -> PatientView | Response:
     """The account as of today, or the answer refusing it."""
     from chalicelib.services.patients import patient_view
 
-    if (refused := _too_long(patient_id)) is not None:
-        return refused
-    try:
-        return patient_view(tenant_of(patients.current_request), patient_id, today=utcnow().date())
-    except refusals() as error:
-        return refusal_response(error, "patientId")
+    return _read(patient_id, lambda tenant: patient_view(tenant, patient_id, today=utcnow().date()))
 
 
 @patients.route("/v1/patients/{patient_id}", methods=["GET"])
@@ -238,9 +249,7 @@ def post_payment(patient_id: str) -> Response:
     from chalicelib.services import patients as service
 
     request = patients.current_request
-    if (refused := _too_long(patient_id)) is not None:
-        return refused
-    body = _object_body(4096)
+    body = _object_body(4096, patient_id)
     if isinstance(body, Response):
         return body
     now = utcnow()
@@ -295,9 +304,7 @@ def put_patient(patient_id: str) -> Response:
     from chalicelib.services.patients import set_do_not_send
 
     request = patients.current_request
-    if (refused := _too_long(patient_id)) is not None:
-        return refused
-    body = _object_body(1024)
+    body = _object_body(1024, patient_id)
     if isinstance(body, Response):
         return body
     problems = [
@@ -321,12 +328,9 @@ def put_patient(patient_id: str) -> Response:
 def get_statements(patient_id: str) -> Response:
     from chalicelib.services.statements import list_statements
 
-    if (refused := _too_long(patient_id)) is not None:
-        return refused
-    try:
-        found = list_statements(tenant_of(patients.current_request), patient_id)
-    except refusals() as error:
-        return refusal_response(error, "patientId")
+    found = _read(patient_id, lambda tenant: list_statements(tenant, patient_id))
+    if isinstance(found, Response):
+        return found
     return json_response(
         StatementListOut(
             patientId=patient_id,
@@ -457,3 +461,132 @@ def put_policy() -> Response:
     return json_response(
         _policy_out(update_billing_policy(tenant_of(request), changes, now=utcnow()))
     )
+
+
+class InstalmentOut(View):
+    number: int
+    dueOn: date  # noqa: N815
+    amount: Cents
+    paid: Cents
+    status: str  # paid | due | missed | upcoming
+
+
+class PlanOut(View):
+    planId: str  # noqa: N815
+    status: str  # active | completed | defaulted
+    createdAt: datetime  # noqa: N815
+    total: Cents
+    paid: Cents
+    remaining: Cents
+    dueNow: Cents  # noqa: N815
+    nextDueOn: date | None  # noqa: N815
+    instalments: list[InstalmentOut]
+
+    @classmethod
+    def of(cls, state: PlanState) -> PlanOut:
+        return cls(
+            planId=state.plan.plan_id,
+            status=state.status,
+            createdAt=state.plan.created_at,
+            total=state.plan.total,
+            paid=state.paid,
+            remaining=state.remaining,
+            dueNow=state.due_now,
+            nextDueOn=state.next_due_on,
+            instalments=[
+                InstalmentOut(
+                    number=s.instalment.number,
+                    dueOn=s.instalment.due_on,
+                    amount=s.instalment.amount,
+                    paid=s.paid,
+                    status=s.status,
+                )
+                for s in state.instalments
+            ],
+        )
+
+
+class PlanListOut(View):
+    patientId: str  # noqa: N815
+    plans: list[PlanOut]
+
+
+_PLAN_FIELDS = frozenset({"total", "instalments", "instalmentAmount", "startDate"})
+
+
+def _plan_request(body: dict[str, Any], today: date) -> tuple[dict[str, Any], list[ProblemOut]]:
+    problems = [
+        ProblemOut(field=name, code="unknown_field", message="not a field of a payment plan")
+        for name in sorted(set(body) - _PLAN_FIELDS)
+    ]
+    total = amount_text(body.get("total")) if "total" in body else None
+    if "total" in body and total is None:
+        problems.append(ProblemOut(field="total", code="invalid_amount", message='e.g. "300.00"'))
+    count = body.get("instalments")
+    if count is not None and (isinstance(count, bool) or not isinstance(count, int)):
+        problems.append(
+            ProblemOut(field="instalments", code="invalid_value", message="a whole number")
+        )
+        count = None
+    amount = amount_text(body.get("instalmentAmount")) if "instalmentAmount" in body else None
+    if "instalmentAmount" in body and amount is None:
+        problems.append(
+            ProblemOut(field="instalmentAmount", code="invalid_amount", message='e.g. "50.00"')
+        )
+    start = today
+    if "startDate" in body:
+        try:
+            start = date.fromisoformat(str(body["startDate"]))
+            if not today <= start <= today + timedelta(days=90):
+                raise ValueError("out of range")
+        except ValueError:
+            problems.append(
+                ProblemOut(
+                    field="startDate",
+                    code="invalid_date",
+                    message="YYYY-MM-DD, from today to 90 days ahead",
+                )
+            )
+    return {"total": total, "count": count, "amount": amount, "start_on": start}, problems
+
+
+@patients.route("/v1/patients/{patient_id}/payment-plans", methods=["POST"])
+def post_plan(patient_id: str) -> Response:
+    """A payment plan: `{"instalments": 6, "startDate": "2027-01-01"}` (the balance in six
+    monthly instalments), or `{"total": "300.00", "instalmentAmount": "50.00"}`."""
+    from chalicelib.patients.plans import PlanError
+    from chalicelib.services import plans as service
+
+    request = patients.current_request
+    body = _object_body(2048, patient_id)
+    if isinstance(body, Response):
+        return body
+    now = utcnow()
+    parsed, problems = _plan_request(body, now.date())
+    if problems:
+        return problems_response(422, "the payment plan is not valid", problems)
+
+    def make() -> Response:
+        try:
+            state = service.create_plan(
+                tenant_of(request), patient_id, plan_id=service.new_plan_id(), now=now, **parsed
+            )
+        except PlanError as error:
+            return error_response(422, "invalid_plan", str(error), error.field)
+        except refusals() as error:
+            return refusal_response(error)
+        return json_response(PlanOut.of(state), 201)
+
+    return idempotent_response(
+        request, f"payment-plan:{patient_id}", body, make, context=patients.lambda_context
+    )
+
+
+@patients.route("/v1/patients/{patient_id}/payment-plans", methods=["GET"])
+def get_plans(patient_id: str) -> Response:
+    from chalicelib.services.plans import plan_states
+
+    found = _read(patient_id, lambda tenant: plan_states(tenant, patient_id, today=utcnow().date()))
+    if isinstance(found, Response):
+        return found
+    return json_response(PlanListOut(patientId=patient_id, plans=[PlanOut.of(s) for s in found]))

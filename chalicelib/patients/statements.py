@@ -95,7 +95,7 @@ class Statement:
 
 @dataclass(frozen=True, slots=True)
 class NoStatement:
-    reason: str  # zero_or_credit_balance, below_minimum, do_not_send
+    reason: str  # zero_or_credit_balance, below_minimum, do_not_send, plan_nothing_due
 
 
 def plan_statement(
@@ -122,6 +122,8 @@ def plan_statement(
         return NoStatement("zero_or_credit_balance")
     if balance < policy.minimum_statement:
         return NoStatement("below_minimum")
+    if instalment_due is not None and instalment_due <= 0:
+        return NoStatement("plan_nothing_due")
     visits = tuple(
         _visit(debit, left)
         for debit, left in open_debits(entries)

@@ -14,6 +14,7 @@ from .registry import (
     CLEARINGHOUSE_POLL,
     PATIENT_STATEMENTS,
     PAYMENT_MISMATCHES,
+    PAYMENT_PLANS,
     SECONDARY_ROUTING,
     UPLOADS,
     WEBHOOK_DELIVERIES,
@@ -104,6 +105,13 @@ def patient_statements(event: CloudWatchEvent) -> None:
     from chalicelib.services.runs import execute
 
     execute(PATIENT_STATEMENTS.name, trigger="schedule")
+
+
+@schedules.schedule(Rate(PAYMENT_PLANS.rate_minutes, unit=Rate.MINUTES), name=PAYMENT_PLANS.name)
+def payment_plans(event: CloudWatchEvent) -> None:
+    from chalicelib.services.runs import execute
+
+    execute(PAYMENT_PLANS.name, trigger="schedule")
 
 
 @schedules.on_cw_event(

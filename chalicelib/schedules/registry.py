@@ -70,6 +70,13 @@ PATIENT_STATEMENTS = Schedule(
     "below the tenant's minimum, or marked do-not-send",
 )
 
+PAYMENT_PLANS = Schedule(
+    "payment-plans",
+    24 * 60,
+    "record each payment plan whose instalment's grace has run out (sparse index): "
+    "defaulted when an instalment was missed, completed when paid in full",
+)
+
 SCHEDULES: dict[str, Schedule] = {
     s.name: s
     for s in (
@@ -80,5 +87,6 @@ SCHEDULES: dict[str, Schedule] = {
         WEBHOOK_DELIVERIES,
         UPLOADS,
         PATIENT_STATEMENTS,
+        PAYMENT_PLANS,
     )
 }

@@ -15,6 +15,7 @@ from chalicelib.schedules.registry import (
     CLEARINGHOUSE_POLL,
     PATIENT_STATEMENTS,
     PAYMENT_MISMATCHES,
+    PAYMENT_PLANS,
     SCHEDULES,
     SECONDARY_ROUTING,
     UPLOADS,
@@ -108,6 +109,10 @@ def _body(name: str) -> Callable[[Run, datetime], None]:
         from .statements import run_statements
 
         return lambda run, now: run_statements(run, now=now)
+    if name == PAYMENT_PLANS.name:
+        from .plans import run_plans
+
+        return lambda run, now: run_plans(run, now=now)
     raise UnknownScheduleError(name)
 
 

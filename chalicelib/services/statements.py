@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from chalicelib.documents.pdf import page_count, render_pdf
 from chalicelib.patients.ledger import balance_of
+from chalicelib.patients.plans import plan_note
 from chalicelib.patients.policy import PatientBillingPolicy
 from chalicelib.patients.statements import (
     NoStatement,
@@ -32,6 +33,7 @@ from .due import by_tenant
 from .errors import RefusedError, replaced
 from .leases import tenant_lease
 from .patients import billing_policy
+from .plans import active_plan
 
 
 def run_statements(run: Run, *, now: datetime, limit: int = 2000) -> None:
@@ -62,20 +64,30 @@ def make_statement(
     """This cycle's statement of the account (None: none due, or none to send), then the
     next one's due date."""
     tenant_id, patient_id = account.tenant_id, account.patient_id
-    current, entries = store.load_patient(tenant_id, patient_id)
+    current, entries, plans = store.load_patient_file(tenant_id, patient_id)
     if current is None or current.statement_due is None or current.statement_due > now:
         return None  # another run made it, or a payment settled the account meanwhile
     cycle = current.statement_due.date().isoformat()
+    today = now.date()
+    plan = active_plan(
+        plans,
+        entries,
+        today,
+        grace_days=policy.plan_grace_days,
+        by=today + timedelta(days=policy.due_days),
+    )
     decided = plan_statement(
         patient_id=patient_id,
         identity=current.identity,
         entries=entries,
         policy=policy,
-        today=now.date(),
+        today=today,
         cycle=cycle,
         do_not_send=current.do_not_send,
         practice_name=practice,
         since=current.last_statement_on,
+        instalment_due=None if plan is None else plan.due_now,
+        plan_note=None if plan is None else plan_note(plan),
     )
     made: Statement | None = None
     if isinstance(decided, NoStatement):

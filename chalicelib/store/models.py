@@ -18,6 +18,7 @@ Key layout of the main table (pk, sk):
   T#<tenant>#PATIENT#<account>, #ACCOUNT       a patient account (versioned; derived balance)
   T#<tenant>#PATIENT#<account>, E#<entry id>   its ledger entries, each written once
   T#<tenant>#PATIENT#<account>, S#<cycle>      a statement of one cycle, written once
+  T#<tenant>#PATIENT#<account>, L#<plan id>    a payment plan (versioned; due index while active)
   T#<tenant>#PATIENTPOLICY, #POLICY            the tenant's patient billing policy
 
 Money is a string attribute holding a Decimal; never NumberAttribute (a float).
@@ -524,4 +525,14 @@ class PatientPolicyItem(Item, discriminator="patient_policy"):
     tenant_id = UnicodeAttribute()
     policy = JSONAttribute(default=dict)
     updated_at = UTCDateTimeAttribute()
+    version = VersionAttribute()
+
+
+class PatientPlanItem(Item, discriminator="patient_plan"):
+    """A payment plan (chalicelib.patients.plans.PaymentPlan, by chalicelib.codec); on the
+    due index while active, at the day its status may change."""
+
+    tenant_id = UnicodeAttribute()
+    patient_id = UnicodeAttribute()
+    plan = JSONAttribute(default=dict)
     version = VersionAttribute()

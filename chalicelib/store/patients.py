@@ -7,7 +7,7 @@ repaired by the next one."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -17,12 +17,14 @@ from pynamodb.exceptions import DoesNotExist, PutError
 
 from chalicelib.codec import decode, encode
 from chalicelib.patients.ledger import LedgerEntry
+from chalicelib.patients.plans import PaymentPlan
 
 from .errors import ConcurrentUpdateError, conditional_failed
 from .models import (
     Item,
     PatientAccountItem,
     PatientEntryItem,
+    PatientPlanItem,
     PatientPolicyItem,
     PatientStatementItem,
 )
@@ -99,15 +101,27 @@ def load_patient(
     tenant_id: str, patient_id: str
 ) -> tuple[PatientAccount | None, list[LedgerEntry]]:
     """The account and every entry, oldest first, in one query (they share a partition)."""
+    account, entries, _ = load_patient_file(tenant_id, patient_id)
+    return account, entries
+
+
+def load_patient_file(
+    tenant_id: str, patient_id: str
+) -> tuple[PatientAccount | None, list[LedgerEntry], list[StoredPlan]]:
+    """The account, its entries and its payment plans (oldest first), in one query."""
     account: PatientAccount | None = None
     entries: list[LedgerEntry] = []
+    found: list[StoredPlan] = []
     for item in Item.query(_pk(tenant_id, patient_id), consistent_read=True):
         if isinstance(item, PatientAccountItem):
             account = _account(item)
         elif isinstance(item, PatientEntryItem):
             entries.append(decode(LedgerEntry, item.entry))
+        elif isinstance(item, PatientPlanItem):
+            found.append(_plan(item))
     entries.sort(key=lambda e: (e.at, e.entry_id))
-    return account, entries
+    found.sort(key=lambda p: p.plan.created_at)
+    return account, entries, found
 
 
 # -- the account -------------------------------------------------------------------------------
@@ -131,8 +145,7 @@ def save_account(account: PatientAccount, *, now: datetime) -> PatientAccount:
         ),
         due_pk=STATEMENT_DUE if account.statement_due else None,
         due_sk=(
-            f"{account.statement_due.isoformat(timespec='microseconds')}"
-            f"#{account.tenant_id}#{account.patient_id}"
+            f"{_due_key(account.statement_due)}#{account.tenant_id}#{account.patient_id}"
             if account.statement_due
             else None
         ),
@@ -170,13 +183,22 @@ def due_accounts(until: datetime, *, limit: int) -> list[PatientAccount]:
     """Accounts whose statement is due by `until`, oldest first, every tenant (a query on the
     sparse due index; the run groups them by tenant). Eventually consistent: the version
     check on save catches an account that changed since."""
-    items = Item.by_due.query(
-        STATEMENT_DUE,
-        Item.due_sk <= until.isoformat(timespec="microseconds") + "~",
+    items = _due(STATEMENT_DUE, until, limit)
+    return [_account(item) for item in items if isinstance(item, PatientAccountItem)]
+
+
+def _due(scope: str, until: datetime, limit: int) -> Iterator[Item]:
+    """What the sparse due index holds in `scope` due by `until`, oldest first."""
+    return Item.by_due.query(
+        scope,
+        Item.due_sk <= _due_key(until) + "~",
         limit=limit,
         page_size=limit,
     )
-    return [_account(item) for item in items if isinstance(item, PatientAccountItem)]
+
+
+def _due_key(moment: datetime) -> str:
+    return moment.isoformat(timespec="microseconds")
 
 
 # -- statements --------------------------------------------------------------------------------
@@ -220,6 +242,58 @@ def _put_once(item: Item) -> bool:
             return False
         raise
     return True
+
+
+# -- payment plans ---------------------------------------------------------------------------
+
+PLAN_DUE = "DUE#plan"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPlan:
+    tenant_id: str
+    patient_id: str
+    plan: PaymentPlan
+    version: int | None = None
+
+
+def save_plan(stored: StoredPlan, *, next_check: datetime | None) -> None:
+    """Write the plan under its version (None: a new plan); on the due index at
+    `next_check` (None: off it). ConcurrentUpdateError when it changed since it was read."""
+    item = PatientPlanItem(
+        pk=_pk(stored.tenant_id, stored.patient_id),
+        sk=f"L#{stored.plan.plan_id}",
+        tenant_id=stored.tenant_id,
+        patient_id=stored.patient_id,
+        plan=encode(stored.plan),
+        due_pk=PLAN_DUE if next_check else None,
+        due_sk=(
+            f"{_due_key(next_check)}#{stored.tenant_id}#{stored.patient_id}" if next_check else None
+        ),
+    )
+    if stored.version is not None:
+        item.version = stored.version
+    try:
+        item.save()
+    except PutError as error:
+        if conditional_failed(error):
+            raise ConcurrentUpdateError(stored.plan.plan_id) from error
+        raise
+
+
+def _plan(item: PatientPlanItem) -> StoredPlan:
+    return StoredPlan(item.tenant_id, item.patient_id, decode(PaymentPlan, item.plan), item.version)
+
+
+def plans(tenant_id: str, patient_id: str) -> list[StoredPlan]:
+    """The patient's plans, oldest first."""
+    return load_patient_file(tenant_id, patient_id)[2]
+
+
+def due_plans(until: datetime, *, limit: int) -> list[StoredPlan]:
+    """Active plans whose status may have changed by `until`, every tenant."""
+    items = _due(PLAN_DUE, until, limit)
+    return [_plan(item) for item in items if isinstance(item, PatientPlanItem)]
 
 
 # -- the tenant's policy -----------------------------------------------------------------------

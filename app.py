@@ -10,6 +10,7 @@ from chalicelib.api.audit import audit
 from chalicelib.api.auth import authenticate
 from chalicelib.api.claims import claims
 from chalicelib.api.clearinghouses import clearinghouses
+from chalicelib.api.collections import collections
 from chalicelib.api.corrections import corrections
 from chalicelib.api.eligibility import eligibility
 from chalicelib.api.inbound import contract_problems, inbound
@@ -37,6 +38,7 @@ app.register_blueprint(worklist)
 app.register_blueprint(webhooks)
 app.register_blueprint(eligibility)
 app.register_blueprint(patients)
+app.register_blueprint(collections)
 app.register_blueprint(uploads)
 app.register_blueprint(admin)
 app.register_blueprint(audit)

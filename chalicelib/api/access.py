@@ -50,6 +50,7 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/v1/patients/{patient_id}/payment-plans"): _READ,
     ("GET", "/v1/patients/{patient_id}/statements/{cycle}"): _READ,
     ("GET", "/v1/patient-billing/policy"): _READ,
+    ("GET", "/v1/collections/export"): _BILL,
     ("PUT", "/v1/patient-billing/policy"): _BILL,
     ("GET", "/v1/worklist"): _READ,
     ("POST", "/v1/worklist/{item_id}/actions"): _BILL,
@@ -102,6 +103,7 @@ PHI_READS = frozenset(
         ("PUT", "/v1/patients/{patient_id}"),
         ("POST", "/v1/patients/{patient_id}/payments"),
         ("GET", "/v1/patients/{patient_id}/statements/{cycle}"),
+        ("GET", "/v1/collections/export"),
         ("GET", "/v1/worklist"),
         ("GET", "/v1/webhooks/{webhook_id}/deliveries"),
     }

@@ -24,6 +24,7 @@ from .admin import (
 from .appeals import AppealListOut, AppealOut
 from .audit import AuditOut
 from .clearinghouses import AccountIn, AccountListOut, AccountOut, RouteIn, RouteOut
+from .collections import CollectionListOut
 from .eligibility import BatchOut, EligibilityOut
 from .inbound import ClaimFileOut, FileProblemOut, X12ErrorOut
 from .operations import RunOut, RunPageOut, ScheduleListOut
@@ -173,6 +174,7 @@ def openapi_document() -> dict[str, Any]:
         PolicyOut,
         PlanOut,
         PlanListOut,
+        CollectionListOut,
     )
     inputs = (
         ClaimRequest,
@@ -772,6 +774,26 @@ def openapi_document() -> dict[str, Any]:
                             },
                         },
                         **_errors(401, 404),
+                    },
+                }
+            },
+            "/v1/collections/export": {
+                "get": {
+                    "summary": "For the collection agency: every account sent to collections "
+                    "(guarantor, address, placed on and amount, payments recorded since, balance)"
+                    " as CSV, or ?format=json",
+                    "parameters": [
+                        _query("format", "csv (default) or json", {"enum": ["csv", "json"]})
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "The accounts",
+                            "content": {
+                                "text/csv": {"schema": {"type": "string"}},
+                                "application/json": {"schema": _ref(CollectionListOut)},
+                            },
+                        },
+                        **_errors(401, 403, 422),
                     },
                 }
             },

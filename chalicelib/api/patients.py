@@ -106,6 +106,10 @@ class PatientOut(View):
     aging: dict[str, Cents]  # 0-30, 31-60, 61-90, 91-120, 120+ days since patient-owed
     owedSince: date | None  # noqa: N815
     doNotSend: bool  # noqa: N815
+    lastNotice: str | None  # noqa: N815 - statement, reminder, second_reminder, final_notice
+    lastStatementOn: date | None  # noqa: N815
+    sentToCollectionsOn: date | None  # noqa: N815
+    sentToCollectionsAmount: Cents | None  # noqa: N815
     updatedAt: datetime | None  # noqa: N815
 
     @classmethod
@@ -118,6 +122,10 @@ class PatientOut(View):
             aging=dict(view.aging),
             owedSince=view.owed_since,
             doNotSend=account.do_not_send,
+            lastNotice=account.last_notice,
+            lastStatementOn=account.last_statement_on,
+            sentToCollectionsOn=account.collection_placed_on,
+            sentToCollectionsAmount=account.collection_placed_amount,
             updatedAt=account.updated_at,
         )
 

@@ -153,18 +153,27 @@ def refresh_account(tenant_id: str, patient_id: str, *, now: datetime) -> Patien
             account = PatientAccount(tenant_id=tenant_id, patient_id=patient_id)
         balance, since = balance_of(entries), oldest_owed(entries)
         # A balance puts the account on the statement run's due index (the next run, then
-        # every cycle); nothing owed, or do-not-send, takes it off.
-        due = account.statement_due
-        if balance <= 0 or account.do_not_send:
+        # every cycle); nothing owed, do-not-send or the agency takes it off. Paid off, the
+        # dunning starts over.
+        due, notice = account.statement_due, account.last_notice
+        if balance <= 0 or account.do_not_send or account.collection_placed_on:
             due = None
         elif due is None:
             due = now
-        derived = (balance, since, due)
-        if (account.balance, account.owed_since, account.statement_due) != derived or (
-            account.version is None
-        ):
+        if balance <= 0:
+            notice = None
+        derived = (balance, since, due, notice)
+        stored = (account.balance, account.owed_since, account.statement_due, account.last_notice)
+        if stored != derived or account.version is None:
             account = store.save_account(
-                replace(account, balance=balance, owed_since=since, statement_due=due), now=now
+                replace(
+                    account,
+                    balance=balance,
+                    owed_since=since,
+                    statement_due=due,
+                    last_notice=notice,
+                ),
+                now=now,
             )
         return _view(account, entries, now.date())
 

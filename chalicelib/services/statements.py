@@ -10,9 +10,11 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from chalicelib.documents.pdf import page_count, render_pdf
-from chalicelib.patients.ledger import balance_of
+from chalicelib.patients.dunning import NONE, SENT_TO_COLLECTIONS, WRITE_OFF, plan_dunning
+from chalicelib.patients.ledger import EntryKind, LedgerEntry, balance_of, oldest_owed
 from chalicelib.patients.plans import plan_note
 from chalicelib.patients.policy import PatientBillingPolicy
 from chalicelib.patients.statements import (
@@ -30,9 +32,9 @@ from chalicelib.store.patients import PatientAccount, StatementRecord
 from chalicelib.store.tenants import load_tenant
 
 from .due import by_tenant
-from .errors import RefusedError, replaced
+from .errors import RefusedError
 from .leases import tenant_lease
-from .patients import billing_policy
+from .patients import billing_policy, refresh_account
 from .plans import active_plan
 
 
@@ -61,8 +63,9 @@ def make_statement(
     practice: str,
     now: datetime,
 ) -> Statement | None:
-    """This cycle's statement of the account (None: none due, or none to send), then the
-    next one's due date."""
+    """This cycle's notice for the account, by dunning age: a statement, reminder or final
+    notice (None: none made), or the account sent to collections or its small balance
+    written off; then the next cycle's due date."""
     tenant_id, patient_id = account.tenant_id, account.patient_id
     current, entries, plans = store.load_patient_file(tenant_id, patient_id)
     if current is None or current.statement_due is None or current.statement_due > now:
@@ -76,6 +79,25 @@ def make_statement(
         grace_days=policy.plan_grace_days,
         by=today + timedelta(days=policy.due_days),
     )
+    dunning = plan_dunning(
+        owed_since=oldest_owed(entries),
+        today=today,
+        balance=balance_of(entries),
+        policy=policy,
+        last_notice=current.last_notice,
+        plan_active=plan is not None,
+        in_collections=current.collection_placed_on is not None,
+    )
+    if dunning.action == WRITE_OFF:
+        _write_off(current, cycle, balance_of(entries), now=now)
+        run.acted += 1
+        run.count("small_balances_written_off")
+        return None
+    if dunning.action in (SENT_TO_COLLECTIONS, NONE):
+        _next_due(current, entries, policy, now=now, collections=dunning.action != NONE)
+        run.count("sent_to_collections" if dunning.action != NONE else "in_collections")
+        run.acted += dunning.action != NONE
+        return None
     decided = plan_statement(
         patient_id=patient_id,
         identity=current.identity,
@@ -86,6 +108,7 @@ def make_statement(
         do_not_send=current.do_not_send,
         practice_name=practice,
         since=current.last_statement_on,
+        kind=dunning.action,
         instalment_due=None if plan is None else plan.due_now,
         plan_note=None if plan is None else plan_note(plan),
     )
@@ -98,8 +121,10 @@ def make_statement(
         made = _save(tenant_id, decided, now=now)
         if made is not None:
             run.acted += 1
+            run.count(f"{made.kind}s")
             run.count("statement_pages", made.pages)
-    _next_due(current, policy, now=now, sent=not isinstance(decided, NoStatement))
+    notice = None if isinstance(decided, NoStatement) else decided.kind
+    _next_due(current, entries, policy, now=now, notice=notice)
     return made
 
 
@@ -131,31 +156,60 @@ def _save(tenant_id: str, statement: Statement, *, now: datetime) -> Statement |
 
 
 def _next_due(
-    account: PatientAccount, policy: PatientBillingPolicy, *, now: datetime, sent: bool
+    account: PatientAccount,
+    entries: list[LedgerEntry],
+    policy: PatientBillingPolicy,
+    *,
+    now: datetime,
+    notice: str | None = None,
+    collections: bool = False,
 ) -> None:
-    """Move the account's statement a cycle on (or off the index when nothing is owed)."""
-
-    def write() -> None:
-        current, entries = store.load_patient(account.tenant_id, account.patient_id)
-        if current is None or account.statement_due is None:
-            return
-        if current.statement_due != account.statement_due:
+    """Move the account's statement a cycle on (off the index when nothing is owed, held, or
+    sent to collections), recording the notice sent or the placement with the agency. Tried
+    on the account as read; when it changed meanwhile (a payment), read again."""
+    due_before = account.statement_due
+    if due_before is None:
+        return
+    current: PatientAccount | None = account
+    for _ in range(8):
+        if current is None or current.statement_due != due_before:
             return  # moved by another run already
-        due: datetime | None = account.statement_due + timedelta(days=policy.cycle_days)
+        balance = balance_of(entries)
+        due: datetime | None = due_before + timedelta(days=policy.cycle_days)
         if due is not None and due <= now:  # a backlog: the next cycle starts today
             due = now + timedelta(days=policy.cycle_days)
-        if balance_of(entries) <= 0 or current.do_not_send:
+        if balance <= 0 or current.do_not_send or collections:
             due = None
-        store.save_account(
-            replace(
-                current,
-                statement_due=due,
-                last_statement_on=now.date() if sent else current.last_statement_on,
-            ),
-            now=now,
+        changed = replace(
+            current,
+            statement_due=due,
+            last_statement_on=now.date() if notice else current.last_statement_on,
+            last_notice=notice or current.last_notice,
         )
+        if collections:
+            changed = replace(
+                changed, collection_placed_on=now.date(), collection_placed_amount=balance
+            )
+        try:
+            store.save_account(changed, now=now)
+            return
+        except ConcurrentUpdateError:
+            current, entries = store.load_patient(account.tenant_id, account.patient_id)
+    raise ConcurrentUpdateError(account.patient_id)
 
-    replaced(write)
+
+def _write_off(account: PatientAccount, cycle: str, balance: Decimal, *, now: datetime) -> None:
+    """Write a small balance off by the tenant's policy (once per cycle), then recompute."""
+    entry = LedgerEntry(
+        entry_id=f"W#{cycle}",
+        kind=EntryKind.WRITE_OFF,
+        amount=balance,
+        at=now,
+        owed_since=now.date(),
+        note="small balance written off by policy",
+    )
+    store.save_entry(account.tenant_id, account.patient_id, entry)
+    refresh_account(account.tenant_id, account.patient_id, now=now)
 
 
 # -- reading -----------------------------------------------------------------------------------

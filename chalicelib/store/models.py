@@ -500,6 +500,10 @@ class PatientAccountItem(Item, discriminator="patient_account"):
     do_not_send = BooleanAttribute(default=False)
     statement_due = UTCDateTimeAttribute(null=True)  # on the due index while it is set
     last_statement_on = UnicodeAttribute(null=True)
+    last_notice = UnicodeAttribute(null=True)  # the last statement's kind (dunning)
+    # Sent to the collection agency: when and how much (by-tenant index under COLLECTIONS).
+    collection_placed_on = UnicodeAttribute(null=True)
+    collection_placed_amount = UnicodeAttribute(null=True)
     updated_at = UTCDateTimeAttribute()
     version = VersionAttribute()
 

@@ -45,6 +45,9 @@ class PatientAccount:
     # When the next statement falls due (the statement run's due index), and the last one's day.
     statement_due: datetime | None = None
     last_statement_on: date | None = None
+    last_notice: str | None = None  # statement, reminder, second_reminder, final_notice
+    collection_placed_on: date | None = None  # sent to the agency that day
+    collection_placed_amount: Decimal | None = None  # what it was sent with
     updated_at: datetime | None = None
     version: int | None = None
 
@@ -140,8 +143,19 @@ def save_account(account: PatientAccount, *, now: datetime) -> PatientAccount:
         owed_since=account.owed_since.isoformat() if account.owed_since else None,
         do_not_send=account.do_not_send,
         statement_due=account.statement_due,
-        last_statement_on=(
-            account.last_statement_on.isoformat() if account.last_statement_on else None
+        last_statement_on=_day(account.last_statement_on),
+        last_notice=account.last_notice,
+        collection_placed_on=_day(account.collection_placed_on),
+        collection_placed_amount=(
+            None
+            if account.collection_placed_amount is None
+            else str(account.collection_placed_amount)
+        ),
+        gsi3pk=_collections_pk(account.tenant_id) if account.collection_placed_on else None,
+        gsi_sk=(
+            f"{account.collection_placed_on.isoformat()}#{account.patient_id}"
+            if account.collection_placed_on
+            else None
         ),
         due_pk=STATEMENT_DUE if account.statement_due else None,
         due_sk=(
@@ -162,6 +176,24 @@ def save_account(account: PatientAccount, *, now: datetime) -> PatientAccount:
     return _account(item)
 
 
+def _day(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _collections_pk(tenant_id: str) -> str:
+    return f"T#{tenant_id}#COLLECTIONS"
+
+
+def accounts_in_collections(tenant_id: str) -> list[PatientAccount]:
+    """The tenant's accounts sent to the collection agency, oldest placement first (a query
+    on the by-tenant index, under the tenant's COLLECTIONS partition)."""
+    return [
+        _account(item)
+        for item in Item.by_tenant.query(_collections_pk(tenant_id))
+        if isinstance(item, PatientAccountItem)
+    ]
+
+
 def _account(item: PatientAccountItem) -> PatientAccount:
     return PatientAccount(
         tenant_id=item.tenant_id,
@@ -173,6 +205,13 @@ def _account(item: PatientAccountItem) -> PatientAccount:
         statement_due=item.statement_due,
         last_statement_on=(
             date.fromisoformat(item.last_statement_on) if item.last_statement_on else None
+        ),
+        last_notice=item.last_notice,
+        collection_placed_on=(
+            date.fromisoformat(item.collection_placed_on) if item.collection_placed_on else None
+        ),
+        collection_placed_amount=(
+            Decimal(item.collection_placed_amount) if item.collection_placed_amount else None
         ),
         updated_at=item.updated_at,
         version=item.version,

@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
+from chalicelib.observability import where_raised
 from chalicelib.patients.ledger import LedgerEntry, balance_of
 from chalicelib.patients.plans import (
     ACTIVE,
@@ -123,9 +124,9 @@ def run_plans(run: Run, *, now: datetime, limit: int = 2000) -> None:
     for stored in due:
         if stored.tenant_id not in graces:
             graces[stored.tenant_id] = billing_policy(stored.tenant_id).plan_grace_days
-        _, entries = store.load_patient(stored.tenant_id, stored.patient_id)
-        state = _state(stored, entries, now.date(), graces[stored.tenant_id])
         try:
+            _, entries = store.load_patient(stored.tenant_id, stored.patient_id)
+            state = _state(stored, entries, now.date(), graces[stored.tenant_id])
             if state.status != stored.plan.status:
                 closed = replace(stored.plan, status=state.status, closed_on=now.date())
                 store.save_plan(replace(stored, plan=closed), next_check=None)
@@ -135,3 +136,9 @@ def run_plans(run: Run, *, now: datetime, limit: int = 2000) -> None:
                 store.save_plan(stored, next_check=_at(state.next_check))
         except ConcurrentUpdateError:
             run.count("plans_changed_meanwhile")
+        except Exception as error:  # one plan never stops the others
+            run.fail(
+                f"plan {stored.plan.plan_id}: {error.__class__.__name__} at {where_raised(error)}",
+                tenant_id=stored.tenant_id,
+                code="plan_failed",
+            )

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from chalicelib.documents.pdf import page_count, render_pdf
+from chalicelib.observability import where_raised
 from chalicelib.patients.dunning import NONE, SENT_TO_COLLECTIONS, WRITE_OFF, plan_dunning
 from chalicelib.patients.ledger import EntryKind, LedgerEntry, balance_of, oldest_owed
 from chalicelib.patients.plans import plan_note
@@ -51,8 +52,13 @@ def run_statements(run: Run, *, now: datetime, limit: int = 2000) -> None:
             for account in accounts:
                 try:
                     make_statement(run, account, policy=policy, practice=practice, now=now)
-                except ConcurrentUpdateError as error:
-                    run.fail(error.__class__.__name__, tenant_id=tenant_id, code="concurrent")
+                except Exception as error:  # one account never stops the others
+                    run.fail(
+                        f"account {account.patient_id}: {error.__class__.__name__} at "
+                        f"{where_raised(error)}",
+                        tenant_id=tenant_id,
+                        code="statement_failed",
+                    )
 
 
 def make_statement(

@@ -9,6 +9,7 @@ from typing import Any
 from chalice.test import Client
 
 from tests.functional.conftest import TENANT_B_KEY, contract, headers
+from tests.functional.test_corrections import post_replacement
 from tests.functional.test_secondary_billing import claim, run
 
 ACCOUNT = "ACCT-1001"
@@ -196,3 +197,25 @@ def test_patients_of_another_tenant_are_not_found(client: Client) -> None:
         body=json.dumps({"amount": "1.00", "method": "cash"}),
     )
     assert unknown.status_code == 404
+
+
+def test_patients_reversed_visit_is_taken_back_and_the_replacement_owed(client: Client) -> None:
+    """The payer reverses the original (CLP02 22) and pays the replacement in one 835: the
+    original's charge is taken back, the replacement's share is what the patient owes."""
+    body = with_account(contract("claim-basic.json"))
+    original_id = submit(client, body)
+    run(client, "clearinghouse-poll")
+    run(client, "clearinghouse-poll")
+    [first] = ledger(client).json_body["entries"]
+    response = post_replacement(client, original_id, body)
+    run(client, "clearinghouse-poll")
+    run(client, "clearinghouse-poll")
+    entries = ledger(client).json_body["entries"]
+    assert sorted(e["kind"] for e in entries) == ["charge", "charge", "charge_reversal"]
+    [reversal] = [e for e in entries if e["kind"] == "charge_reversal"]
+    assert reversal["reverses"] == first["entryId"] and reversal["amount"] == first["amount"]
+    [new] = [e for e in entries if e["kind"] == "charge" and e["entryId"] != first["entryId"]]
+    assert new["claimId"] == response.json_body["claimId"]
+    shown = patient(client)
+    assert shown["balance"] == new["amount"]
+    assert shown["aging"]["0-30"] == new["amount"]

@@ -219,3 +219,17 @@ def test_patients_reversed_visit_is_taken_back_and_the_replacement_owed(client: 
     shown = patient(client)
     assert shown["balance"] == new["amount"]
     assert shown["aging"]["0-30"] == new["amount"]
+
+
+def test_patients_crossed_over_claim_owes_nothing_until_the_next_payer_answers(
+    client: Client,
+) -> None:
+    """Medicare forwards the claim to Medicaid (CLP02 19, MA18): Medicaid's own remittance
+    is still to come, so the patient owes nothing yet, whatever Medicare's PR says."""
+    claim_id = submit(client, with_account(contract("claim-medicare-with-secondary.json")))
+    run(client, "clearinghouse-poll")
+    run(client, "clearinghouse-poll")
+    run(client, "secondary-routing")
+    medicare = claim(client, claim_id)
+    assert medicare["history"][-1]["codes"] == ["cob:crossed_over"]
+    assert ledger(client).status_code == 404

@@ -47,6 +47,7 @@ bench: $(STAMP)
 	$(PY) -m benchmarks.volume
 	$(PY) -m benchmarks.eligibility
 	$(PY) -m benchmarks.reports
+	$(PY) -m benchmarks.patients
 
 # One stage's whole CloudFormation (build/$(STAGE)/sam.json), offline, cfn-lint clean.
 deploy-plan: $(STAMP)

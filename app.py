@@ -11,6 +11,7 @@ from chalicelib.api.auth import authenticate
 from chalicelib.api.authorizations import authorizations
 from chalicelib.api.claims import claims
 from chalicelib.api.clearinghouses import clearinghouses
+from chalicelib.api.collections import collections
 from chalicelib.api.console import console
 from chalicelib.api.corrections import corrections
 from chalicelib.api.eligibility import eligibility
@@ -19,6 +20,7 @@ from chalicelib.api.manual_remittances import manual_remittances
 from chalicelib.api.openapi import docs
 from chalicelib.api.operations import operations
 from chalicelib.api.paper import paper
+from chalicelib.api.patients import patients
 from chalicelib.api.payers import payers
 from chalicelib.api.reports import reports
 from chalicelib.api.uploads import uploads
@@ -45,6 +47,8 @@ app.register_blueprint(eligibility)
 app.register_blueprint(authorizations)
 app.register_blueprint(reports)
 app.register_blueprint(console)
+app.register_blueprint(patients)
+app.register_blueprint(collections)
 app.register_blueprint(uploads)
 app.register_blueprint(admin)
 app.register_blueprint(audit)

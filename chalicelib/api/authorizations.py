@@ -43,7 +43,7 @@ class UseOut(View):
     units: Decimal
 
 
-class PatientOut(View):
+class AuthorizedPatientOut(View):
     memberId: str  # noqa: N815
     dateOfBirth: date | None  # noqa: N815
 
@@ -55,7 +55,7 @@ class AuthorizationOut(View):
     kind: str
     payerId: str  # noqa: N815
     number: str
-    patient: PatientOut
+    patient: AuthorizedPatientOut
     procedureCodes: list[str]  # noqa: N815
     units: Decimal | None
     unitsUsed: Decimal  # noqa: N815
@@ -74,7 +74,9 @@ class AuthorizationOut(View):
             kind=terms.kind,
             payerId=terms.payer_id,
             number=terms.number,
-            patient=PatientOut(memberId=terms.member_id, dateOfBirth=terms.patient_birth_date),
+            patient=AuthorizedPatientOut(
+                memberId=terms.member_id, dateOfBirth=terms.patient_birth_date
+            ),
             procedureCodes=list(terms.procedure_codes),
             units=terms.units,
             unitsUsed=held.units_used,

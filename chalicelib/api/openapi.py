@@ -25,11 +25,21 @@ from .appeals import AppealListOut, AppealOut
 from .audit import AuditOut
 from .authorizations import AuthorizationOut, AuthorizationPageOut, RulesOut, RulesVersionOut
 from .clearinghouses import AccountIn, AccountListOut, AccountOut, RouteIn, RouteOut
+from .collections import CollectionListOut
 from .eligibility import BatchOut, EligibilityOut
 from .inbound import ClaimFileOut, FileProblemOut, X12ErrorOut
 from .manual_remittances import ManualRemittanceOut
 from .operations import RunOut, RunPageOut, ScheduleListOut
 from .paper import PrintItemOut, PrintQueueOut
+from .patients import (
+    LedgerOut,
+    PatientOut,
+    PaymentPostedOut,
+    PlanListOut,
+    PlanOut,
+    PolicyOut,
+    StatementListOut,
+)
 from .payers import FeeScheduleErrorOut, FeeScheduleOut, PayerOut, PayerUpdateIn
 from .uploads import UploadIn, UploadOut
 from .views import (
@@ -172,6 +182,14 @@ def openapi_document() -> dict[str, Any]:
         RulesVersionOut,
         ManualRemittanceIn,
         ManualRemittanceOut,
+        PatientOut,
+        LedgerOut,
+        PaymentPostedOut,
+        StatementListOut,
+        PolicyOut,
+        PlanOut,
+        PlanListOut,
+        CollectionListOut,
     )
     inputs = (
         ManualRemittanceIn,
@@ -758,6 +776,183 @@ def openapi_document() -> dict[str, Any]:
                         "422": _json(
                             FeeScheduleErrorOut, "Every row error at once, with its row and field"
                         ),
+                    },
+                }
+            },
+            "/v1/patients/{patientId}": {
+                "get": {
+                    "summary": "A patient account (the practice's account number, REF*EA or "
+                    "CLM01): who was billed, balance, aging by days since patient-owed",
+                    "parameters": [_path("patientId")],
+                    "responses": {"200": _json(PatientOut, "The account"), **_errors(401, 404)},
+                },
+                "put": {
+                    "summary": 'The account\'s settings: {"doNotSend": true} holds its '
+                    "statements (dispute, bankruptcy, deceased); the balance stays and ages",
+                    "parameters": [_path("patientId")],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["doNotSend"],
+                                    "properties": {"doNotSend": {"type": "boolean"}},
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": _json(PatientOut, "The account"),
+                        **_errors(400, 401, 403, 404, 413, 415, 422),
+                    },
+                },
+            },
+            "/v1/patients/{patientId}/payment-plans": {
+                "post": {
+                    "summary": "Agree a payment plan: the balance (or total) in monthly "
+                    "instalments, by number or amount, from startDate; one active plan at a "
+                    "time; a missed instalment defaults it after the tenant's grace days",
+                    "parameters": [_path("patientId"), idempotency],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "additionalProperties": False,
+                                    "properties": {
+                                        "total": {"type": "string", "example": "300.00"},
+                                        "instalments": {"type": "integer", "maximum": 60},
+                                        "instalmentAmount": {"type": "string"},
+                                        "startDate": {"type": "string", "format": "date"},
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "201": _json(PlanOut, "The plan and its instalments"),
+                        **_errors(400, 401, 403, 404, 409, 413, 415, 422),
+                    },
+                },
+                "get": {
+                    "summary": "The patient's plans with each instalment paid, due, missed or "
+                    "upcoming as of today",
+                    "parameters": [_path("patientId")],
+                    "responses": {"200": _json(PlanListOut, "The plans"), **_errors(401, 404)},
+                },
+            },
+            "/v1/patients/{patientId}/statements": {
+                "get": {
+                    "summary": "The patient's statements, one per cycle, oldest first",
+                    "parameters": [_path("patientId")],
+                    "responses": {
+                        "200": _json(StatementListOut, "The statements"),
+                        **_errors(401, 404),
+                    },
+                }
+            },
+            "/v1/patients/{patientId}/statements/{cycle}": {
+                "get": {
+                    "summary": "One statement as JSON (visits, what each payer paid and "
+                    "adjusted, what the patient owes and why, due date), or the PDF mailed "
+                    "with Accept: application/pdf",
+                    "parameters": [_path("patientId"), _path("cycle")],
+                    "responses": {
+                        "200": {
+                            "description": "The statement",
+                            "content": {
+                                "application/json": {"schema": {"type": "object"}},
+                                "application/pdf": {
+                                    "schema": {"type": "string", "format": "binary"}
+                                },
+                            },
+                        },
+                        **_errors(401, 404),
+                    },
+                }
+            },
+            "/v1/collections/export": {
+                "get": {
+                    "summary": "For the collection agency: every account sent to collections "
+                    "(guarantor, address, placed on and amount, payments recorded since, balance)"
+                    " as CSV, or ?format=json",
+                    "parameters": [
+                        _query("format", "csv (default) or json", {"enum": ["csv", "json"]})
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "The accounts",
+                            "content": {
+                                "text/csv": {"schema": {"type": "string"}},
+                                "application/json": {"schema": _ref(CollectionListOut)},
+                            },
+                        },
+                        **_errors(401, 403, 422),
+                    },
+                }
+            },
+            "/v1/patient-billing/policy": {
+                "get": {
+                    "summary": "The tenant's patient billing policy (defaults until changed)",
+                    "responses": {"200": _json(PolicyOut, "The policy"), **_errors(401)},
+                },
+                "put": {
+                    "summary": "Change some settings of the patient billing policy: statement "
+                    "cycle, minimum, due days, how to pay, plan grace days, dunning days, "
+                    "small-balance write-off",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref(PolicyOut)}},
+                    },
+                    "responses": {
+                        "200": _json(PolicyOut, "The policy"),
+                        **_errors(400, 401, 403, 413, 415, 422),
+                    },
+                },
+            },
+            "/v1/patients/{patientId}/ledger": {
+                "get": {
+                    "summary": "Every entry of the account, oldest first: the patient's share "
+                    "of each visit once its last payer finished (with what each payer paid and "
+                    "the PR reasons), payments, refunds, reversals, write-offs",
+                    "parameters": [_path("patientId")],
+                    "responses": {"200": _json(LedgerOut, "The ledger"), **_errors(401, 404)},
+                }
+            },
+            "/v1/patients/{patientId}/payments": {
+                "post": {
+                    "summary": "Post a patient payment or refund, once per Idempotency-Key "
+                    "and per paymentId (201; 200 when that payment was posted before)",
+                    "parameters": [_path("patientId"), idempotency],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["amount", "method"],
+                                    "additionalProperties": False,
+                                    "properties": {
+                                        "amount": {"type": "string", "example": "25.00"},
+                                        "kind": {"enum": ["payment", "refund"]},
+                                        "method": {
+                                            "enum": ["cash", "check", "card", "ach", "other"]
+                                        },
+                                        "receivedOn": {"type": "string", "format": "date"},
+                                        "reference": {"type": "string", "maxLength": 64},
+                                        "note": {"type": "string", "maxLength": 500},
+                                        "paymentId": {"type": "string", "maxLength": 64},
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "201": _json(PaymentPostedOut, "The entry and the account after it"),
+                        "200": _json(PaymentPostedOut, "The same payment, posted before"),
+                        **_errors(400, 401, 403, 404, 409, 413, 415, 422),
                     },
                 }
             },

@@ -5,6 +5,7 @@ Latin-1 in the core fonts: anything else is transliterated first."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -129,3 +130,12 @@ def render_form(form: Form) -> bytes:
                 pdf.set_text_color(*mark.color)
                 pdf.text(mark.x, mark.y, _latin(mark.text))
     return bytes(pdf.output())
+
+
+_PAGE = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
+
+
+def page_count(pdf: bytes) -> int:
+    """How many pages a PDF rendered here has (its page objects): for run counts and the
+    statement benchmark's pages per second."""
+    return len(_PAGE.findall(pdf))

@@ -13,7 +13,9 @@ from .registry import (
     CLAIM_FOLLOWUPS,
     CLEARINGHOUSE_POLL,
     ELIGIBILITY_RECHECK,
+    PATIENT_STATEMENTS,
     PAYMENT_MISMATCHES,
+    PAYMENT_PLANS,
     SECONDARY_ROUTING,
     UPLOADS,
     WEBHOOK_DELIVERIES,
@@ -104,6 +106,22 @@ def uploads(event: CloudWatchEvent) -> None:
     from chalicelib.services.runs import execute
 
     execute(UPLOADS.name, trigger="schedule")
+
+
+@schedules.schedule(
+    Rate(PATIENT_STATEMENTS.rate_minutes, unit=Rate.MINUTES), name=PATIENT_STATEMENTS.name
+)
+def patient_statements(event: CloudWatchEvent) -> None:
+    from chalicelib.services.runs import execute
+
+    execute(PATIENT_STATEMENTS.name, trigger="schedule")
+
+
+@schedules.schedule(Rate(PAYMENT_PLANS.rate_minutes, unit=Rate.MINUTES), name=PAYMENT_PLANS.name)
+def payment_plans(event: CloudWatchEvent) -> None:
+    from chalicelib.services.runs import execute
+
+    execute(PAYMENT_PLANS.name, trigger="schedule")
 
 
 @schedules.on_cw_event(

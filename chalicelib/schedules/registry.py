@@ -70,6 +70,21 @@ ELIGIBILITY_RECHECK = Schedule(
     "within its checks a minute, then released or rejected by the answer",
 )
 
+PATIENT_STATEMENTS = Schedule(
+    "patient-statements",
+    60,
+    "make the statement of every patient account whose cycle is due (sparse index): PDF and "
+    "JSON into the archive, one per patient per cycle; none for a zero or credit balance, "
+    "below the tenant's minimum, or marked do-not-send",
+)
+
+PAYMENT_PLANS = Schedule(
+    "payment-plans",
+    24 * 60,
+    "record each payment plan whose instalment's grace has run out (sparse index): "
+    "defaulted when an instalment was missed, completed when paid in full",
+)
+
 SCHEDULES: dict[str, Schedule] = {
     s.name: s
     for s in (
@@ -80,5 +95,7 @@ SCHEDULES: dict[str, Schedule] = {
         PAYMENT_MISMATCHES,
         WEBHOOK_DELIVERIES,
         UPLOADS,
+        PATIENT_STATEMENTS,
+        PAYMENT_PLANS,
     )
 }

@@ -56,6 +56,7 @@ from chalicelib.x12.read.remit835 import ClaimPayment, Remittance, parse_835
 from chalicelib.x12.read.status277 import ClaimStatus, ClaimStatusReport, parse_277
 
 from .claims import ClaimNotFoundError, update_claim
+from .patients import settle_patient_share
 
 Parsed = Acknowledgment | ClaimStatusReport | Remittance
 # How long a delivery holds a file or a remittance it is applying: one Lambda lifetime, so a
@@ -853,6 +854,20 @@ def post_payment(
             if claim.claim_information.other_subscribers and not posting.is_reversal
             else {}
         ),
+    )
+    # The patient's share, once the last payer has finished; after a second delivery too
+    # (the posting is then on the claim already), so a share that failed to write is repaired.
+    key = posting_key(posting)
+    postings = record.remittances
+    if not any(posting_key(p) == key for p in postings):
+        postings = (*postings, posting)
+    settle_patient_share(
+        tenant_id,
+        claim_id=record.claim_id,
+        claim=claim,
+        postings=postings,
+        parent_claim_id=record.parent_claim_id,
+        now=now,
     )
     return len(posting.unmatched_lines)
 

@@ -14,7 +14,9 @@ from chalicelib.schedules.registry import (
     CLAIM_FOLLOWUPS,
     CLEARINGHOUSE_POLL,
     ELIGIBILITY_RECHECK,
+    PATIENT_STATEMENTS,
     PAYMENT_MISMATCHES,
+    PAYMENT_PLANS,
     SCHEDULES,
     SECONDARY_ROUTING,
     UPLOADS,
@@ -108,6 +110,14 @@ def _body(name: str) -> Callable[[Run, datetime], None]:
         from .uploads import run_uploads
 
         return lambda run, now: run_uploads(run, now=now)
+    if name == PATIENT_STATEMENTS.name:
+        from .statements import run_statements
+
+        return lambda run, now: run_statements(run, now=now)
+    if name == PAYMENT_PLANS.name:
+        from .plans import run_plans
+
+        return lambda run, now: run_plans(run, now=now)
     raise UnknownScheduleError(name)
 
 

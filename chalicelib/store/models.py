@@ -20,6 +20,11 @@ Key layout of the main table (pk, sk):
 
 A claim's report facts sit in the sparse `by-facts` index (INCLUDE projection: the facts
 only), under `T#<tenant>#FACTS#OPEN` or `#SETTLED` by its date of service.
+  T#<tenant>#PATIENT#<account>, #ACCOUNT       a patient account (versioned; derived balance)
+  T#<tenant>#PATIENT#<account>, E#<entry id>   its ledger entries, each written once
+  T#<tenant>#PATIENT#<account>, S#<cycle>      a statement of one cycle, written once
+  T#<tenant>#PATIENT#<account>, L#<plan id>    a payment plan (versioned; due index while active)
+  T#<tenant>#PATIENTPOLICY, #POLICY            the tenant's patient billing policy
 
 Money is a string attribute holding a Decimal; never NumberAttribute (a float).
 Table names come from config when the classes are defined; production tables are in infra/.
@@ -30,6 +35,7 @@ from __future__ import annotations
 from typing import Any
 
 from pynamodb.attributes import (
+    BooleanAttribute,
     DiscriminatorAttribute,
     JSONAttribute,
     MapAttribute,
@@ -556,3 +562,56 @@ class PaperPaymentItem(Item, discriminator="paper_payment"):
     payment_date = UnicodeAttribute()
     claim_id = UnicodeAttribute()
     amount = UnicodeAttribute()
+
+
+class PatientAccountItem(Item, discriminator="patient_account"):
+    """A patient's account (store/patients.py): identity as billed, derived balance, flags."""
+
+    tenant_id = UnicodeAttribute()
+    patient_id = UnicodeAttribute()
+    identity = JSONAttribute(default=dict)
+    balance = UnicodeAttribute(default="0.00")
+    owed_since = UnicodeAttribute(null=True)
+    do_not_send = BooleanAttribute(default=False)
+    statement_due = UTCDateTimeAttribute(null=True)  # on the due index while it is set
+    last_statement_on = UnicodeAttribute(null=True)
+    last_notice = UnicodeAttribute(null=True)  # the last statement's kind (dunning)
+    # Sent to the collection agency: when and how much (by-tenant index under COLLECTIONS).
+    collection_placed_on = UnicodeAttribute(null=True)
+    collection_placed_amount = UnicodeAttribute(null=True)
+    updated_at = UTCDateTimeAttribute()
+    version = VersionAttribute()
+
+
+class PatientEntryItem(Item, discriminator="patient_entry"):
+    """One ledger entry of a patient's account, written once (no update, no delete)."""
+
+    tenant_id = UnicodeAttribute()
+    entry = JSONAttribute(default=dict)
+
+
+class PatientStatementItem(Item, discriminator="patient_statement"):
+    """One statement of a patient for one cycle, written once; the PDF and JSON are in the
+    archive bucket under the keys it holds."""
+
+    tenant_id = UnicodeAttribute()
+    statement = JSONAttribute(default=dict)  # store.patients.StatementRecord, by chalicelib.codec
+
+
+class PatientPolicyItem(Item, discriminator="patient_policy"):
+    """A tenant's patient billing policy (chalicelib.patients.policy), versioned."""
+
+    tenant_id = UnicodeAttribute()
+    policy = JSONAttribute(default=dict)
+    updated_at = UTCDateTimeAttribute()
+    version = VersionAttribute()
+
+
+class PatientPlanItem(Item, discriminator="patient_plan"):
+    """A payment plan (chalicelib.patients.plans.PaymentPlan, by chalicelib.codec); on the
+    due index while active, at the day its status may change."""
+
+    tenant_id = UnicodeAttribute()
+    patient_id = UnicodeAttribute()
+    plan = JSONAttribute(default=dict)
+    version = VersionAttribute()

@@ -258,6 +258,7 @@ def test_openapi_documents_every_route_of_the_app(client: Client) -> None:
             .replace("{key_id}", "{keyId}")
             .replace("{batch_id}", "{batchId}")
             .replace("{authorization_id}", "{authorizationId}")
+            .replace("{patient_id}", "{patientId}")
         )
         assert spec_path in documented, f"{path} is not in the OpenAPI document"
         for method in methods:

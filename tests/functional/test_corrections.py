@@ -121,9 +121,8 @@ def paid_claim(client: Client) -> tuple[str, dict[str, Any]]:
     return claim_id, body
 
 
-def test_replacement_reverses_the_original_and_the_visit_is_paid_once(client: Client) -> None:
-    original_id, body = paid_claim(client)
-    first_paid = claim(client, original_id)["payments"][0]["paid"]
+def post_replacement(client: Client, original_id: str, body: dict[str, Any]) -> Any:
+    """A replacement of the paid claim `body` with its second line billed at 70.00."""
     body["claimInformation"]["serviceLines"][1]["professionalService"]["lineItemChargeAmount"] = (
         "70.00"
     )
@@ -132,6 +131,13 @@ def test_replacement_reverses_the_original_and_the_visit_is_paid_once(client: Cl
         f"/v1/claims/{original_id}/replacement", headers=headers(), body=json.dumps(body)
     )
     assert response.status_code == 201, response.body
+    return response
+
+
+def test_replacement_reverses_the_original_and_the_visit_is_paid_once(client: Client) -> None:
+    original_id, body = paid_claim(client)
+    first_paid = claim(client, original_id)["payments"][0]["paid"]
+    response = post_replacement(client, original_id, body)
     replacement_id = response.json_body["claimId"]
     assert response.json_body["frequencyCode"] == "7"
     sent_poll = poll(client)

@@ -257,6 +257,36 @@ def aging(facts: Iterable[ClaimFacts], *, today: date, by: str) -> dict[str, Any
     }
 
 
+def patient_aging(
+    accounts: Iterable[tuple[str, Sequence[tuple[date, Decimal]]]], *, today: date
+) -> dict[str, Any]:
+    """What patients owe by account and age: each open debit (the ledger's FIFO) ages from
+    the day it became the patient's; the buckets sum to the total."""
+    rows: list[dict[str, Any]] = []
+    totals = dict.fromkeys(BUCKETS, _ZERO)
+    for patient_id, debits in accounts:
+        row = dict.fromkeys(BUCKETS, _ZERO)
+        for owed_since, left in debits:
+            row[bucket(owed_since, today)] += left
+        for name in BUCKETS:
+            totals[name] += row[name]
+        rows.append(
+            {
+                "key": patient_id,
+                **{name: str(row[name]) for name in BUCKETS},
+                "total": str(sum(row.values(), _ZERO)),
+            }
+        )
+    return {
+        "asOf": today.isoformat(),
+        "by": "patient",
+        "buckets": list(BUCKETS),
+        "rows": sorted(rows, key=lambda r: str(r["key"])),
+        "totals": {name: str(amount) for name, amount in totals.items()},
+        "total": str(sum(totals.values(), _ZERO)),
+    }
+
+
 def collections(facts: Sequence[ClaimFacts]) -> dict[str, Any]:
     """Billed, allowed, paid, adjusted, written off, and the net collection rate: paid over
     what could be collected (charges less contractual adjustments)."""

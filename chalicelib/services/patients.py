@@ -22,6 +22,7 @@ from chalicelib.patients.ledger import (
     aging_of,
     balance_of,
     oldest_owed,
+    open_debits,
     patient_account_of,
     plan_patient_share,
     reversal_of,
@@ -162,8 +163,15 @@ def refresh_account(tenant_id: str, patient_id: str, *, now: datetime) -> Patien
             due = now
         if balance <= 0:
             notice = None
-        derived = (balance, since, due, notice)
-        stored = (account.balance, account.owed_since, account.statement_due, account.last_notice)
+        owed = tuple((debit.owed_since, left) for debit, left in open_debits(entries))
+        derived = (balance, since, due, notice, owed)
+        stored = (
+            account.balance,
+            account.owed_since,
+            account.statement_due,
+            account.last_notice,
+            account.open_amounts,
+        )
         if stored != derived or account.version is None:
             account = store.save_account(
                 replace(
@@ -172,6 +180,7 @@ def refresh_account(tenant_id: str, patient_id: str, *, now: datetime) -> Patien
                     owed_since=since,
                     statement_due=due,
                     last_notice=notice,
+                    open_amounts=owed,
                 ),
                 now=now,
             )

@@ -12,7 +12,8 @@ from typing import Any
 
 from chalicelib.claims import reports as figures
 from chalicelib.store import inbound
-from chalicelib.store.reports import FactsRead, open_facts, period_facts
+from chalicelib.store.patients import patient_cash
+from chalicelib.store.reports import FactsRead, open_facts, patient_balances, period_facts
 
 REPORTS = (
     "ar-aging",
@@ -23,6 +24,7 @@ REPORTS = (
     "first-pass",
     "days-in-ar",
     "claims-by-status",
+    "patient-aging",
 )
 
 
@@ -58,6 +60,14 @@ def _aging(tenant_id: str, period: Period, read: FactsRead) -> tuple[dict[str, A
     return body, rows
 
 
+def _patient_aging(
+    tenant_id: str, period: Period, read: FactsRead
+) -> tuple[dict[str, Any], list[Any]]:
+    body = figures.patient_aging(patient_balances(tenant_id, read), today=period.end)
+    rows = [*body["rows"], {"key": "TOTAL", **body["totals"], "total": body["total"]}]
+    return body, rows
+
+
 def _cash(tenant_id: str, period: Period, read: FactsRead) -> tuple[dict[str, Any], list[Any]]:
     """Each deposit (an 835's payment: check or EFT trace) with what its claims paid and
     the provider adjustments, reconciled: BPR02 = sum of CLP04 - PLB."""
@@ -81,14 +91,34 @@ def _cash(tenant_id: str, period: Period, read: FactsRead) -> tuple[dict[str, An
             }
         )
     insurance = sum((Decimal(r["amount"]) for r in rows), Decimal("0.00"))
+    patients: list[dict[str, Any]] = []
+    for patient_id, entry in patient_cash(tenant_id, period.start, period.end):
+        read.items += 1
+        signed = -entry.signed  # a payment lowers the balance: cash in; a refund, cash out
+        patients.append(
+            {
+                "paymentDate": entry.at.date().isoformat(),
+                "payerId": f"patient:{patient_id}",
+                "traceNumber": entry.reference,
+                "method": entry.method,
+                "amount": str(signed),
+                "claimsPaid": None,
+                "providerAdjustments": None,
+                "reconciled": True,
+                "kind": entry.kind.value,
+            }
+        )
+    from_patients = sum((Decimal(p["amount"]) for p in patients), Decimal("0.00"))
     body = {
         "from": period.start.isoformat(),
         "to": period.end.isoformat(),
         "deposits": rows,
+        "patientPayments": patients,
         "insurancePayments": str(insurance),
-        "total": str(insurance),
+        "patientPaymentsTotal": str(from_patients),
+        "total": str(insurance + from_patients),
     }
-    return body, rows
+    return body, [*rows, *patients]
 
 
 def _period(
@@ -148,6 +178,7 @@ _BUILDERS: dict[str, Callable[[str, Period, FactsRead], tuple[dict[str, Any], li
     "first-pass": _period(figures.first_pass),
     "days-in-ar": _days_in_ar,
     "claims-by-status": _by_status,
+    "patient-aging": _patient_aging,
 }
 
 

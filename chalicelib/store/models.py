@@ -579,6 +579,9 @@ class PatientAccountItem(Item, discriminator="patient_account"):
     # Sent to the collection agency: when and how much (by-tenant index under COLLECTIONS).
     collection_placed_on = UnicodeAttribute(null=True)
     collection_placed_amount = UnicodeAttribute(null=True)
+    # What is owed and since when, by open debit (FIFO): the patient side of the AR aging,
+    # in the by-facts index (`T#<tenant>#FACTS#PATIENT`) while the balance is not zero.
+    facts = JSONAttribute(null=True)
     updated_at = UTCDateTimeAttribute()
     version = VersionAttribute()
 

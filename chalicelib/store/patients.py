@@ -16,7 +16,7 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist, PutError
 
 from chalicelib.codec import decode, encode
-from chalicelib.patients.ledger import LedgerEntry
+from chalicelib.patients.ledger import EntryKind, LedgerEntry
 from chalicelib.patients.plans import PaymentPlan
 
 from .errors import ConcurrentUpdateError, conditional_failed
@@ -48,6 +48,8 @@ class PatientAccount:
     last_notice: str | None = None  # statement, reminder, second_reminder, final_notice
     collection_placed_on: date | None = None  # sent to the agency that day
     collection_placed_amount: Decimal | None = None  # what it was sent with
+    # The open debits, oldest first: (the day each became owed, what is left of it), derived.
+    open_amounts: tuple[tuple[date, Decimal], ...] = ()
     updated_at: datetime | None = None
     version: int | None = None
 
@@ -78,16 +80,36 @@ def _pk(tenant_id: str, patient_id: str) -> str:
 # -- entries -----------------------------------------------------------------------------------
 
 
+CASH_KINDS = frozenset({EntryKind.PAYMENT, EntryKind.REFUND})
+
+
 def save_entry(tenant_id: str, patient_id: str, entry: LedgerEntry) -> bool:
-    """Write the entry once; False when an entry with its id is already there."""
+    """Write the entry once; False when an entry with its id is already there. Payments and
+    refunds are also listed by the day they were received, for the cash report (the by-tenant
+    index, `T#<tenant>#PATIENTCASH`)."""
+    cash = entry.kind in CASH_KINDS
     return _put_once(
         PatientEntryItem(
             pk=_pk(tenant_id, patient_id),
             sk=f"E#{entry.entry_id}",
             tenant_id=tenant_id,
             entry=encode(entry),
+            gsi3pk=f"T#{tenant_id}#PATIENTCASH" if cash else None,
+            gsi_sk=f"{entry.at.date().isoformat()}#{patient_id}#{entry.entry_id}" if cash else None,
         )
     )
+
+
+def patient_cash(tenant_id: str, start: date, end: date) -> list[tuple[str, LedgerEntry]]:
+    """(patient, entry) of each payment and refund received in [start, end], oldest first."""
+    return [
+        (item.gsi_sk.split("#")[1] if item.gsi_sk else "", decode(LedgerEntry, item.entry))
+        for item in Item.by_tenant.query(
+            f"T#{tenant_id}#PATIENTCASH",
+            range_key_condition=Item.gsi_sk.between(start.isoformat(), end.isoformat() + "~"),
+        )
+        if isinstance(item, PatientEntryItem)
+    ]
 
 
 def load_entry(tenant_id: str, patient_id: str, entry_id: str) -> LedgerEntry | None:
@@ -157,6 +179,19 @@ def save_account(account: PatientAccount, *, now: datetime) -> PatientAccount:
             if account.collection_placed_on
             else None
         ),
+        facts=(
+            {
+                "patientId": account.patient_id,
+                "balance": str(account.balance),
+                "open": [[day.isoformat(), str(left)] for day, left in account.open_amounts],
+            }
+            if account.balance
+            else None
+        ),
+        facts_pk=f"T#{account.tenant_id}#FACTS#PATIENT" if account.balance else None,
+        facts_sk=(
+            f"{_day(account.owed_since) or ''}#{account.patient_id}" if account.balance else None
+        ),
         due_pk=STATEMENT_DUE if account.statement_due else None,
         due_sk=(
             f"{_due_key(account.statement_due)}#{account.tenant_id}#{account.patient_id}"
@@ -212,6 +247,10 @@ def _account(item: PatientAccountItem) -> PatientAccount:
         ),
         collection_placed_amount=(
             Decimal(item.collection_placed_amount) if item.collection_placed_amount else None
+        ),
+        open_amounts=tuple(
+            (date.fromisoformat(day), Decimal(left))
+            for day, left in (item.facts or {}).get("open", [])
         ),
         updated_at=item.updated_at,
         version=item.version,

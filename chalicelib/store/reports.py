@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from chalicelib.claims.reports import ClaimFacts
 from chalicelib.codec import decode
@@ -44,3 +45,18 @@ def period_facts(tenant_id: str, start: date, end: date, read: FactsRead) -> Ite
     """Every claim with a date of service in [start, end], open or settled."""
     yield from _facts(f"T#{tenant_id}#FACTS#OPEN", start, end, read)
     yield from _facts(f"T#{tenant_id}#FACTS#SETTLED", start, end, read)
+
+
+def patient_balances(
+    tenant_id: str, read: FactsRead
+) -> Iterator[tuple[str, list[tuple[date, Decimal]]]]:
+    """Each patient account that owes (or is owed), with its open debits (the ledger's FIFO),
+    from the same index (`T#<tenant>#FACTS#PATIENT`)."""
+    read.partitions.append("PATIENT")
+    for item in Item.by_facts.query(f"T#{tenant_id}#FACTS#PATIENT"):
+        read.items += 1
+        facts = getattr(item, "facts", None) or {}
+        yield (
+            str(facts.get("patientId", "")),
+            [(date.fromisoformat(day), Decimal(left)) for day, left in facts.get("open", [])],
+        )

@@ -162,3 +162,31 @@ def test_claims_saved_before_the_reports_are_counted_once_refreshed(client: Clie
     assert report(client, "ar-aging").json_body["total"] == "0.00"
     assert admin(["refresh-report-facts", "tenant-a"]) == 0
     assert report(client, "ar-aging").json_body["total"] == before
+
+
+def test_patient_money_cash_and_aging_reconcile_with_the_accounts(client: Client) -> None:
+    """Cash is the 835 totals posted plus what patients paid; the patient aging's buckets sum
+    to what the accounts say they owe."""
+    cycle(client)
+    insurance = Decimal(report(client, "cash").json_body["insurancePayments"])
+    owing = {}
+    for account in ("RPT-1", "RPT-2"):  # paid with the patient's coinsurance left to pay
+        shown = client.http.get(f"/v1/patients/{account}", headers=headers())
+        assert shown.status_code == 200, shown.body
+        owing[account] = Decimal(shown.json_body["balance"])
+    assert all(balance > 0 for balance in owing.values())
+    paid = client.http.post(
+        "/v1/patients/RPT-1/payments",
+        headers=headers(**{"Idempotency-Key": "copay-rpt-1"}),
+        body=json.dumps({"amount": "10.00", "method": "card"}),
+    )
+    assert paid.status_code in (200, 201), paid.body
+    cash = report(client, "cash").json_body
+    [payment] = cash["patientPayments"]
+    assert (payment["amount"], payment["method"]) == ("10.00", "card")
+    assert Decimal(cash["total"]) == insurance + Decimal("10.00")
+    aging = report(client, "patient-aging").json_body
+    by_account = {row["key"]: Decimal(row["total"]) for row in aging["rows"]}
+    assert by_account == {"RPT-1": owing["RPT-1"] - Decimal("10.00"), "RPT-2": owing["RPT-2"]}
+    assert sum(Decimal(v) for v in aging["totals"].values()) == Decimal(aging["total"])
+    assert Decimal(aging["total"]) == sum(by_account.values())

@@ -73,7 +73,7 @@ def get_report(name: str) -> Response:
     if fmt == "json":
         return Response(body=json.dumps(report.body), status_code=200, headers=dict(JSON))
     return Response(
-        body=_csv(report.rows),
+        body=_csv(report.rows, report.columns),
         status_code=200,
         headers={
             "Content-Type": "text/csv",
@@ -82,12 +82,11 @@ def get_report(name: str) -> Response:
     )
 
 
-def _csv(rows: Sequence[Mapping[str, Any]]) -> str:
-    """The rows under a header of the first row's keys; a text cell a spreadsheet would run
-    as a formula (=, +, -, @ and not a number) gets a leading apostrophe."""
+def _csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
+    """The rows under their header; a text cell a spreadsheet would run as a formula (=, +,
+    -, @ and not a number) gets a leading apostrophe."""
     out = io.StringIO()
     writer = csv.writer(out)
-    columns = list(rows[0]) if rows else []
     writer.writerow(columns)
     for row in rows:
         writer.writerow([_cell(row.get(column)) for column in columns])

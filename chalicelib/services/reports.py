@@ -39,12 +39,38 @@ class Period:
         return (self.end - self.start).days + 1
 
 
+# The CSV columns of the reports whose rows may be none (a header even then).
+COLUMNS: Mapping[str, tuple[str, ...]] = {
+    "cash": (
+        "paymentDate",
+        "payerId",
+        "traceNumber",
+        "method",
+        "amount",
+        "claimsPaid",
+        "providerAdjustments",
+        "reconciled",
+    ),
+    "denials": ("dimension", "key", "count", "amount"),
+    "underpayments": ("claimId", "payerId", "recovered"),
+    "claims-by-status": ("status", "claims", "charges"),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Report:
     name: str
     body: Mapping[str, Any]
-    rows: Sequence[Mapping[str, Any]]  # the CSV's rows, its columns the first row's keys
+    rows: Sequence[Mapping[str, Any]]  # the CSV's rows
     items_read: int
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The CSV's header: the first row's keys (every key any row has, in order)."""
+        found: dict[str, None] = dict.fromkeys(COLUMNS.get(self.name, ()))
+        for row in self.rows:
+            found.update(dict.fromkeys(row))
+        return tuple(found)
 
 
 def build(tenant_id: str, name: str, period: Period) -> Report:

@@ -190,3 +190,10 @@ def test_patient_money_cash_and_aging_reconcile_with_the_accounts(client: Client
     assert by_account == {"RPT-1": owing["RPT-1"] - Decimal("10.00"), "RPT-2": owing["RPT-2"]}
     assert sum(Decimal(v) for v in aging["totals"].values()) == Decimal(aging["total"])
     assert Decimal(aging["total"]) == sum(by_account.values())
+
+
+def test_an_empty_report_still_has_its_csv_header(client: Client) -> None:
+    text = report(client, "cash", "?format=csv").body.decode()
+    assert text.splitlines() == [
+        "paymentDate,payerId,traceNumber,method,amount,claimsPaid,providerAdjustments,reconciled"
+    ]

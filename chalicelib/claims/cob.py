@@ -317,13 +317,13 @@ def _answering_payer(claim: Claim, posting: Posting) -> tuple[str, bool]:
 def _next_payer(claim: Claim, posting: Posting, level: str) -> OtherSubscriberInformation | None:
     """The 2320 payer not yet adjudicated with the lowest SBR01 level after `level`; for a
     crossover, the carrier the payer named (NM1*TT) when it is on file."""
-    rank = _rank(level)
+    rank = responsibility_rank(level)
     waiting = [
         other
         for other in claim.claim_information.other_subscribers
         if other.payer_paid_amount is None
         and other.payer.identifier not in (posting.payer_id, claim.trading_partner_service_id)
-        and _rank(other.payment_responsibility_level_code) > rank
+        and responsibility_rank(other.payment_responsibility_level_code) > rank
     ]
     if posting.crossover and posting.crossover_carrier_id:
         named = [o for o in waiting if o.payer.identifier == posting.crossover_carrier_id]
@@ -332,7 +332,8 @@ def _next_payer(claim: Claim, posting: Posting, level: str) -> OtherSubscriberIn
     return min(waiting, key=_level_rank, default=None)
 
 
-def _rank(level: str) -> int:
+def responsibility_rank(level: str) -> int:
+    """A payer's place in the order (SBR01); U and anything unknown come after all."""
     try:
         return RESPONSIBILITY_ORDER.index(level)
     except ValueError:
@@ -340,7 +341,7 @@ def _rank(level: str) -> int:
 
 
 def _level_rank(other: OtherSubscriberInformation) -> int:
-    return _rank(other.payment_responsibility_level_code)
+    return responsibility_rank(other.payment_responsibility_level_code)
 
 
 def _totals(claim: Claim, postings: Sequence[Posting]) -> tuple[Decimal, Decimal]:

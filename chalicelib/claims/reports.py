@@ -28,7 +28,7 @@ from decimal import Decimal
 from typing import Any, Final
 
 from .appeals import allowed_in_force
-from .cob import RESPONSIBILITY_ORDER
+from .cob import responsibility_rank
 from .lifecycle import Event, Status
 from .posting import Posting, current_postings
 from .records import ClaimRecord
@@ -167,7 +167,7 @@ def _asked(record: ClaimRecord) -> Decimal:
     prior = [o for o in information.other_subscribers if o.payer_paid_amount is not None]
     if not prior:
         return record.charge_amount
-    last = max(prior, key=lambda o: _rank(o.payment_responsibility_level_code))
+    last = max(prior, key=lambda o: responsibility_rank(o.payment_responsibility_level_code))
     claim_level = sum((a.amount for a in last.claim_adjustments if a.group_code == "PR"), _ZERO)
     line_level = sum(
         (
@@ -181,11 +181,6 @@ def _asked(record: ClaimRecord) -> Decimal:
         _ZERO,
     )
     return claim_level + line_level
-
-
-def _rank(level: str) -> int:
-    order = RESPONSIBILITY_ORDER
-    return order.index(level) if level in order else len(order)
 
 
 def _denials(in_force: Sequence[Posting]) -> Iterable[Denial]:

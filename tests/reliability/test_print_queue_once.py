@@ -64,3 +64,9 @@ def test_the_same_paper_eob_posted_at_once_is_posted_once(client: Client) -> Non
     shown = client.http.get(f"/v1/claims/{claim_id}", headers=headers()).json_body
     assert len(shown["payments"]) == 1 and shown["status"] == "paid"
     assert events_of(client, claim_id)["remit_paid"] == 1
+    # The check is one deposit in the cash report, its claim counted once.
+    cash = client.http.get(
+        "/v1/reports/cash?from=2026-12-01&to=2026-12-31", headers=headers()
+    ).json_body
+    [check] = [d for d in cash["deposits"] if d["traceNumber"] == "100482"]
+    assert check["amount"] == "190.00"
